@@ -1,0 +1,127 @@
+import { z } from 'zod';
+
+/**
+ * The flat event: one per WAF log record, the row of the `events` table in DuckDB and Athena.
+ *
+ * Field names are the column names (snake_case) so that one object is one row on both engines
+ * without a mapping layer. `EVENT_COLUMNS` is the single source of the table layout: the DuckDB
+ * engine creates its table from it and a test holds the Glue table in serverless.yml to it.
+ */
+
+export const VERDICTS = ['likely-false-positive', 'likely-attack', 'uncertain'] as const;
+export const verdictSchema = z.enum(VERDICTS);
+export type Verdict = z.infer<typeof verdictSchema>;
+
+export const eventSchema = z.object({
+  /** Request time, epoch milliseconds. */
+  ts: z.number().int(),
+  /** UTC day `YYYY-MM-DD`: the partition column on Athena. */
+  dt: z.string(),
+  web_acl_arn: z.string(),
+  web_acl_name: z.string(),
+  web_acl_region: z.string(),
+  /** `REGIONAL` or `CLOUDFRONT`, from the ARN (`regional/` or `global/`). */
+  web_acl_scope: z.string(),
+  account_id: z.string(),
+  /** httpSourceName: ALB, CF, APIGW, ... */
+  source: z.string().nullable(),
+  host: z.string(),
+  client_ip: z.string(),
+  country: z.string().nullable(),
+  method: z.string(),
+  path: z.string(),
+  /** Raw query string without `?`, as WAF logged it (`args`). */
+  query: z.string(),
+  request_id: z.string().nullable(),
+  /** WAF's action: ALLOW, BLOCK, CAPTCHA, CHALLENGE. */
+  action: z.string(),
+  /**
+   * What the matched rule did: the terminating action, or COUNT when the request was only counted
+   * by a rule, or null when no rule matched. Classification runs when this is not null.
+   */
+  rule_action: z.string().nullable(),
+  /** The web ACL's rule that terminated (`terminatingRuleId`), e.g. AWS-AWSManagedRulesCommonRuleSet. */
+  acl_rule: z.string().nullable(),
+  terminating_rule_type: z.string().nullable(),
+  /** Rule group id (`AWS#AWSManagedRulesCommonRuleSet`, or a rule group ARN), null for a web ACL's own rule. */
+  rule_group: z.string().nullable(),
+  /** The rule inside the group (or the web ACL's own rule) that matched, e.g. SizeRestrictions_BODY. */
+  rule_id: z.string().nullable(),
+  /** Rules that only counted, as `group:rule` or `rule`. */
+  counted_rules: z.array(z.string()),
+  labels: z.array(z.string()),
+  condition_type: z.string().nullable(),
+  match_location: z.string().nullable(),
+  /** Matched data tokens of SQLi/XSS matches, joined by spaces, bounded in length. */
+  matched_data: z.string().nullable(),
+  body_size: z.number().int().nullable(),
+  body_inspected: z.number().int().nullable(),
+  user_agent: z.string().nullable(),
+  referer: z.string().nullable(),
+  /** Cookie names only: values are never stored. */
+  cookie_names: z.array(z.string()),
+  /** A `wordpress_logged_in_*` cookie was sent. */
+  wp_session: z.boolean(),
+  /** The Cookie header was redacted by the logging configuration, so `wp_session` says nothing. */
+  cookie_redacted: z.boolean(),
+  ja3: z.string().nullable(),
+  ja4: z.string().nullable(),
+  asn: z.string().nullable(),
+  response_code: z.number().int().nullable(),
+  verdict: verdictSchema.nullable(),
+  /** Attack-positive, false-positive-negative; 0 for unclassified events. */
+  score: z.number(),
+  /** Ids of the signals that fired. */
+  signals: z.array(z.string()),
+  /** One human sentence per signal that fired. */
+  reasons: z.array(z.string()),
+});
+
+export type WafEvent = z.infer<typeof eventSchema>;
+
+export type ColumnType = 'string' | 'bigint' | 'double' | 'boolean' | 'array<string>';
+
+/** Table layout shared by the DuckDB table and the Glue table, in order. */
+export const EVENT_COLUMNS: ReadonlyArray<{ name: keyof WafEvent; type: ColumnType }> = [
+  { name: 'ts', type: 'bigint' },
+  { name: 'dt', type: 'string' },
+  { name: 'web_acl_arn', type: 'string' },
+  { name: 'web_acl_name', type: 'string' },
+  { name: 'web_acl_region', type: 'string' },
+  { name: 'web_acl_scope', type: 'string' },
+  { name: 'account_id', type: 'string' },
+  { name: 'source', type: 'string' },
+  { name: 'host', type: 'string' },
+  { name: 'client_ip', type: 'string' },
+  { name: 'country', type: 'string' },
+  { name: 'method', type: 'string' },
+  { name: 'path', type: 'string' },
+  { name: 'query', type: 'string' },
+  { name: 'request_id', type: 'string' },
+  { name: 'action', type: 'string' },
+  { name: 'rule_action', type: 'string' },
+  { name: 'acl_rule', type: 'string' },
+  { name: 'terminating_rule_type', type: 'string' },
+  { name: 'rule_group', type: 'string' },
+  { name: 'rule_id', type: 'string' },
+  { name: 'counted_rules', type: 'array<string>' },
+  { name: 'labels', type: 'array<string>' },
+  { name: 'condition_type', type: 'string' },
+  { name: 'match_location', type: 'string' },
+  { name: 'matched_data', type: 'string' },
+  { name: 'body_size', type: 'bigint' },
+  { name: 'body_inspected', type: 'bigint' },
+  { name: 'user_agent', type: 'string' },
+  { name: 'referer', type: 'string' },
+  { name: 'cookie_names', type: 'array<string>' },
+  { name: 'wp_session', type: 'boolean' },
+  { name: 'cookie_redacted', type: 'boolean' },
+  { name: 'ja3', type: 'string' },
+  { name: 'ja4', type: 'string' },
+  { name: 'asn', type: 'string' },
+  { name: 'response_code', type: 'bigint' },
+  { name: 'verdict', type: 'string' },
+  { name: 'score', type: 'double' },
+  { name: 'signals', type: 'array<string>' },
+  { name: 'reasons', type: 'array<string>' },
+];

@@ -1,0 +1,85 @@
+import { z } from 'zod';
+
+/**
+ * The AWS WAF log record, formatVersion 1 (DESIGN §3).
+ *
+ * Objects are loose: WAF adds fields over time and an unknown field must never reject a record.
+ * Nearly everything below the top level may be null or absent in real logs, so only the fields
+ * without which a record cannot be placed (when, which web ACL, what happened, which client and
+ * request) are required.
+ */
+
+const nullish = <T extends z.ZodType>(schema: T) => schema.nullish();
+
+export const matchDetailSchema = z.looseObject({
+  conditionType: nullish(z.string()),
+  sensitivityLevel: nullish(z.string()),
+  location: nullish(z.string()),
+  matchedData: nullish(z.array(z.string().nullable())),
+  matchedFieldName: nullish(z.string()),
+});
+
+export const ruleMatchSchema = z.looseObject({
+  ruleId: z.string(),
+  action: z.string(),
+  overriddenAction: nullish(z.string()),
+  ruleMatchDetails: nullish(z.array(matchDetailSchema)),
+});
+
+export const ruleGroupEntrySchema = z.looseObject({
+  ruleGroupId: z.string(),
+  terminatingRule: nullish(ruleMatchSchema),
+  nonTerminatingMatchingRules: nullish(z.array(ruleMatchSchema)),
+  excludedRules: z.unknown().optional(),
+  customerConfig: z.unknown().optional(),
+});
+
+export const headerSchema = z.looseObject({
+  name: z.string(),
+  value: nullish(z.string()),
+});
+
+export const httpRequestSchema = z.looseObject({
+  clientIp: z.string(),
+  country: nullish(z.string()),
+  headers: nullish(z.array(headerSchema)),
+  uri: z.string(),
+  args: nullish(z.string()),
+  httpVersion: nullish(z.string()),
+  httpMethod: z.string(),
+  requestId: nullish(z.string()),
+  fragment: nullish(z.string()),
+  scheme: nullish(z.string()),
+  host: nullish(z.string()),
+});
+
+export const wafLogRecordSchema = z.looseObject({
+  timestamp: z.number().int().nonnegative(),
+  formatVersion: nullish(z.number()),
+  webaclId: z.string().min(1),
+  terminatingRuleId: z.string(),
+  terminatingRuleType: nullish(z.string()),
+  action: z.string().min(1),
+  terminatingRuleMatchDetails: nullish(z.array(matchDetailSchema)),
+  httpSourceName: nullish(z.string()),
+  httpSourceId: nullish(z.string()),
+  ruleGroupList: nullish(z.array(ruleGroupEntrySchema)),
+  rateBasedRuleList: nullish(z.array(z.looseObject({}))),
+  nonTerminatingMatchingRules: nullish(z.array(ruleMatchSchema)),
+  requestHeadersInserted: z.unknown().optional(),
+  responseCodeSent: nullish(z.number()),
+  httpRequest: httpRequestSchema,
+  labels: nullish(z.array(z.looseObject({ name: z.string() }))),
+  captchaResponse: z.unknown().optional(),
+  challengeResponse: z.unknown().optional(),
+  ja3Fingerprint: nullish(z.string()),
+  ja4Fingerprint: nullish(z.string()),
+  oversizeFields: nullish(z.array(z.string())),
+  requestBodySize: nullish(z.number()),
+  requestBodySizeInspectedByWAF: nullish(z.number()),
+  clientAsn: nullish(z.union([z.number(), z.string()])),
+});
+
+export type WafLogRecord = z.infer<typeof wafLogRecordSchema>;
+export type RuleMatch = z.infer<typeof ruleMatchSchema>;
+export type MatchDetail = z.infer<typeof matchDetailSchema>;
