@@ -4,7 +4,9 @@ import { registerCommands } from './commands/index.js';
 import { EXIT } from './exit.js';
 
 const program = new Command('waftune')
-  .description('Tune AWS WAF for WordPress fleets: find false positives and attackers, suggest and apply narrow fixes.')
+  .description(
+    'Tune AWS WAF for WordPress fleets: find false positives and attackers, suggest and apply narrow fixes.',
+  )
   .showHelpAfterError()
   .exitOverride();
 

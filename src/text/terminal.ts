@@ -14,6 +14,8 @@ export function terminalSafe(value: unknown, maxLength = 200): string {
   if (text.length > maxLength) text = `${text.slice(0, maxLength)}…`;
   return text.replace(UNSAFE, (ch) => {
     const code = ch.charCodeAt(0);
-    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+    return code <= 0xff
+      ? `\\x${code.toString(16).padStart(2, '0')}`
+      : `\\u${code.toString(16).padStart(4, '0')}`;
   });
 }

@@ -1,0 +1,69 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import type { Report } from '../../schemas/report.js';
+import { loadLocal } from '../../src/analyze/local.js';
+import { renderReport } from '../../src/analyze/render-text.js';
+import { analyze, completeReport } from '../../src/analyze/run-analysis.js';
+import { parseDuration } from '../../src/analyze/window.js';
+import { EXIT } from '../exit.js';
+import { addCommonOptions, type CommonOptions, useColor } from '../options.js';
+import { byteProgress } from '../progress.js';
+import { resolveSources } from '../sources.js';
+
+export interface AnalyzeOptions extends CommonOptions {
+  since?: string;
+  engine: string;
+  progress: boolean;
+}
+
+/** Runs the local chain and the queries; shared by `analyze` and `suggest`. */
+export async function runAnalysis(sources: string[], options: AnalyzeOptions): Promise<Report> {
+  if (options.engine !== 'duckdb')
+    throw new Error(`--engine ${options.engine}: only duckdb is available in this build`);
+  const sinceMs = options.since ? parseDuration(options.since) : undefined;
+  const paths = await resolveSources(sources, { sinceMs });
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const rejectsFile = join(options.stateDir, 'rejects', `${stamp}.jsonl`);
+  const bar = byteProgress(options.progress && Boolean(process.stderr.isTTY));
+  const load = await loadLocal(paths, {
+    rejectsFile,
+    onStart: bar.start,
+    progress: ({ bytes, events }) => bar.update(bytes, events),
+  });
+  bar.stop();
+  try {
+    const analysis = await analyze(load.engine, { sinceMs });
+    return completeReport(analysis, load.stats, load.rejects, [], []);
+  } finally {
+    await load.engine.close();
+  }
+}
+
+export function saveSuggestions(stateDir: string, report: Report): string {
+  mkdirSync(stateDir, { recursive: true });
+  const file = join(stateDir, 'suggestions.json');
+  const set = { version: report.version, window: report.window, suggestions: report.suggestions };
+  writeFileSync(file, `${JSON.stringify(set, null, 2)}\n`);
+  return file;
+}
+
+export function register(program: Command): void {
+  addCommonOptions(
+    program
+      .command('analyze')
+      .description(
+        'report what is blocked, on which sites, by which rule; false positives, attackers and suggestions',
+      )
+      .argument('<source...>', 'log files or folders (gzip or plain JSON lines), or s3://bucket/prefix')
+      .option('--since <duration>', 'only the last part of the data, e.g. 24h, 7d')
+      .option('--engine <engine>', 'duckdb (local, default) or athena', 'duckdb')
+      .option('--no-progress', 'no progress bar'),
+  ).action(async (sources: string[], options: AnalyzeOptions) => {
+    const report = await runAnalysis(sources, options);
+    saveSuggestions(options.stateDir, report);
+    if (options.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    else process.stdout.write(renderReport(report, { color: useColor(process.stdout) }));
+    process.exitCode = report.input.rejected > 0 ? EXIT.partial : EXIT.ok;
+  });
+}

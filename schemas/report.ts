@@ -1,0 +1,94 @@
+import { z } from 'zod';
+import { verdictSchema } from './event.js';
+import { suggestionSchema } from './suggestion.js';
+
+/**
+ * What `waftune analyze --json` prints: the suggestion set (`version`, `window`, `suggestions`,
+ * the contract `plan`/`apply` read) plus the report around it.
+ */
+
+const count = z.number().int().nonnegative();
+
+export const falsePositiveCandidateSchema = z.object({
+  ruleGroup: z.string().nullable(),
+  ruleId: z.string().nullable(),
+  method: z.string(),
+  path: z.string(),
+  requests: count,
+  clientIps: count,
+  sites: count,
+  webAcls: z.array(z.string()),
+  hosts: z.array(z.string()),
+  loggedInShare: z.number().nullable(),
+  signals: z.array(z.string()),
+  reasons: z.array(z.string()),
+});
+export type FalsePositiveCandidate = z.infer<typeof falsePositiveCandidateSchema>;
+
+export const attackSourceSchema = z.object({
+  clientIp: z.string(),
+  requests: count,
+  sites: count,
+  webAcls: count,
+  rules: z.array(z.string()),
+  signals: z.array(z.string()),
+  reasons: z.array(z.string()),
+  userAgent: z.string().nullable(),
+  samplePaths: z.array(z.string()),
+});
+export type AttackSource = z.infer<typeof attackSourceSchema>;
+
+export const reportSchema = z.object({
+  version: z.literal(1),
+  window: z.object({ from: z.string(), to: z.string() }),
+  input: z.object({
+    files: count,
+    bytes: count,
+    lines: count,
+    events: count,
+    rejected: count,
+    rejectsFile: z.string().nullable(),
+    rejectedByReason: z.record(z.string(), count),
+    rejectedSamples: z.array(
+      z.object({
+        file: z.string(),
+        line: z.number().nullable(),
+        reason: z.string(),
+        excerpt: z.string().nullable(),
+      }),
+    ),
+  }),
+  fleet: z.object({ webAcls: count, sites: count, clientIps: count }),
+  totals: z.object({
+    byAction: z.record(z.string(), count),
+    classified: count,
+    byVerdict: z.record(verdictSchema, count),
+  }),
+  topRules: z.array(
+    z.object({
+      ruleGroup: z.string().nullable(),
+      ruleId: z.string().nullable(),
+      action: z.string(),
+      requests: count,
+      clientIps: count,
+      sites: count,
+    }),
+  ),
+  topBlockedPaths: z.array(
+    z.object({
+      host: z.string(),
+      path: z.string(),
+      requests: count,
+      clientIps: count,
+      topRule: z.string().nullable(),
+    }),
+  ),
+  falsePositiveCandidates: z.array(falsePositiveCandidateSchema),
+  attackSources: z.array(attackSourceSchema),
+  suggestions: z.array(suggestionSchema),
+  /** False-positive groups for which no narrow fix exists, and why. */
+  notSuggested: z.array(
+    z.object({ ruleId: z.string().nullable(), path: z.string(), requests: count, why: z.string() }),
+  ),
+});
+export type Report = z.infer<typeof reportSchema>;

@@ -1,0 +1,171 @@
+import pc from 'picocolors';
+import type { Report } from '../../schemas/report.js';
+import type { Suggestion } from '../../schemas/suggestion.js';
+import { terminalSafe as safe } from '../text/terminal.js';
+
+type Colors = ReturnType<typeof pc.createColors>;
+
+const n = (v: number) => v.toLocaleString('en-US');
+const pct = (v: number | null) => (v === null ? 'n/a (cookies redacted)' : `${Math.round(v * 100)}%`);
+
+function table(rows: string[][], c: Colors): string {
+  const widths: number[] = [];
+  for (const r of rows) r.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, visibleLength(cell))));
+  return rows
+    .map((r, ri) => {
+      const line = r.map((cell, i) => (i === r.length - 1 ? cell : pad(cell, widths[i] ?? 0))).join('  ');
+      return ri === 0 ? c.dim(line) : line;
+    })
+    .map((l) => `  ${l}`)
+    .join('\n');
+}
+
+const visibleLength = (s: string) => [...s].length;
+const pad = (s: string, w: number) => s + ' '.repeat(Math.max(0, w - visibleLength(s)));
+
+export function describeSuggestionTarget(s: Suggestion): string {
+  if (s.kind === 'ip-block') return `block ${s.addresses.length} address(es) for ${s.expiresAfterDays} days`;
+  const parts: string[] = [];
+  if (s.scope.methods) parts.push(s.scope.methods.join('|'));
+  if (s.scope.paths)
+    parts.push(s.scope.paths.map((p) => `${p.value}${p.match === 'STARTS_WITH' ? '*' : ''}`).join(' , '));
+  if (s.scope.query) parts.push(`?${s.scope.query.match === 'CONTAINS' ? '*' : ''}${s.scope.query.value}`);
+  if (s.scope.hosts) parts.push(`on ${s.scope.hosts.length} host(s)`);
+  return `${s.ruleId} to Count for ${parts.map((p) => safe(p)).join(' ')}`;
+}
+
+/** The human report: every value from a log goes through `safe` (control and escape sequences made visible). */
+export function renderReport(r: Report, options: { color: boolean }): string {
+  const c = pc.createColors(options.color);
+  const out: string[] = [];
+  const h = (title: string) => out.push('', c.bold(c.cyan(title)));
+
+  out.push(
+    c.bold(`waftune analyze — ${r.window.from} .. ${r.window.to}`),
+    `${n(r.input.events)} events from ${n(r.input.files)} file(s), ${n(r.fleet.sites)} sites behind ${n(r.fleet.webAcls)} web ACL(s), ${n(r.fleet.clientIps)} client IPs`,
+  );
+
+  h('Requests by action');
+  const actions = Object.entries(r.totals.byAction).sort((a, b) => b[1] - a[1]);
+  out.push(table([['action', 'requests'], ...actions.map(([a, v]) => [safe(a), n(v)])], c));
+  const v = r.totals.byVerdict;
+  out.push(
+    `  verdicts on ${n(r.totals.classified)} blocked/counted/challenged requests: ` +
+      `${c.yellow(`${n(v['likely-false-positive'])} likely false positive`)}, ` +
+      `${c.red(`${n(v['likely-attack'])} likely attack`)}, ${n(v.uncertain)} uncertain`,
+  );
+
+  h('Top rules');
+  out.push(
+    table(
+      [
+        ['rule group', 'rule', 'action', 'requests', 'IPs', 'sites'],
+        ...r.topRules.map((t) => [
+          safe(shortGroup(t.ruleGroup)),
+          safe(t.ruleId),
+          safe(t.action),
+          n(t.requests),
+          n(t.clientIps),
+          n(t.sites),
+        ]),
+      ],
+      c,
+    ),
+  );
+
+  h('Top blocked paths per site');
+  out.push(
+    table(
+      [
+        ['site', 'path', 'blocked', 'IPs', 'rule'],
+        ...r.topBlockedPaths
+          .slice(0, 45)
+          .map((p) => [
+            safe(p.host || '(no host)', 60),
+            safe(p.path || '(empty)', 70),
+            n(p.requests),
+            n(p.clientIps),
+            safe(p.topRule),
+          ]),
+      ],
+      c,
+    ),
+  );
+  if (r.topBlockedPaths.length > 45)
+    out.push(c.dim(`  … ${r.topBlockedPaths.length - 45} more rows in --json`));
+
+  h('False-positive candidates (legitimate work blocked)');
+  if (r.falsePositiveCandidates.length === 0) out.push('  none');
+  for (const f of r.falsePositiveCandidates.slice(0, 12)) {
+    out.push(
+      `  ${c.yellow(safe(f.ruleId))} ${safe(f.method)} ${c.bold(safe(f.path, 100))}  ${n(f.requests)} blocked, ${n(f.clientIps)} IPs, ${n(f.sites)} sites, logged-in ${pct(f.loggedInShare)}`,
+      c.dim(
+        `    ${f.reasons
+          .slice(0, 3)
+          .map((x) => safe(x))
+          .join('; ')}`,
+      ),
+    );
+  }
+
+  h('Attack sources across sites');
+  if (r.attackSources.length === 0) out.push('  none');
+  else
+    out.push(
+      table(
+        [
+          ['client IP', 'sites', 'blocked', 'rules', 'user agent'],
+          ...r.attackSources
+            .slice(0, 15)
+            .map((a) => [
+              safe(a.clientIp),
+              n(a.sites),
+              n(a.requests),
+              safe(a.rules.slice(0, 3).join(','), 60),
+              safe(a.userAgent ?? '(none)', 40),
+            ]),
+        ],
+        c,
+      ),
+    );
+
+  h(`Suggestions (${r.suggestions.length})`);
+  if (r.suggestions.length === 0) out.push('  none');
+  for (const s of r.suggestions) {
+    out.push(
+      `  ${c.green(safe(s.id))}  ${describeSuggestionTarget(s)}  confidence ${s.confidence.toFixed(2)}`,
+    );
+  }
+  if (r.suggestions.length > 0)
+    out.push(c.dim('  details: waftune suggest <source>   apply: waftune plan <id> / waftune apply <id>'));
+  for (const x of r.notSuggested.slice(0, 5)) {
+    out.push(
+      c.dim(
+        `  no suggestion for ${safe(x.ruleId)} on ${safe(x.path, 80)} (${n(x.requests)} blocked): ${safe(x.why)}`,
+      ),
+    );
+  }
+
+  h('Rejected input');
+  if (r.input.rejected === 0) out.push('  none: all input was clean');
+  else {
+    out.push(
+      `  ${c.red(n(r.input.rejected))} item(s) rejected and kept aside in ${safe(r.input.rejectsFile ?? '(not written)')}`,
+      ...Object.entries(r.input.rejectedByReason).map(([k, v2]) => `    ${n(v2)} × ${safe(k)}`),
+      ...r.input.rejectedSamples
+        .slice(0, 8)
+        .map((s) =>
+          c.dim(`    ${safe(s.file, 120)}${s.line === null ? '' : `:${s.line}`}: ${safe(s.reason, 160)}`),
+        ),
+    );
+  }
+  return `${out.join('\n')}\n`;
+}
+
+function shortGroup(group: string | null): string {
+  if (group === null) return '(web ACL rule)';
+  const i = group.indexOf('#');
+  if (i !== -1) return group.slice(i + 1);
+  const arn = /rulegroup\/([^/]+)/.exec(group);
+  return arn?.[1] ?? group;
+}

@@ -1,0 +1,146 @@
+import type { Report } from '../../schemas/report.js';
+import type { Suggestion } from '../../schemas/suggestion.js';
+import type { QueryEngine } from '../engines/query-engine.js';
+import type { RejectSummary } from '../ingest/rejects.js';
+import { type FinalGroup, foldGroups } from './fleet.js';
+import type { IngestStats } from './ingest-files.js';
+import type { BlockedGroupRow, IpProfileRow } from './query-rows.js';
+import { attackSources, falsePositiveCandidates, verdictTotals } from './summarize.js';
+import { ALL_TIME, type TimeWindow, windowParams } from './window.js';
+
+export interface AnalysisOptions {
+  /** Only the last part of the data: `since` milliseconds before its newest event. */
+  sinceMs?: number;
+  topRules?: number;
+  pathsPerSite?: number;
+}
+
+/** What the queries and the fold produce: the report, and the material the suggester needs. */
+export interface Analysis {
+  window: TimeWindow;
+  groups: FinalGroup[];
+  ips: Map<string, IpProfileRow>;
+  report: Omit<Report, 'suggestions' | 'notSuggested' | 'input'>;
+}
+
+interface WindowRow {
+  first_ts: number | null;
+  last_ts: number | null;
+  events: number;
+  web_acls: number;
+  sites: number;
+  client_ips: number;
+}
+
+/** Resolves the window: the data's own span, or its last `sinceMs`. */
+export async function resolveWindow(
+  engine: QueryEngine,
+  sinceMs?: number,
+): Promise<{ window: TimeWindow; row: WindowRow }> {
+  const all = await engine.run<WindowRow & Record<string, unknown>>('window', windowParams(ALL_TIME));
+  const row = all.rows[0];
+  if (!row || row.first_ts === null || row.last_ts === null) {
+    return {
+      window: { fromTs: 0, toTs: 0 },
+      row: { first_ts: null, last_ts: null, events: 0, web_acls: 0, sites: 0, client_ips: 0 },
+    };
+  }
+  const toTs = row.last_ts + 1;
+  if (sinceMs === undefined || toTs - sinceMs <= row.first_ts)
+    return { window: { fromTs: row.first_ts, toTs }, row };
+  const window = { fromTs: toTs - sinceMs, toTs };
+  const narrowed = await engine.run<WindowRow & Record<string, unknown>>('window', windowParams(window));
+  return { window, row: narrowed.rows[0] ?? row };
+}
+
+export async function analyze(engine: QueryEngine, options: AnalysisOptions = {}): Promise<Analysis> {
+  const { window, row } = await resolveWindow(engine, options.sinceMs);
+  const params = windowParams(window);
+  const [totals, topRules, topPaths, groupRows, ipRows] = await Promise.all([
+    engine.run<{ action: string; rule_action: string | null; verdict: string | null; requests: number }>(
+      'totals',
+      params,
+    ),
+    engine.run<{
+      rule_group: string | null;
+      rule_id: string | null;
+      rule_action: string;
+      requests: number;
+      client_ips: number;
+      sites: number;
+    }>('top_rules', { ...params, max_rows: options.topRules ?? 15 }),
+    engine.run<{ host: string; path: string; requests: number; client_ips: number; top_rule: string | null }>(
+      'top_blocked_paths',
+      {
+        ...params,
+        per_site: options.pathsPerSite ?? 3,
+      },
+    ),
+    engine.run<BlockedGroupRow & Record<string, unknown>>('blocked_groups', params),
+    engine.run<IpProfileRow & Record<string, unknown>>('ip_profile', params),
+  ]);
+  const ips = new Map(ipRows.rows.map((r) => [r.client_ip, r]));
+  const groups = foldGroups(groupRows.rows, ips);
+
+  const byAction: Record<string, number> = {};
+  let classified = 0;
+  for (const t of totals.rows) {
+    const key = t.action === 'ALLOW' && t.rule_action === 'COUNT' ? 'COUNT' : t.action;
+    byAction[key] = (byAction[key] ?? 0) + t.requests;
+    if (t.verdict !== null) classified += t.requests;
+  }
+  return {
+    window,
+    groups,
+    ips,
+    report: {
+      version: 1,
+      window: { from: isoOrEpoch(window.fromTs), to: isoOrEpoch(window.toTs) },
+      fleet: { webAcls: row.web_acls, sites: row.sites, clientIps: row.client_ips },
+      totals: { byAction, classified, byVerdict: verdictTotals(groups) },
+      topRules: topRules.rows.map((r) => ({
+        ruleGroup: r.rule_group,
+        ruleId: r.rule_id,
+        action: r.rule_action,
+        requests: r.requests,
+        clientIps: r.client_ips,
+        sites: r.sites,
+      })),
+      topBlockedPaths: topPaths.rows.map((r) => ({
+        host: r.host,
+        path: r.path,
+        requests: r.requests,
+        clientIps: r.client_ips,
+        topRule: r.top_rule,
+      })),
+      falsePositiveCandidates: falsePositiveCandidates(groups),
+      attackSources: attackSources(groups),
+    },
+  };
+}
+
+const isoOrEpoch = (ts: number) => new Date(ts).toISOString();
+
+export function completeReport(
+  analysis: Analysis,
+  input: IngestStats | null,
+  rejects: RejectSummary | null,
+  suggestions: Suggestion[],
+  notSuggested: Report['notSuggested'],
+): Report {
+  return {
+    ...analysis.report,
+    input: {
+      files: input?.files ?? 0,
+      bytes: input?.bytes ?? 0,
+      lines: input?.lines ?? 0,
+      events: input?.events ?? analysis.report.totals.classified,
+      rejected: rejects?.total ?? 0,
+      rejectsFile: rejects?.file ?? null,
+      rejectedByReason: rejects?.byReason ?? {},
+      rejectedSamples: rejects?.samples.slice(0, 10) ?? [],
+    },
+    suggestions,
+    notSuggested,
+  };
+}

@@ -1,0 +1,71 @@
+import type { Verdict, WafEvent } from '../../schemas/event.js';
+import type { EventView, FleetFacts } from './signal.js';
+import { FLEET_SIGNALS, REQUEST_SIGNALS, signalById } from './signals.js';
+
+/** Score at or above which a request looks like an attack, and at or below which like a false positive. */
+export const ATTACK_THRESHOLD = 3;
+export const FALSE_POSITIVE_THRESHOLD = -2;
+
+/** Rule actions that a human may have to judge; an allowed request with no rule match is not classified. */
+const CLASSIFIED_ACTIONS: ReadonlySet<string> = new Set(['BLOCK', 'COUNT', 'CAPTCHA', 'CHALLENGE']);
+
+export function isClassifiable(event: Pick<WafEvent, 'rule_action'>): boolean {
+  return event.rule_action !== null && CLASSIFIED_ACTIONS.has(event.rule_action);
+}
+
+export function verdictFor(score: number): Verdict {
+  if (score >= ATTACK_THRESHOLD) return 'likely-attack';
+  if (score <= FALSE_POSITIVE_THRESHOLD) return 'likely-false-positive';
+  return 'uncertain';
+}
+
+export interface Classification {
+  verdict: Verdict;
+  score: number;
+  signals: string[];
+  reasons: string[];
+}
+
+/** Per-request stage: sets verdict, score, signals and reasons on a classifiable event. */
+export function classifyRequest(event: WafEvent): WafEvent {
+  if (!isClassifiable(event)) return event;
+  let score = 0;
+  const signals: string[] = [];
+  const reasons: string[] = [];
+  for (const s of REQUEST_SIGNALS) {
+    if (s.applies(event)) {
+      score += s.weight;
+      signals.push(s.id);
+      reasons.push(s.reason);
+    }
+  }
+  event.score = score;
+  event.signals = signals;
+  event.reasons = reasons;
+  event.verdict = verdictFor(score);
+  return event;
+}
+
+/**
+ * Fleet stage: folds the signals that need the whole data set onto a request-stage result
+ * (an event or a group of identical events from a query).
+ */
+export function foldFleetSignals(
+  view: EventView & { score: number; signals: readonly string[] },
+  facts: FleetFacts,
+): Classification {
+  let score = view.score;
+  const signals = [...view.signals];
+  for (const s of FLEET_SIGNALS) {
+    if (s.applies(view, facts)) {
+      score += s.weight;
+      signals.push(s.id);
+    }
+  }
+  return {
+    score,
+    signals,
+    reasons: signals.map((id) => signalById(id)?.reason ?? id),
+    verdict: verdictFor(score),
+  };
+}

@@ -1,0 +1,74 @@
+import type { WafEvent } from '../../schemas/event.js';
+
+/** The fields of an event that signals may read: a stored event row or a grouped query row. */
+export type EventView = Pick<
+  WafEvent,
+  | 'host'
+  | 'client_ip'
+  | 'method'
+  | 'path'
+  | 'query'
+  | 'rule_action'
+  | 'rule_group'
+  | 'rule_id'
+  | 'terminating_rule_type'
+  | 'labels'
+  | 'condition_type'
+  | 'match_location'
+  | 'matched_data'
+  | 'user_agent'
+  | 'cookie_names'
+  | 'wp_session'
+  | 'cookie_redacted'
+>;
+
+/** Facts about one client IP across the whole data set (queries/ip_profile.sql). */
+export interface IpFacts {
+  requests: number;
+  sites: number;
+  /** Requests whose request-stage verdict was likely-attack. */
+  attackRequests: number;
+  /** Sites on which this IP had likely-attack requests. */
+  attackSites: number;
+  /** Allowed requests doing WordPress admin work (logged-in, or posting to editor endpoints). */
+  adminWork: number;
+  distinctPaths: number;
+  /** Every request was a GET of `/` or a health path. */
+  onlyRootGets: boolean;
+}
+
+/** Facts about one rule on one path across the fleet (queries/rule_path_profile.sql). */
+export interface RulePathFacts {
+  distinctIps: number;
+  sites: number;
+  /** Share of the distinct IPs with request-stage attack evidence anywhere. */
+  attackIpShare: number;
+}
+
+export interface FleetFacts {
+  ip?: IpFacts;
+  rulePath?: RulePathFacts;
+}
+
+interface SignalBase {
+  /** Stable id, shown in reports and JSON. */
+  id: string;
+  /** Positive: evidence of attack; negative: evidence of legitimate work blocked by mistake. */
+  weight: number;
+  /** One line a human reads, in the report and in a suggestion's reasons. */
+  reason: string;
+}
+
+/** Decided from the request alone: runs in the Lambda and locally. */
+export interface RequestSignal extends SignalBase {
+  stage: 'request';
+  applies(event: EventView): boolean;
+}
+
+/** Needs the whole data set: folded in after the queries. */
+export interface FleetSignal extends SignalBase {
+  stage: 'fleet';
+  applies(event: EventView, facts: FleetFacts): boolean;
+}
+
+export type Signal = RequestSignal | FleetSignal;

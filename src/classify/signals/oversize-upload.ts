@@ -1,0 +1,10 @@
+import type { RequestSignal } from '../signal.js';
+import { isUploadEndpoint } from '../wordpress-paths.js';
+
+export const oversizeUpload: RequestSignal = {
+  id: 'oversize-upload',
+  stage: 'request',
+  weight: -1,
+  reason: 'a media upload larger than the 8 KB body limit',
+  applies: (e) => e.rule_id === 'SizeRestrictions_BODY' && e.method === 'POST' && isUploadEndpoint(e.path),
+};

@@ -1,0 +1,31 @@
+import type { RequestSignal } from '../signal.js';
+
+/** Paths no visitor or editor of a WordPress site asks for: secrets, backups, other stacks' admin tools. */
+const PROBE = new RegExp(
+  [
+    String.raw`/\.(env|git|svn|hg|aws|ssh|docker|DS_Store|htpasswd|htaccess)\b`,
+    String.raw`wp-config\.php[.~_-]?\w*$`,
+    String.raw`wp-config\.(bak|old|save|orig|txt|swp)`,
+    String.raw`\.(sql|bak|old|swp|tar|tar\.gz|zip|7z|rar)$`,
+    String.raw`/(phpmyadmin|pma|myadmin|adminer|phpinfo)`,
+    String.raw`/vendor/phpunit/`,
+    String.raw`eval-stdin\.php`,
+    String.raw`/cgi-bin/`,
+    String.raw`/wp-admin/(install|setup-config)\.php`,
+    String.raw`/(server-status|server-info|actuator|console|manager/html|solr|jenkins|owa|ecp)\b`,
+    String.raw`\.(asp|aspx|jsp|cgi|action)$`,
+    String.raw`/wp-content/uploads/.*\.php`,
+    String.raw`/(shell|cmd|c99|r57|wso|alfa|up|upload|uploader)\.php$`,
+  ].join('|'),
+  'i',
+);
+
+export const isProbePath = (path: string) => PROBE.test(path);
+
+export const probePath: RequestSignal = {
+  id: 'probe-path',
+  stage: 'request',
+  weight: 3,
+  reason: 'asked for a path that only scanners ask for (secrets, backups, admin tools, webshells)',
+  applies: (e) => isProbePath(e.path),
+};

@@ -1,0 +1,42 @@
+/**
+ * WordPress endpoints where logged-in users do real work that CRS body rules trip over (the
+ * endpoints the CRS WordPress exclusion plugin lists).
+ */
+const EDITOR_EXACT = new Set([
+  '/wp-admin/async-upload.php',
+  '/wp-admin/post.php',
+  '/wp-admin/post-new.php',
+  '/wp-admin/admin-ajax.php',
+  '/wp-admin/admin-post.php',
+  '/wp-admin/media-new.php',
+  '/wp-admin/customize.php',
+  '/wp-admin/widgets.php',
+  '/wp-admin/nav-menus.php',
+  '/wp-admin/options.php',
+  '/wp-admin/edit-comments.php',
+  '/wp-admin/comment.php',
+  '/wp-admin/theme-editor.php',
+  '/wp-admin/site-editor.php',
+]);
+
+const EDITOR_REST =
+  /^\/wp-json\/wp\/v2\/(posts|pages|media|blocks|templates|template-parts|navigation|widgets|comments|settings|global-styles|users\/me)(\/|$)/;
+const EDITOR_REST_QUERY = /(^|&)rest_route=(\/|%2F)wp(\/|%2F)v2(\/|%2F)/i;
+
+const UPLOAD = new Set(['/wp-admin/async-upload.php', '/wp-admin/media-new.php']);
+const UPLOAD_REST = /^\/wp-json\/wp\/v2\/media(\/|$)/;
+
+export function isEditorEndpoint(path: string, query = ''): boolean {
+  return EDITOR_EXACT.has(path) || EDITOR_REST.test(path) || EDITOR_REST_QUERY.test(query);
+}
+
+export function isUploadEndpoint(path: string): boolean {
+  return UPLOAD.has(path) || UPLOAD_REST.test(path);
+}
+
+export const WRITE_METHODS: ReadonlySet<string> = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/** A rule that inspects the request body (CRS `*_BODY`, SQLi `SQLi_BODY`, ...). */
+export function isBodyRule(ruleId: string | null): boolean {
+  return ruleId !== null && /_BODY(_RC_COUNT)?$/i.test(ruleId);
+}

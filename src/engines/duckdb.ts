@@ -1,0 +1,158 @@
+import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  BIGINT,
+  BOOLEAN,
+  DOUBLE,
+  type DuckDBConnection,
+  DuckDBInstance,
+  type DuckDBType,
+  VARCHAR,
+} from '@duckdb/node-api';
+import { type ColumnType, EVENT_COLUMNS, type WafEvent } from '../../schemas/event.js';
+import type { QueryEngine, QueryResult, Row, SqlValue } from './query-engine.js';
+import { bindParams, loadSqlFile, type ParamType } from './sql-files.js';
+import { TRINO_MACROS } from './trino-macros.js';
+
+const DUCK_TYPE: Record<ColumnType, string> = {
+  string: 'VARCHAR',
+  bigint: 'BIGINT',
+  double: 'DOUBLE',
+  boolean: 'BOOLEAN',
+  'array<string>': 'VARCHAR[]',
+};
+
+const PARAM_TYPE: Record<ParamType, DuckDBType> = {
+  string: VARCHAR,
+  bigint: BIGINT,
+  double: DOUBLE,
+  boolean: BOOLEAN,
+};
+
+export interface DuckDbOptions {
+  /** Database file; in memory when absent. */
+  path?: string;
+  threads?: number;
+  queriesDir?: string;
+}
+
+/** Writes events to the `events` table in batches through a temporary JSON-lines file that DuckDB reads in parallel. */
+export interface EventSink {
+  add(event: WafEvent): Promise<void>;
+  close(): Promise<number>;
+}
+
+const SINK_BATCH = 200_000;
+const WRITE_EVERY = 2_000;
+
+export class DuckDbEngine implements QueryEngine {
+  readonly name = 'duckdb' as const;
+
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    private readonly connection: DuckDBConnection,
+    private readonly queriesDir: string | undefined,
+  ) {}
+
+  static async create(options: DuckDbOptions = {}): Promise<DuckDbEngine> {
+    const config: Record<string, string> = {};
+    if (options.threads) config.threads = String(options.threads);
+    const instance = await DuckDBInstance.create(options.path ?? ':memory:', config);
+    const connection = await instance.connect();
+    for (const macro of TRINO_MACROS) await connection.run(macro);
+    const columns = EVENT_COLUMNS.map((c) => `${c.name} ${DUCK_TYPE[c.type]}`).join(', ');
+    await connection.run(`CREATE TABLE IF NOT EXISTS events (${columns})`);
+    return new DuckDbEngine(instance, connection, options.queriesDir);
+  }
+
+  eventSink(): EventSink {
+    const dir = mkdtempSync(join(tmpdir(), 'waftune-'));
+    const file = join(dir, 'events.jsonl');
+    let fd = -1;
+    let buffered: string[] = [];
+    let inFile = 0;
+    let total = 0;
+    const flushBuffer = () => {
+      if (buffered.length === 0) return;
+      if (fd === -1) fd = openSync(file, 'w');
+      writeSync(fd, buffered.join(''));
+      buffered = [];
+    };
+    const load = async () => {
+      flushBuffer();
+      if (fd === -1) return;
+      closeSync(fd);
+      fd = -1;
+      await this.insertJsonLines(file);
+      inFile = 0;
+    };
+    return {
+      add: async (event) => {
+        buffered.push(`${JSON.stringify(event)}\n`);
+        total++;
+        inFile++;
+        if (buffered.length >= WRITE_EVERY) flushBuffer();
+        if (inFile >= SINK_BATCH) await load();
+      },
+      close: async () => {
+        try {
+          await load();
+        } finally {
+          if (fd !== -1) closeSync(fd);
+          rmSync(dir, { recursive: true, force: true });
+        }
+        return total;
+      },
+    };
+  }
+
+  /** Loads a JSON-lines file of flat events (e.g. Firehose's events/ objects) into `events`. */
+  async insertJsonLines(file: string): Promise<void> {
+    const columns = EVENT_COLUMNS.map((c) => `'${c.name}': '${DUCK_TYPE[c.type]}'`).join(', ');
+    const names = EVENT_COLUMNS.map((c) => c.name).join(', ');
+    // The path is ours (a temp file or a file the user named), quoted as a literal because table
+    // functions take no bound parameters for it.
+    const literal = `'${file.replaceAll("'", "''")}'`;
+    await this.connection.run(
+      `INSERT INTO events (${names}) SELECT ${names} FROM read_json(${literal}, format = 'newline_delimited', columns = {${columns}}, maximum_object_size = 16777216)`,
+    );
+  }
+
+  async run<R extends Row = Row>(
+    query: string,
+    params: Record<string, SqlValue> = {},
+  ): Promise<QueryResult<R>> {
+    const started = performance.now();
+    const file = loadSqlFile(query, this.queriesDir);
+    const values = bindParams(file, params);
+    const types = file.params.map((p) => PARAM_TYPE[p.type]);
+    const bound = values.map((v, i) => (v !== null && file.params[i]?.type === 'bigint' ? BigInt(v) : v));
+    const reader = await this.connection.runAndReadAll(file.text, bound, types);
+    const rows = reader.getRowObjectsJS().map((r) => toPlain(r) as R);
+    return { rows, stats: { elapsedMs: performance.now() - started } };
+  }
+
+  /** Raw SQL for tests and the benchmark; never with log-derived text. */
+  async sql(text: string): Promise<Row[]> {
+    const reader = await this.connection.runAndReadAll(text);
+    return reader.getRowObjectsJS().map((r) => toPlain(r) as Row);
+  }
+
+  async close(): Promise<void> {
+    this.connection.closeSync();
+    this.instance.closeSync();
+  }
+}
+
+/** DuckDB hands back bigint for BIGINT and HUGEINT; the domain works in plain numbers. */
+function toPlain(value: unknown): unknown {
+  if (typeof value === 'bigint') return Number(value);
+  if (Array.isArray(value)) return value.map(toPlain);
+  if (value !== null && typeof value === 'object' && !(value instanceof Date)) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = toPlain(v);
+    return out;
+  }
+  return value;
+}

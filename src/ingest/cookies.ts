@@ -1,0 +1,29 @@
+/** What waftune keeps of the Cookie headers: names only; values never leave this function. */
+export interface CookieFacts {
+  names: string[];
+  wpSession: boolean;
+  redacted: boolean;
+}
+
+const MAX_NAMES = 40;
+const MAX_NAME_LENGTH = 128;
+
+export function cookieFacts(headerValues: readonly string[]): CookieFacts {
+  const names: string[] = [];
+  let redacted = false;
+  let wpSession = false;
+  for (const header of headerValues) {
+    if (header === 'REDACTED') {
+      redacted = true;
+      continue;
+    }
+    for (const part of header.split(';')) {
+      const eq = part.indexOf('=');
+      const name = (eq === -1 ? part : part.slice(0, eq)).trim();
+      if (!name) continue;
+      if (name.startsWith('wordpress_logged_in_')) wpSession = true;
+      if (names.length < MAX_NAMES) names.push(name.slice(0, MAX_NAME_LENGTH));
+    }
+  }
+  return { names, wpSession, redacted };
+}

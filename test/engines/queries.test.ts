@@ -1,0 +1,127 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { WafEvent } from '../../schemas/event.js';
+import { windowParams } from '../../src/analyze/window.js';
+import { classifyRequest } from '../../src/classify/classify.js';
+import { DuckDbEngine } from '../../src/engines/duckdb.js';
+import type { SqlValue } from '../../src/engines/query-engine.js';
+import { bindParams, listSqlFiles, loadSqlFile, parseSqlFile } from '../../src/engines/sql-files.js';
+import { processRecord } from '../../src/ingest/process.js';
+import { eventFixture } from '../support/events.js';
+
+const HOSTILE = [
+  "'; DROP TABLE events; --",
+  '\u001b[31mred\u001b[0m',
+  '<script>alert(1)</script>',
+  'nul\u0000byte',
+  'lone\ud800surrogate',
+  'x'.repeat(5000),
+];
+
+const T0 = Date.UTC(2026, 10, 20, 8);
+
+function events(): WafEvent[] {
+  const out: WafEvent[] = [];
+  for (let i = 0; i < 50; i++) {
+    out.push(
+      classifyRequest(
+        eventFixture({
+          ts: T0 + i * 60_000,
+          host: `site${i % 5}.example`,
+          client_ip: `203.0.113.${i % 7}`,
+          path: i % 2 ? '/wp-admin/async-upload.php' : `/wp-json/wp/v2/posts/${i}`,
+          method: 'POST',
+          wp_session: i % 3 === 0,
+        }),
+      ),
+    );
+  }
+  HOSTILE.forEach((h, i) => {
+    const result = processRecord({
+      timestamp: T0 + i,
+      webaclId: `arn:aws:wafv2:eu-west-1:111122223333:regional/webacl/${h}/x`,
+      terminatingRuleId: h,
+      action: 'BLOCK',
+      labels: [{ name: h }],
+      terminatingRuleMatchDetails: [{ conditionType: 'XSS', matchedData: [h] }],
+      httpRequest: {
+        clientIp: h,
+        country: h,
+        uri: h,
+        args: h,
+        httpMethod: 'POST',
+        headers: [
+          { name: 'Host', value: h },
+          { name: 'User-Agent', value: h },
+          { name: 'Cookie', value: `${h}=1` },
+        ],
+      },
+    });
+    if (!result.ok) throw new Error(result.reason);
+    out.push(result.event);
+  });
+  out.push(
+    eventFixture({ ts: T0 + 1000, action: 'ALLOW', rule_action: null, rule_id: null, rule_group: null }),
+  );
+  return out;
+}
+
+function defaultsFor(name: string): Record<string, SqlValue> {
+  const base = windowParams({ fromTs: T0 - 3_600_000, toTs: T0 + 86_400_000 });
+  const out: Record<string, SqlValue> = {};
+  for (const p of loadSqlFile(name).params) {
+    out[p.name] =
+      p.name in base
+        ? (base[p.name] ?? null)
+        : p.type === 'string'
+          ? 'x'
+          : p.type === 'boolean'
+            ? false
+            : p.type === 'double'
+              ? 0.5
+              : 10;
+  }
+  return out;
+}
+
+describe('queries/ on DuckDB', () => {
+  let engine: DuckDbEngine;
+  beforeAll(async () => {
+    engine = await DuckDbEngine.create();
+    const sink = engine.eventSink();
+    for (const e of events()) await sink.add(e);
+    await sink.close();
+  });
+  afterAll(() => engine.close());
+
+  it('loads every event, hostile values included, as inert data', async () => {
+    const rows = await engine.sql('SELECT count(*) AS n, count(DISTINCT host) AS hosts FROM events');
+    expect(rows[0]).toEqual({ n: 57, hosts: 12 });
+    const back = await engine.sql("SELECT host FROM events WHERE host LIKE '%drop table%'");
+    expect(back).toEqual([{ host: "'; drop table events; --" }]);
+  });
+
+  for (const name of listSqlFiles()) {
+    it(`${name}.sql runs with bound parameters`, async () => {
+      const result = await engine.run(name, defaultsFor(name));
+      expect(Array.isArray(result.rows)).toBe(true);
+    });
+  }
+
+  it('binds a hostile value as data, never as SQL text', async () => {
+    const params = { ...defaultsFor('top_rules'), from_dt: "2026-11-20' OR '1'='1" };
+    const result = await engine.run('top_rules', params);
+    expect(result.rows).toEqual([]);
+    expect((await engine.sql('SELECT count(*) AS n FROM events'))[0]).toEqual({ n: 57 });
+  });
+
+  it('every query declares its parameters, and a missing or mistyped value is refused', () => {
+    expect(() => parseSqlFile('bad', '-- params: a:bigint\nSELECT ?, ?')).toThrow(
+      /2 "\?" placeholders but 1/,
+    );
+    expect(() => bindParams(loadSqlFile('totals'), {})).toThrow(/has no value/);
+    expect(() =>
+      bindParams(loadSqlFile('top_rules'), { ...defaultsFor('top_rules'), max_rows: 'ten' }),
+    ).toThrow(/must be bigint/);
+    expect(() => loadSqlFile('../etc/passwd')).toThrow(/unknown query/);
+  });
+});
