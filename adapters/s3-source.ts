@@ -1,0 +1,163 @@
+import { createWriteStream } from 'node:fs';
+import { mkdir, mkdtemp, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve, sep } from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { GetObjectCommand, ListObjectsV2Command, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
+
+/**
+ * `waftune analyze s3://bucket/prefix`: the delivered log objects are downloaded through the S3
+ * API into a local folder with the same key layout, and the local chain reads that folder, so a
+ * user without Athena gets the same report as from the files on disk.
+ */
+
+export interface DownloadOptions {
+  /** Skip objects that cannot hold a record this recent (by LastModified and by the date in the key). */
+  since?: Date;
+  client?: S3Client;
+  /** Where to put the objects; a new temporary folder when absent (the caller removes it). */
+  dir?: string;
+  /** ListObjectsV2 page size (tests use a small one to cross pages). */
+  pageSize?: number;
+}
+
+export interface DownloadResult {
+  dir: string;
+  objects: number;
+  bytes: number;
+  /** Objects listed but left out (too old, or not raw WAF logs). */
+  skipped: number;
+}
+
+/**
+ * Folders of a waftune bucket that hold no raw WAF records: events/ is the flat Parquet copy of
+ * raw/ (reading both would count every request twice), failed/ the errors, athena-results/ query
+ * output. Skipped unless the URL points into them.
+ */
+const NOT_RAW = ['events/', 'failed/', 'athena-results/'];
+
+/**
+ * An object under a dated folder (YYYY/MM/DD[/HH]/ as Firehose and WAF's direct delivery write,
+ * or dt=YYYY-MM-DD/) holds records that arrived up to one buffer interval (at most 15 minutes)
+ * after the folder's period; an hour of slack covers that with room to spare.
+ */
+const KEY_DATE_SLACK_MS = 60 * 60 * 1000;
+const CONCURRENCY = 4;
+
+export function parseS3Url(url: string): { bucket: string; prefix: string } {
+  const match = /^s3:\/\/([^/]+)\/?(.*)$/.exec(url);
+  if (!match?.[1]) throw new Error(`not an s3:// URL: ${url}`);
+  return { bucket: match[1], prefix: match[2] ?? '' };
+}
+
+/** An S3 client from the standard SDK configuration, safe for local S3 endpoints too. */
+export function createS3Client(config: S3ClientConfig = {}): S3Client {
+  const endpoint = config.endpoint ?? process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL;
+  return new S3Client({
+    // Local S3 servers (s3rver, MinIO) mishandle the SDK's default CRC checksums and
+    // virtual-hosted bucket names.
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+    ...(endpoint ? { forcePathStyle: true } : {}),
+    ...config,
+  });
+}
+
+/** The end of the period a key's date names (UTC ms), or undefined when the key names none. */
+export function keyPeriodEnd(key: string): number | undefined {
+  const dt = /(?:^|\/)dt=(\d{4})-(\d{2})-(\d{2})\//.exec(key);
+  if (dt) return periodEnd(dt[1], dt[2], dt[3], undefined);
+  const path = /(?:^|\/)(\d{4})\/(\d{2})\/(\d{2})\/(?:(\d{2})\/)?/.exec(key);
+  if (path) return periodEnd(path[1], path[2], path[3], path[4]);
+  return undefined;
+}
+
+function periodEnd(y?: string, m?: string, d?: string, h?: string): number | undefined {
+  const [year, month, day] = [Number(y), Number(m), Number(d)];
+  if (month < 1 || month > 12 || day < 1 || day > 31) return undefined;
+  if (h === undefined) return Date.UTC(year, month - 1, day + 1);
+  const hour = Number(h);
+  if (hour > 23) return undefined;
+  return Date.UTC(year, month - 1, day, hour + 1);
+}
+
+/** Where a key lands under dir; undefined for a key that would escape it or names a folder. */
+export function localPathFor(dir: string, key: string): string | undefined {
+  if (key.endsWith('/') || key.includes('\0')) return undefined;
+  const parts = key.split('/').filter((p) => p.length > 0);
+  if (parts.length === 0 || parts.some((p) => p === '.' || p === '..')) return undefined;
+  const root = resolve(dir);
+  const target = resolve(root, ...parts);
+  return target.startsWith(root + sep) ? target : undefined;
+}
+
+interface Listed {
+  key: string;
+  size: number;
+  path: string;
+}
+
+export async function downloadS3Prefix(url: string, options: DownloadOptions = {}): Promise<DownloadResult> {
+  const { bucket, prefix } = parseS3Url(url);
+  const client = options.client ?? createS3Client();
+  const dir = options.dir ?? (await mkdtemp(join(tmpdir(), 'waftune-s3-')));
+  const since = options.since?.getTime();
+  const skipFolders = NOT_RAW.filter((f) => !prefix.startsWith(f));
+
+  const wanted: Listed[] = [];
+  let skipped = 0;
+  let token: string | undefined;
+  do {
+    const page = await client.send(
+      new ListObjectsV2Command({
+        Bucket: bucket,
+        Prefix: prefix,
+        ...(token ? { ContinuationToken: token } : {}),
+        ...(options.pageSize ? { MaxKeys: options.pageSize } : {}),
+      }),
+    );
+    for (const object of page.Contents ?? []) {
+      const key = object.Key;
+      const path = key === undefined ? undefined : localPathFor(dir, key);
+      if (key === undefined || path === undefined || skipFolders.some((f) => key.startsWith(f))) {
+        skipped++;
+        continue;
+      }
+      if (since !== undefined && tooOld(key, object.LastModified, since)) {
+        skipped++;
+        continue;
+      }
+      wanted.push({ key, size: object.Size ?? 0, path });
+    }
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token);
+
+  let bytes = 0;
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < wanted.length; i = next++) {
+      const item = wanted[i] as Listed;
+      // Await first: `bytes += await ...` would read bytes before the wait and lose other workers' sums.
+      const size = await download(client, bucket, item);
+      bytes += size;
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, wanted.length) }, worker));
+  return { dir, objects: wanted.length, bytes, skipped };
+}
+
+function tooOld(key: string, lastModified: Date | undefined, since: number): boolean {
+  // Written before `since`, so every record in it is older.
+  if (lastModified && lastModified.getTime() < since) return true;
+  const end = keyPeriodEnd(key);
+  return end !== undefined && end + KEY_DATE_SLACK_MS < since;
+}
+
+async function download(client: S3Client, bucket: string, item: Listed): Promise<number> {
+  const out = await client.send(new GetObjectCommand({ Bucket: bucket, Key: item.key }));
+  if (!out.Body) throw new Error(`s3://${bucket}/${item.key}: empty response`);
+  await mkdir(dirname(item.path), { recursive: true });
+  await pipeline(out.Body as Readable, createWriteStream(item.path));
+  return (await stat(item.path)).size;
+}
