@@ -1,0 +1,110 @@
+import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { z } from 'zod';
+import {
+  type AuditStore,
+  type ChangeEntry,
+  type ChangeHeader,
+  type ChangeRecord,
+  type ChangeSummary,
+  changeEntrySchema,
+  changeHeaderSchema,
+  changeSummarySchema,
+} from '../src/waf/audit.js';
+
+/**
+ * The change history as local JSON files: `<state-dir>/changes/<change-id>/header.json`, one
+ * `entry-00000.json` per target as it finishes, `summary.json` at the end. One file per write, so
+ * an interrupted run keeps what it recorded, and the same layout maps onto S3 keys one to one
+ * (an S3 store is not written yet).
+ */
+export class FileAuditStore implements AuditStore {
+  readonly location: string;
+
+  constructor(stateDir: string) {
+    this.location = join(stateDir, 'changes');
+  }
+
+  private dir(id: string): string {
+    if (!/^[\w.-]+$/.test(id)) throw new Error(`not a change id: ${id}`);
+    return join(this.location, id);
+  }
+
+  private async write(path: string, value: unknown, exclusive = false): Promise<void> {
+    const text = `${JSON.stringify(value, null, 2)}\n`;
+    if (exclusive) {
+      await writeFile(path, text, { flag: 'wx' });
+      return;
+    }
+    const tmp = `${path}.${process.pid}.tmp`;
+    await writeFile(tmp, text);
+    await rename(tmp, path);
+  }
+
+  async begin(header: ChangeHeader): Promise<void> {
+    const dir = this.dir(header.id);
+    await mkdir(dir, { recursive: true });
+    await this.write(join(dir, 'header.json'), header, true);
+  }
+
+  async record(changeId: string, entry: ChangeEntry): Promise<void> {
+    await this.write(join(this.dir(changeId), `entry-${String(entry.seq).padStart(5, '0')}.json`), entry);
+  }
+
+  async finish(changeId: string, summary: ChangeSummary): Promise<void> {
+    await this.write(join(this.dir(changeId), 'summary.json'), summary);
+  }
+
+  async list(): Promise<ChangeRecord[]> {
+    let ids: string[];
+    try {
+      ids = (await readdir(this.location, { withFileTypes: true }))
+        .filter((d) => d.isDirectory())
+        .map((d) => d.name);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw error;
+    }
+    const records: ChangeRecord[] = [];
+    for (const id of ids.sort()) {
+      const record = await this.get(id);
+      if (record) records.push(record);
+    }
+    return records.sort((a, b) =>
+      a.header.createdAt < b.header.createdAt ? -1 : a.header.createdAt > b.header.createdAt ? 1 : 0,
+    );
+  }
+
+  async get(changeId: string): Promise<ChangeRecord | undefined> {
+    if (!/^[\w.-]+$/.test(changeId)) return undefined;
+    const dir = this.dir(changeId);
+    let files: string[];
+    try {
+      files = await readdir(dir);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
+    if (!files.includes('header.json')) return undefined;
+    const header = await readJson(join(dir, 'header.json'), changeHeaderSchema);
+    const entries: ChangeEntry[] = [];
+    for (const f of files.filter((f) => /^entry-\d+\.json$/.test(f)).sort())
+      entries.push(await readJson(join(dir, f), changeEntrySchema));
+    const summary = files.includes('summary.json')
+      ? await readJson(join(dir, 'summary.json'), changeSummarySchema)
+      : undefined;
+    return { header, entries: entries.sort((a, b) => a.seq - b.seq), ...(summary ? { summary } : {}) };
+  }
+}
+
+async function readJson<T>(path: string, schema: z.ZodType<T>): Promise<T> {
+  let json: unknown;
+  try {
+    json = JSON.parse(await readFile(path, 'utf8'));
+  } catch (error) {
+    throw new Error(`cannot read change record ${path}: ${(error as Error).message}`);
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) throw new Error(`change record ${path} is damaged:\n${z.prettifyError(parsed.error)}`);
+  return parsed.data;
+}

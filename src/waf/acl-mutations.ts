@@ -1,0 +1,41 @@
+import { ensureIpBlockRule } from './ip-block.js';
+import type { Mutation } from './mutation.js';
+import { ipSetName } from './names.js';
+import { overrideMutation } from './override.js';
+import type { IpVersion, Rule, WafLocation } from './types.js';
+import type { AclWork } from './work.js';
+
+/** Stands in for the ARN of an IP set `apply` will create (like Terraform's "known after apply"). */
+export const PENDING = '(known after apply)';
+
+export function pendingIpSetArn(location: WafLocation, version: IpVersion): string {
+  const scope = location.scope === 'CLOUDFRONT' ? 'global' : 'regional';
+  return `arn:aws:wafv2:${location.region}:${PENDING}:${scope}/ipset/${ipSetName(version)}/${PENDING}`;
+}
+
+export function isPendingRule(rule: Rule): boolean {
+  return rule.Statement.IPSetReferenceStatement?.ARN.includes(PENDING) ?? false;
+}
+
+/** The IP set each IP version's block rule references, or why there is none. */
+export type IpSetTargets = Map<IpVersion, { arn: string } | { refused: string }>;
+
+/** IP block rules first (they go to the top), then the overrides in suggestion order. */
+export function aclMutations(work: AclWork, ipSets: IpSetTargets): Mutation[] {
+  const mutations: Mutation[] = [];
+  for (const version of work.ipVersions) {
+    const target = ipSets.get(version);
+    mutations.push({
+      // The rule serves every ip-block suggestion at once: it is named after the set it blocks.
+      suggestionId: ipSetName(version),
+      title: `block the addresses in ${ipSetName(version)}`,
+      apply: (rules) => {
+        if (!target) return { status: 'refused', reason: `no ${ipSetName(version)} IP set` };
+        if ('refused' in target) return { status: 'refused', reason: target.refused };
+        return ensureIpBlockRule(rules, version, target.arn);
+      },
+    });
+  }
+  for (const spec of work.overrides) mutations.push(overrideMutation(spec));
+  return mutations;
+}

@@ -1,0 +1,214 @@
+import type { RuleOverride, Scope } from '../../schemas/suggestion.js';
+import type { Mutation, MutationResult } from './mutation.js';
+import { OVERRIDE_PREFIX, overrideRuleName } from './names.js';
+import { byPriority, insertAt } from './priorities.js';
+import { widenScopes } from './scope-set.js';
+import {
+  exemptStatement,
+  isEmptyScope,
+  normalizeScope,
+  scopeProblems,
+  statementToScopes,
+} from './statements.js';
+import type { Rule, RuleBody, RuleGroupStatementCommon, Statement } from './types.js';
+
+/**
+ * A rule-override, the narrow fix AWS documents for a managed rule's false positive (DESIGN §4):
+ * the rule is set to Count inside its group, and a waftune rule right after the group blocks what
+ * the rule labelled, except inside the suggestion's scope:
+ *
+ *   waftune-override-<ruleId>:  AND(LabelMatch(label), NOT(scope)) -> Block
+ *
+ * Applying it twice changes nothing; a second override of the same rule widens that rule's scope.
+ */
+
+const LABEL_KEY = /^[0-9A-Za-z_\-:]+$/;
+
+export type OverrideSpec = Pick<RuleOverride, 'id' | 'ruleGroup' | 'ruleId' | 'label' | 'scope'>;
+
+interface GroupMatch {
+  rule: Rule;
+  statement: RuleGroupStatementCommon;
+  key: 'ManagedRuleGroupStatement' | 'RuleGroupReferenceStatement';
+}
+
+/**
+ * The rule group a suggestion names, as logs name it (`AWS#AWSManagedRulesCommonRuleSet`, a rule
+ * group ARN) or as people do (the group's name, or the name of the web ACL rule that holds it).
+ */
+export function findRuleGroup(rules: readonly Rule[], ruleGroup: string): GroupMatch[] {
+  const hash = ruleGroup.indexOf('#');
+  const vendor = hash > 0 ? ruleGroup.slice(0, hash) : undefined;
+  const name = hash > 0 ? ruleGroup.slice(hash + 1) : ruleGroup;
+  const found: GroupMatch[] = [];
+  for (const rule of byPriority(rules)) {
+    const managed = rule.Statement.ManagedRuleGroupStatement;
+    const reference = rule.Statement.RuleGroupReferenceStatement;
+    if (managed) {
+      const matches = vendor
+        ? managed.VendorName === vendor && managed.Name === name
+        : managed.Name === name || rule.Name === name;
+      if (matches) found.push({ rule, statement: managed, key: 'ManagedRuleGroupStatement' });
+    } else if (reference && (reference.ARN === ruleGroup || rule.Name === ruleGroup)) {
+      found.push({ rule, statement: reference, key: 'RuleGroupReferenceStatement' });
+    }
+  }
+  return found;
+}
+
+/** The waftune rule that blocks `label` outside the exempt scopes, if the ACL has one. */
+export function findOverrideRule(
+  rules: readonly Rule[],
+  label: string,
+): { rule: Rule; exempt: Statement | undefined } | undefined {
+  for (const rule of rules) {
+    if (!rule.Name.startsWith(OVERRIDE_PREFIX)) continue;
+    const parts = rule.Statement.AndStatement?.Statements;
+    const labelMatch = parts?.[0]?.LabelMatchStatement;
+    if (labelMatch?.Scope !== 'LABEL' || labelMatch.Key !== label) continue;
+    return { rule, exempt: parts?.[1]?.NotStatement?.Statement };
+  }
+  return undefined;
+}
+
+function overrideRule(name: string, label: string, exempt: Statement): RuleBody {
+  return {
+    Name: name,
+    Statement: {
+      AndStatement: {
+        Statements: [
+          { LabelMatchStatement: { Scope: 'LABEL', Key: label } },
+          { NotStatement: { Statement: exempt } },
+        ],
+      },
+    },
+    Action: { Block: {} },
+    VisibilityConfig: { SampledRequestsEnabled: true, CloudWatchMetricsEnabled: true, MetricName: name },
+  };
+}
+
+function withCountOverride(group: GroupMatch, ruleId: string): Rule {
+  const statement = {
+    ...group.statement,
+    RuleActionOverrides: [
+      ...(group.statement.RuleActionOverrides ?? []),
+      { Name: ruleId, ActionToUse: { Count: {} } },
+    ],
+  };
+  return { ...group.rule, Statement: { ...group.rule.Statement, [group.key]: statement } };
+}
+
+function replaceRule(rules: readonly Rule[], old: Rule, next: Rule | undefined): Rule[] {
+  return rules.flatMap((r) => (r === old ? (next ? [next] : []) : [r]));
+}
+
+export function applyOverride(rules: readonly Rule[], spec: OverrideSpec): MutationResult {
+  if (!LABEL_KEY.test(spec.label) || spec.label.length > 1024) {
+    return { status: 'refused', reason: `the label is not a valid WAF label key: ${spec.label}` };
+  }
+  const problems = scopeProblems(spec.scope);
+  if (problems.length) return { status: 'refused', reason: problems.join('; ') };
+
+  const groups = findRuleGroup(rules, spec.ruleGroup);
+  const group = groups[0];
+  if (!group) return { status: 'refused', reason: `this web ACL has no rule group ${spec.ruleGroup}` };
+  if (groups.length > 1) {
+    return {
+      status: 'refused',
+      reason: `rule group ${spec.ruleGroup} appears ${groups.length} times in this web ACL (${groups.map((g) => g.rule.Name).join(', ')})`,
+    };
+  }
+  if (group.rule.OverrideAction?.Count) {
+    return {
+      status: 'refused',
+      reason: `rule group ${group.rule.Name} only counts (OverrideAction Count); an override would make it stricter`,
+    };
+  }
+  if (group.statement.ExcludedRules?.some((r) => r.Name === spec.ruleId)) {
+    return {
+      status: 'refused',
+      reason: `${spec.ruleId} is in the legacy ExcludedRules of ${group.rule.Name}; move it to RuleActionOverrides first`,
+    };
+  }
+  const existingOverride = group.statement.RuleActionOverrides?.find((o) => o.Name === spec.ruleId);
+  if (existingOverride && !existingOverride.ActionToUse.Count) {
+    const action = Object.keys(existingOverride.ActionToUse).join(', ');
+    return {
+      status: 'refused',
+      reason: `${spec.ruleId} is already overridden to ${action} in ${group.rule.Name}; waftune leaves that alone`,
+    };
+  }
+
+  const existingRule = findOverrideRule(rules, spec.label);
+  // Counted in the group with no waftune rule after it: the rule is already exempt everywhere.
+  if (existingOverride && !existingRule) {
+    return { status: 'unchanged', reason: `${spec.ruleId} already counts everywhere in ${group.rule.Name}` };
+  }
+
+  let next: Rule[] = existingOverride
+    ? [...rules]
+    : replaceRule(rules, group.rule, withCountOverride(group, spec.ruleId));
+  const scope = normalizeScope(spec.scope);
+
+  if (existingRule) {
+    const current = existingRule.exempt ? statementToScopes(existingRule.exempt) : undefined;
+    let exempt: Statement | undefined;
+    if (current) {
+      const widened = widenScopes(current, scope);
+      if (!widened) {
+        return existingOverride
+          ? { status: 'unchanged', reason: `already applied (${existingRule.rule.Name} covers this scope)` }
+          : { status: 'changed', rules: next };
+      }
+      exempt = exemptStatement(widened);
+    } else {
+      // Someone edited the exemption by hand: keep it verbatim and add ours beside it.
+      const ours = exemptStatement([scope]);
+      exempt =
+        ours && existingRule.exempt
+          ? { OrStatement: { Statements: [existingRule.exempt, ours] } }
+          : undefined;
+    }
+    if (!exempt) {
+      next = replaceRule(next, existingRule.rule, undefined);
+    } else {
+      const updated = overrideRule(existingRule.rule.Name, spec.label, exempt);
+      next = replaceRule(next, existingRule.rule, { ...existingRule.rule, Statement: updated.Statement });
+    }
+    return { status: 'changed', rules: next };
+  }
+
+  const exempt = isEmptyScope(scope) ? undefined : exemptStatement([scope]);
+  if (!exempt) return { status: 'changed', rules: next };
+  const plainName = overrideRuleName(spec.ruleId);
+  const name = next.some((r) => r.Name === plainName) ? overrideRuleName(spec.ruleId, spec.label) : plainName;
+  if (next.some((r) => r.Name === name)) {
+    return {
+      status: 'refused',
+      reason: `a rule named ${name} already exists and is not waftune's rule for ${spec.label}`,
+    };
+  }
+  // Right after the group, after the waftune rules already there, so earlier overrides keep their place.
+  const ordered = byPriority(next);
+  let index = ordered.findIndex((r) => r.Name === group.rule.Name) + 1;
+  while (ordered[index]?.Name.startsWith(OVERRIDE_PREFIX)) index++;
+  return { status: 'changed', rules: insertAt(ordered, index, overrideRule(name, spec.label, exempt)) };
+}
+
+export function describeScope(scope: Scope): string {
+  const s = normalizeScope(scope);
+  const parts: string[] = [];
+  if (s.paths) parts.push(s.paths.map((p) => (p.match === 'EXACTLY' ? p.value : `${p.value}*`)).join(' | '));
+  if (s.methods) parts.push(s.methods.join('|'));
+  if (s.hosts) parts.push(`host ${s.hosts.join('|')}`);
+  if (s.query) parts.push(`query ${s.query.match === 'EXACTLY' ? '=' : '~'} ${s.query.value}`);
+  return parts.length ? parts.join(', ') : 'everywhere';
+}
+
+export function overrideMutation(spec: OverrideSpec): Mutation {
+  return {
+    suggestionId: spec.id,
+    title: `count ${spec.ruleId} of ${spec.ruleGroup}, still block it outside: ${describeScope(spec.scope)}`,
+    apply: (rules) => applyOverride(rules, spec),
+  };
+}

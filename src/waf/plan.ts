@@ -1,0 +1,213 @@
+import { aclMutations, type IpSetTargets, isPendingRule, pendingIpSetArn } from './acl-mutations.js';
+import { mapLimit } from './concurrency.js';
+import { diffRules, type RuleDiff, sameRules } from './diff.js';
+import { IP_SET_MAX_ADDRESSES, missingAddresses } from './ip-block.js';
+import { findIpSet } from './ip-sets.js';
+import { applyMutations, type MutationOutcome } from './mutation.js';
+import { ipSetName } from './names.js';
+import { errorMessage, type WafPort } from './port.js';
+import type { IpSetRef, IpVersion, Rule, WafLocation, WebAcl, WebAclRef } from './types.js';
+import type { IpBlockItem, LocationWork, Work } from './work.js';
+
+/**
+ * `waftune plan`: reads every target and shows what `apply` would change, per web ACL, with the
+ * WCU before and after (CheckCapacity). Reads only.
+ */
+
+/** WAF's hard limit per web ACL (DESIGN §5); 1,500 is what the base price includes. */
+export const WEB_ACL_MAX_WCU = 5_000;
+export const WEB_ACL_BASE_WCU = 1_500;
+/** What an IPSetReferenceStatement costs, for a set that does not exist yet. */
+const IP_SET_RULE_WCU = 1;
+
+export interface IpSetPlan {
+  location: WafLocation;
+  version: IpVersion;
+  name: string;
+  ref?: IpSetRef;
+  status: 'create' | 'update' | 'unchanged' | 'refused' | 'failed';
+  currentCount: number;
+  add: IpBlockItem[];
+  reason?: string;
+}
+
+export interface AclPlan {
+  ref: WebAclRef;
+  status: 'change' | 'unchanged' | 'refused' | 'failed';
+  outcomes: MutationOutcome[];
+  diff: RuleDiff[];
+  before?: WebAcl;
+  afterRules?: Rule[];
+  wcuBefore?: number;
+  wcuAfter?: number;
+  /** The after figure counts an IP set that apply will create, so it was not asked of WAF. */
+  wcuEstimated?: boolean;
+  reason?: string;
+}
+
+export interface Plan {
+  work: Work;
+  ipSets: IpSetPlan[];
+  acls: AclPlan[];
+  maxWcu: number;
+}
+
+export interface PlanOptions {
+  maxWcu?: number;
+  concurrency?: number;
+}
+
+export function versionsOf(items: readonly IpBlockItem[]): IpVersion[] {
+  return [...new Set(items.map((i) => i.version))].sort();
+}
+
+export async function planIpSet(
+  port: WafPort,
+  location: WafLocation,
+  version: IpVersion,
+  items: IpBlockItem[],
+): Promise<IpSetPlan> {
+  const name = ipSetName(version);
+  const base = { location, version, name, currentCount: 0, add: items };
+  try {
+    const ref = await findIpSet(port, location, name);
+    if (!ref) {
+      if (items.length > IP_SET_MAX_ADDRESSES)
+        return { ...base, status: 'refused', reason: tooMany(name, items.length) };
+      return { ...base, status: 'create' };
+    }
+    const { ipSet } = await port.getIpSet(ref);
+    const missing = new Set(
+      missingAddresses(
+        ipSet.Addresses,
+        items.map((i) => i.cidr),
+      ),
+    );
+    const add = items.filter((i) => missing.has(i.cidr));
+    const total = ipSet.Addresses.length + add.length;
+    const current = { ...base, ref, currentCount: ipSet.Addresses.length, add };
+    if (!add.length) return { ...current, status: 'unchanged' };
+    if (total > IP_SET_MAX_ADDRESSES) return { ...current, status: 'refused', reason: tooMany(name, total) };
+    return { ...current, status: 'update' };
+  } catch (error) {
+    return { ...base, status: 'failed', reason: errorMessage(error) };
+  }
+}
+
+export function tooMany(name: string, total: number): string {
+  return `${name} would hold ${total.toLocaleString('en-US')} addresses; WAF allows ${IP_SET_MAX_ADDRESSES.toLocaleString('en-US')} per IP set`;
+}
+
+function ipSetTargets(plans: readonly IpSetPlan[]): IpSetTargets {
+  const targets: IpSetTargets = new Map();
+  for (const p of plans) {
+    if (p.status === 'refused' || p.status === 'failed')
+      targets.set(p.version, { refused: `${p.name}: ${p.reason ?? p.status}` });
+    else targets.set(p.version, { arn: p.ref?.arn ?? pendingIpSetArn(p.location, p.version) });
+  }
+  return targets;
+}
+
+/** Status of a web ACL from its mutations' outcomes. */
+export function aclStatus(outcomes: readonly MutationOutcome[]): 'change' | 'unchanged' | 'refused' {
+  if (outcomes.some((o) => o.status === 'changed')) return 'change';
+  return outcomes.some((o) => o.status === 'refused') ? 'refused' : 'unchanged';
+}
+
+export function capacityRefusal(wcu: number, maxWcu: number): string {
+  return `the rules would need ${wcu} WCU, more than this web ACL's limit of ${maxWcu}`;
+}
+
+async function planAcl(
+  port: WafPort,
+  loc: LocationWork,
+  index: number,
+  targets: IpSetTargets,
+  maxWcu: number,
+): Promise<AclPlan> {
+  const work = loc.acls[index];
+  if (!work) throw new Error('no such web ACL in the work');
+  const base = { ref: work.ref, outcomes: [] as MutationOutcome[], diff: [] as RuleDiff[] };
+  try {
+    const { acl } = await port.getWebAcl(work.ref);
+    const before = acl.Rules ?? [];
+    const { rules, outcomes } = applyMutations(before, aclMutations(work, targets));
+    const status = aclStatus(outcomes);
+    if (status !== 'change' || sameRules(before, rules)) {
+      return {
+        ...base,
+        status: status === 'change' ? 'unchanged' : status,
+        outcomes,
+        before: acl,
+        reason: firstReason(outcomes),
+      };
+    }
+    const pending = rules.filter(isPendingRule);
+    const [wcuBefore, checked] = await Promise.all([
+      port.checkCapacity(work.ref, before),
+      port.checkCapacity(
+        work.ref,
+        rules.filter((r) => !isPendingRule(r)),
+      ),
+    ]);
+    const wcuAfter = checked + pending.length * IP_SET_RULE_WCU;
+    const plan: AclPlan = {
+      ...base,
+      status: 'change',
+      outcomes,
+      diff: diffRules(before, rules),
+      before: acl,
+      afterRules: rules,
+      wcuBefore,
+      wcuAfter,
+      wcuEstimated: pending.length > 0,
+    };
+    if (wcuAfter > maxWcu) return { ...plan, status: 'refused', reason: capacityRefusal(wcuAfter, maxWcu) };
+    return plan;
+  } catch (error) {
+    return { ...base, status: 'failed', reason: errorMessage(error) };
+  }
+}
+
+/** Why a web ACL is not (fully) changed: the first refusal, or that everything is in place already. */
+export function firstReason(outcomes: readonly MutationOutcome[]): string | undefined {
+  const refused = outcomes.find((o) => o.status === 'refused');
+  if (refused) return refused.reason;
+  if (outcomes.length === 1) return outcomes[0]?.reason;
+  return outcomes.some((o) => o.status === 'changed') ? undefined : 'already applied';
+}
+
+export async function planWork(port: WafPort, work: Work, options: PlanOptions = {}): Promise<Plan> {
+  const maxWcu = options.maxWcu ?? WEB_ACL_MAX_WCU;
+  const ipSets: IpSetPlan[] = [];
+  const acls: AclPlan[] = [];
+  for (const loc of work.locations) {
+    const locSets: IpSetPlan[] = [];
+    for (const version of versionsOf(loc.ipBlocks)) {
+      locSets.push(
+        await planIpSet(
+          port,
+          loc.location,
+          version,
+          loc.ipBlocks.filter((i) => i.version === version),
+        ),
+      );
+    }
+    ipSets.push(...locSets);
+    const targets = ipSetTargets(locSets);
+    acls.push(
+      ...(await mapLimit(loc.acls, options.concurrency ?? 4, (_a, i) =>
+        planAcl(port, loc, i, targets, maxWcu),
+      )),
+    );
+  }
+  return { work, ipSets, acls, maxWcu };
+}
+
+/** Something apply would write. */
+export function planHasChanges(plan: Plan): boolean {
+  return (
+    plan.acls.some((a) => a.status === 'change') ||
+    plan.ipSets.some((s) => s.status === 'create' || s.status === 'update')
+  );
+}

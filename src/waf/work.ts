@@ -1,0 +1,165 @@
+import type { Suggestion } from '../../schemas/suggestion.js';
+import { normalizeAddress } from './ip-block.js';
+import type { OverrideSpec } from './override.js';
+import type { WafPort } from './port.js';
+import { defaultLocations, discoverWebAcls, matchesAcl, parseWebAclArn, resolveWebAcl } from './targets.js';
+import { type IpVersion, locationKey, type WafLocation, type WafScope, type WebAclRef } from './types.js';
+
+/**
+ * What a run has to do, target by target, before reading any web ACL: the suggestions resolved
+ * to web ACLs and IP sets. `plan` reads the targets and shows the result; `apply` does it.
+ */
+
+export interface IpBlockItem {
+  cidr: string;
+  version: IpVersion;
+  suggestionId: string;
+  expiresAt: string;
+}
+
+export interface AclWork {
+  ref: WebAclRef;
+  overrides: OverrideSpec[];
+  /** IP versions whose block rule this web ACL needs (from ip-block suggestions). */
+  ipVersions: IpVersion[];
+}
+
+export interface LocationWork {
+  location: WafLocation;
+  /** Addresses per IP set, one item per address (the latest expiry wins). */
+  ipBlocks: IpBlockItem[];
+  acls: AclWork[];
+}
+
+export interface SkippedItem {
+  suggestionId: string;
+  reason: string;
+}
+
+export interface Work {
+  suggestions: Suggestion[];
+  locations: LocationWork[];
+  /** Parts of suggestions that cannot be applied anywhere (bad address, unknown web ACL). */
+  skipped: SkippedItem[];
+  /** Things the user should know about the run as a whole (unlistable regions, unknown --acl). */
+  problems: string[];
+}
+
+export interface WorkOptions {
+  /** The region REGIONAL web ACLs are looked up in (CLOUDFRONT is always us-east-1). */
+  region: string;
+  scopes?: WafScope[];
+  /** `--acl`: only these web ACLs (names or ARNs). */
+  acls?: string[];
+  now: Date;
+}
+
+const DAY_MS = 86_400_000;
+
+export async function prepareWork(
+  port: WafPort,
+  suggestions: readonly Suggestion[],
+  options: WorkOptions,
+): Promise<Work> {
+  const skipped: SkippedItem[] = [];
+  const problems: string[] = [];
+  const needsDiscovery =
+    suggestions.some((s) => s.kind === 'ip-block') ||
+    suggestions.some((s) => s.kind === 'rule-override' && s.webAcls.some((w) => !parseWebAclArn(w))) ||
+    (options.acls ?? []).some((a) => !parseWebAclArn(a));
+  const discovery = needsDiscovery
+    ? await discoverWebAcls(port, defaultLocations(options.region, options.scopes))
+    : { acls: [], problems: [] };
+  problems.push(...discovery.problems);
+
+  const filter = options.acls?.length ? options.acls : undefined;
+  const byArn = new Map<string, AclWork>();
+  const aclWork = (ref: WebAclRef): AclWork => {
+    let work = byArn.get(ref.arn);
+    if (!work) {
+      work = { ref, overrides: [], ipVersions: [] };
+      byArn.set(ref.arn, work);
+    }
+    return work;
+  };
+  const inScope = (ref: WebAclRef) =>
+    (!options.scopes || options.scopes.includes(ref.scope)) && (!filter || matchesAcl(ref, filter));
+
+  const ipBlocks = new Map<string, IpBlockItem>();
+  const ipVersionsWanted = new Set<IpVersion>();
+  for (const s of suggestions) {
+    if (s.kind === 'rule-override') {
+      for (const name of s.webAcls) {
+        const { ref, problem } = resolveWebAcl(name, discovery.acls);
+        if (!ref) {
+          skipped.push({ suggestionId: s.id, reason: problem ?? `unknown web ACL ${name}` });
+          continue;
+        }
+        if (!inScope(ref)) continue;
+        const work = aclWork(ref);
+        if (!work.overrides.some((o) => o.id === s.id)) {
+          work.overrides.push({
+            id: s.id,
+            ruleGroup: s.ruleGroup,
+            ruleId: s.ruleId,
+            label: s.label,
+            scope: s.scope,
+          });
+        }
+      }
+      continue;
+    }
+    const expiresAt = new Date(options.now.getTime() + s.expiresAfterDays * DAY_MS).toISOString();
+    for (const address of s.addresses) {
+      const n = normalizeAddress(address);
+      if ('error' in n) {
+        skipped.push({ suggestionId: s.id, reason: n.error });
+        continue;
+      }
+      const previous = ipBlocks.get(n.cidr);
+      if (!previous || previous.expiresAt < expiresAt)
+        ipBlocks.set(n.cidr, { ...n, suggestionId: s.id, expiresAt });
+      ipVersionsWanted.add(n.version);
+    }
+  }
+
+  if (ipBlocks.size) {
+    const targets = discovery.acls.filter(inScope);
+    for (const ref of targets) aclWork(ref).ipVersions = [...ipVersionsWanted].sort();
+    if (!targets.length) problems.push('no web ACL to put the IP blocks on');
+  }
+
+  if (filter) {
+    const all = [...discovery.acls, ...[...byArn.values()].map((w) => w.ref)];
+    for (const name of filter) {
+      if (!all.some((ref) => matchesAcl(ref, [name])))
+        problems.push(`--acl ${name}: no such web ACL among the targets`);
+    }
+  }
+
+  const locations = new Map<string, LocationWork>();
+  for (const work of byArn.values()) {
+    const key = locationKey(work.ref);
+    let loc = locations.get(key);
+    if (!loc) {
+      const location = { scope: work.ref.scope, region: work.ref.region };
+      loc = { location, acls: [], ipBlocks: work.ipVersions.length ? [...ipBlocks.values()] : [] };
+      locations.set(key, loc);
+    }
+    if (work.ipVersions.length && !loc.ipBlocks.length) loc.ipBlocks = [...ipBlocks.values()];
+    loc.acls.push(work);
+  }
+  for (const loc of locations.values()) loc.acls.sort((a, b) => a.ref.name.localeCompare(b.ref.name));
+  return {
+    suggestions: [...suggestions],
+    locations: [...locations.values()].sort((a, b) =>
+      locationKey(a.location).localeCompare(locationKey(b.location)),
+    ),
+    skipped,
+    problems,
+  };
+}
+
+export function aclCount(work: Work): number {
+  return work.locations.reduce((n, l) => n + l.acls.length, 0);
+}

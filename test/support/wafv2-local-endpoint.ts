@@ -1,0 +1,686 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import ipaddr from 'ipaddr.js';
+import { AwsModelValidator, loadAwsModel } from './aws-model-validator.js';
+
+/**
+ * A local WAFv2 for tests: a real HTTP server speaking the awsJson1_1 protocol the real SDK
+ * speaks (`X-Amz-Target: AWSWAF_20190729.<Operation>`), keeping web ACLs and IP sets per region
+ * and scope with LockTokens, and checking every request against the published service model
+ * (../shared/aws-models/wafv2.service-2.json) before looking at it. On top of the model it checks
+ * what the service enforces beyond the shapes: one action per rule, AND/OR with two or more
+ * statements, search strings of at most 200 bytes, existing IP set references, unique names and
+ * priorities, the 5,000 WCU and 10,000 address limits, and CLOUDFRONT calls going to us-east-1.
+ *
+ * Test hooks simulate other writers (`editWebAcl`, `beforeUpdate`) and broken web ACLs (`failFor`).
+ */
+
+export const WAFV2_MODEL_PATH = fileURLToPath(
+  new URL('../../../shared/aws-models/wafv2.service-2.json', import.meta.url),
+);
+const TARGET_PREFIX = 'AWSWAF_20190729.';
+const ACCOUNT = '123456789012';
+const MAX_WCU = 5_000;
+const MAX_ADDRESSES = 10_000;
+const SEARCH_STRING_MAX = 200;
+
+type Json = Record<string, unknown>;
+type Scope = 'REGIONAL' | 'CLOUDFRONT';
+
+export interface StoredWebAcl {
+  acl: Json & { Name: string; Id: string; ARN: string; Rules?: Json[] };
+  lockToken: string;
+}
+
+export interface StoredIpSet {
+  ipSet: Json & { Name: string; Id: string; ARN: string; Addresses: string[]; IPAddressVersion: string };
+  lockToken: string;
+}
+
+interface Location {
+  webAcls: Map<string, StoredWebAcl>;
+  ipSets: Map<string, StoredIpSet>;
+}
+
+export class AwsError extends Error {
+  constructor(
+    readonly type: string,
+    message: string,
+    readonly status = 400,
+  ) {
+    super(message);
+  }
+}
+
+export interface RequestLog {
+  operation: string;
+  region: string;
+  body: Json;
+}
+
+export interface Failure {
+  type: string;
+  message?: string;
+  status?: number;
+  operations?: string[];
+}
+
+/** Managed rule group WCU as AWS publishes them (the rest cost 100 here). */
+const MANAGED_WCU: Record<string, number> = {
+  AWSManagedRulesCommonRuleSet: 700,
+  AWSManagedRulesSQLiRuleSet: 200,
+  AWSManagedRulesKnownBadInputsRuleSet: 200,
+  AWSManagedRulesWordPressRuleSet: 100,
+  AWSManagedRulesPHPRuleSet: 100,
+  AWSManagedRulesAdminProtectionRuleSet: 100,
+  AWSManagedRulesAmazonIpReputationList: 25,
+  AWSManagedRulesAnonymousIpList: 50,
+  AWSManagedRulesLinuxRuleSet: 200,
+  AWSManagedRulesBotControlRuleSet: 50,
+};
+
+/** WCU of a statement: a fixed table in the spirit of AWS's published costs. */
+export function statementWcu(s: Json): number {
+  const [type, raw] = Object.entries(s)[0] ?? ['', {}];
+  const body = raw as Json;
+  const transforms = (t: unknown) =>
+    ((t as { Type: string }[] | undefined) ?? []).filter((x) => x.Type !== 'NONE').length * 10;
+  switch (type) {
+    case 'ByteMatchStatement': {
+      const base = ['CONTAINS', 'CONTAINS_WORD'].includes(body.PositionalConstraint as string) ? 10 : 2;
+      return base + transforms(body.TextTransformations);
+    }
+    case 'LabelMatchStatement':
+    case 'GeoMatchStatement':
+    case 'SizeConstraintStatement':
+    case 'AsnMatchStatement':
+      return 1;
+    case 'IPSetReferenceStatement':
+      return body.IPSetForwardedIPConfig ? 5 : 1;
+    case 'SqliMatchStatement':
+      return 20 + transforms(body.TextTransformations);
+    case 'XssMatchStatement':
+      return 40 + transforms(body.TextTransformations);
+    case 'RegexPatternSetReferenceStatement':
+      return 25 + transforms(body.TextTransformations);
+    case 'RegexMatchStatement':
+      return 3 + transforms(body.TextTransformations);
+    case 'AndStatement':
+    case 'OrStatement':
+      return (body.Statements as Json[]).reduce((n, c) => n + statementWcu(c), 0);
+    case 'NotStatement':
+      return statementWcu(body.Statement as Json);
+    case 'RateBasedStatement':
+      return 2 + (body.ScopeDownStatement ? statementWcu(body.ScopeDownStatement as Json) : 0);
+    case 'ManagedRuleGroupStatement':
+      return (
+        (MANAGED_WCU[body.Name as string] ?? 100) +
+        (body.ScopeDownStatement ? statementWcu(body.ScopeDownStatement as Json) : 0)
+      );
+    case 'RuleGroupReferenceStatement':
+      return 100;
+    default:
+      return 1;
+  }
+}
+
+export function rulesWcu(rules: readonly Json[] = []): number {
+  return rules.reduce((n, r) => n + statementWcu(r.Statement as Json), 0);
+}
+
+function clone<T>(value: T): T {
+  return structuredClone(value);
+}
+
+function scopePath(scope: Scope): string {
+  return scope === 'CLOUDFRONT' ? 'global' : 'regional';
+}
+
+export interface LocalWafv2Options {
+  /** Milliseconds to wait before answering, per operation (to make concurrent runs interleave). */
+  delays?: Record<string, number>;
+}
+
+export class LocalWafv2 {
+  readonly validator = new AwsModelValidator(loadAwsModel(WAFV2_MODEL_PATH), {
+    exactlyOneOf: ['Statement', 'FieldToMatch', 'RuleAction', 'DefaultAction', 'OverrideAction'],
+  });
+  readonly requests: RequestLog[] = [];
+  /** Every request the model (or the service's own checks) rejected, with why. */
+  readonly rejected: { operation: string; errors: string[] }[] = [];
+  /** Responses of ours that do not fit the model (a bug in this fake). */
+  readonly badResponses: { operation: string; errors: string[] }[] = [];
+  private readonly locations = new Map<string, Location>();
+  private readonly failures = new Map<string, Failure>();
+  private readonly updateHooks: { name: string; fn: (acl: StoredWebAcl) => void; once: boolean }[] = [];
+  private server = createServer((req, res) => {
+    void this.handle(req, res);
+  });
+  url = '';
+
+  constructor(private readonly options: LocalWafv2Options = {}) {}
+
+  async start(): Promise<this> {
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    const { port } = this.server.address() as AddressInfo;
+    this.url = `http://127.0.0.1:${port}`;
+    return this;
+  }
+
+  async close(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  // ---- test hooks ---------------------------------------------------------------------------
+
+  seedWebAcl(spec: {
+    name: string;
+    scope?: Scope;
+    region?: string;
+    rules?: Json[];
+    defaultAction?: Json;
+    description?: string;
+  }): StoredWebAcl {
+    const scope = spec.scope ?? 'REGIONAL';
+    const region = scope === 'CLOUDFRONT' ? 'us-east-1' : (spec.region ?? 'eu-west-1');
+    const id = randomUUID();
+    const acl = {
+      Name: spec.name,
+      Id: id,
+      ARN: `arn:aws:wafv2:${region}:${ACCOUNT}:${scopePath(scope)}/webacl/${spec.name}/${id}`,
+      DefaultAction: spec.defaultAction ?? { Allow: {} },
+      ...(spec.description ? { Description: spec.description } : {}),
+      Rules: spec.rules ?? [],
+      VisibilityConfig: {
+        SampledRequestsEnabled: true,
+        CloudWatchMetricsEnabled: true,
+        MetricName: spec.name,
+      },
+      LabelNamespace: `awswaf:${ACCOUNT}:webacl:${spec.name}:`,
+    };
+    const errors = this.validator.validateShape('WebACL', acl);
+    if (errors.length) throw new Error(`seeded web ACL ${spec.name} is not valid: ${errors.join('; ')}`);
+    this.checkRules(acl.Rules, scope, region);
+    const stored = { acl, lockToken: randomUUID() };
+    this.location(scope, region).webAcls.set(id, stored);
+    return clone(stored);
+  }
+
+  /** The stored web ACL (a copy). */
+  webAcl(name: string, scope: Scope = 'REGIONAL', region = 'eu-west-1'): StoredWebAcl {
+    return clone(this.findAclByName(name, scope, region));
+  }
+
+  webAclNames(scope: Scope = 'REGIONAL', region = 'eu-west-1'): string[] {
+    return [...this.location(scope, region).webAcls.values()].map((w) => w.acl.Name);
+  }
+
+  /** Someone else edits the web ACL (console, Terraform, another waftune): new LockToken. */
+  editWebAcl(
+    name: string,
+    edit: (acl: StoredWebAcl['acl']) => void,
+    scope: Scope = 'REGIONAL',
+    region = 'eu-west-1',
+  ): void {
+    const stored = this.findAclByName(name, scope, region);
+    edit(stored.acl);
+    stored.lockToken = randomUUID();
+  }
+
+  /** Runs `fn` when an UpdateWebACL for `name` arrives, before its LockToken is checked. */
+  beforeUpdate(name: string, fn: (acl: StoredWebAcl) => void, once = true): void {
+    this.updateHooks.push({ name, fn, once });
+  }
+
+  /** Requests about this web ACL (by name) fail with the given error. */
+  failFor(name: string, failure: Failure): void {
+    this.failures.set(name, failure);
+  }
+
+  ipSet(name: string, scope: Scope = 'REGIONAL', region = 'eu-west-1'): StoredIpSet | undefined {
+    const found = [...this.location(scope, region).ipSets.values()].find((s) => s.ipSet.Name === name);
+    return found ? clone(found) : undefined;
+  }
+
+  editIpSet(
+    name: string,
+    edit: (addresses: string[]) => string[],
+    scope: Scope = 'REGIONAL',
+    region = 'eu-west-1',
+  ): void {
+    const found = [...this.location(scope, region).ipSets.values()].find((s) => s.ipSet.Name === name);
+    if (!found) throw new Error(`no IP set ${name}`);
+    found.ipSet.Addresses = edit(found.ipSet.Addresses);
+    found.lockToken = randomUUID();
+  }
+
+  operations(name?: string): string[] {
+    return this.requests.map((r) => r.operation).filter((op) => !name || op === name);
+  }
+
+  // ---- protocol -----------------------------------------------------------------------------
+
+  private location(scope: Scope, region: string): Location {
+    const key = `${scope}/${region}`;
+    let loc = this.locations.get(key);
+    if (!loc) {
+      loc = { webAcls: new Map(), ipSets: new Map() };
+      this.locations.set(key, loc);
+    }
+    return loc;
+  }
+
+  private findAclByName(name: string, scope: Scope, region: string): StoredWebAcl {
+    const found = [...this.location(scope, region).webAcls.values()].find((w) => w.acl.Name === name);
+    if (!found) throw new Error(`no web ACL ${name} in ${scope} ${region}`);
+    return found;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const send = (status: number, body: unknown, type?: string) => {
+      res.writeHead(status, {
+        'content-type': 'application/x-amz-json-1.1',
+        'x-amzn-requestid': randomUUID(),
+        ...(type ? { 'x-amzn-errortype': type } : {}),
+      });
+      res.end(JSON.stringify(body));
+    };
+    const target = String(req.headers['x-amz-target'] ?? '');
+    const operation = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : '';
+    try {
+      if (req.method !== 'POST' || req.url !== '/')
+        throw new AwsError('UnknownOperationException', 'POST / only');
+      if (!String(req.headers['content-type'] ?? '').startsWith('application/x-amz-json-1.1')) {
+        throw new AwsError(
+          'SerializationException',
+          `content-type must be application/x-amz-json-1.1, got ${req.headers['content-type']}`,
+        );
+      }
+      const credential = /Credential=[^/]+\/\d{8}\/([^/]+)\/([^/]+)\/aws4_request/.exec(
+        String(req.headers.authorization ?? ''),
+      );
+      if (!credential)
+        throw new AwsError('MissingAuthenticationTokenException', 'request is not signed with SigV4', 403);
+      const [, region = '', service] = credential;
+      if (service !== 'wafv2')
+        throw new AwsError('InvalidSignatureException', `signed for ${service}, not wafv2`, 403);
+      if (!this.validator.model.operations[operation])
+        throw new AwsError('UnknownOperationException', `unknown operation ${target}`);
+      let body: Json;
+      try {
+        body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Json;
+      } catch {
+        throw new AwsError('SerializationException', 'body is not JSON');
+      }
+      this.requests.push({ operation, region, body: clone(body) });
+      const errors = this.validator.validateInput(operation, body);
+      if (errors.length) {
+        this.rejected.push({ operation, errors });
+        throw new AwsError('WAFInvalidParameterException', errors.join('; '));
+      }
+      if (body.Scope === 'CLOUDFRONT' && region !== 'us-east-1') {
+        this.rejected.push({ operation, errors: [`CLOUDFRONT scope called in ${region}`] });
+        throw new AwsError(
+          'WAFInvalidParameterException',
+          'Error reason: The scope is not valid., field: SCOPE_VALUE, parameter: CLOUDFRONT',
+        );
+      }
+      const delay = this.options.delays?.[operation];
+      if (delay) await new Promise((resolve) => setTimeout(resolve, delay));
+      const out = this.dispatch(operation, body, region);
+      const outErrors = this.validator.validateOutput(operation, out);
+      if (outErrors.length) this.badResponses.push({ operation, errors: outErrors });
+      send(200, out);
+    } catch (error) {
+      if (error instanceof AwsError) {
+        send(error.status, { __type: error.type, Message: error.message }, error.type);
+      } else {
+        send(
+          500,
+          { __type: 'WAFInternalErrorException', Message: String(error) },
+          'WAFInternalErrorException',
+        );
+      }
+    }
+  }
+
+  private dispatch(operation: string, body: Json, region: string): Json {
+    const scope = body.Scope as Scope;
+    switch (operation) {
+      case 'ListWebACLs':
+        return this.list(
+          [...this.location(scope, region).webAcls.values()].map((w) => ({
+            ...w.acl,
+            LockToken: w.lockToken,
+          })),
+          body,
+          'WebACLs',
+        );
+      case 'GetWebACL': {
+        const stored = this.aclFor(body, region, 'GetWebACL');
+        return {
+          WebACL: { ...clone(stored.acl), Capacity: rulesWcu(stored.acl.Rules) },
+          LockToken: stored.lockToken,
+        };
+      }
+      case 'UpdateWebACL':
+        return this.updateWebAcl(body, region);
+      case 'CheckCapacity': {
+        const rules = body.Rules as Json[];
+        this.checkRules(rules, scope, region);
+        return { Capacity: rulesWcu(rules) };
+      }
+      case 'ListIPSets':
+        return this.list(
+          [...this.location(scope, region).ipSets.values()].map((s) => ({
+            ...s.ipSet,
+            LockToken: s.lockToken,
+          })),
+          body,
+          'IPSets',
+        );
+      case 'GetIPSet': {
+        const stored = this.ipSetFor(body, region);
+        return { IPSet: clone(stored.ipSet), LockToken: stored.lockToken };
+      }
+      case 'CreateIPSet':
+        return this.createIpSet(body, region);
+      case 'UpdateIPSet': {
+        const stored = this.ipSetFor(body, region);
+        if (stored.lockToken !== body.LockToken)
+          throw new AwsError(
+            'WAFOptimisticLockException',
+            'AWS WAF couldn’t save your changes because someone changed the resource after you started to edit it.',
+          );
+        const addresses = body.Addresses as string[];
+        this.checkAddresses(addresses, stored.ipSet.IPAddressVersion);
+        stored.ipSet.Addresses = [...addresses];
+        if (body.Description !== undefined) stored.ipSet.Description = body.Description;
+        stored.lockToken = randomUUID();
+        return { NextLockToken: stored.lockToken };
+      }
+      case 'DeleteIPSet': {
+        const stored = this.ipSetFor(body, region);
+        if (stored.lockToken !== body.LockToken)
+          throw new AwsError('WAFOptimisticLockException', 'stale LockToken');
+        const users = [...this.location(scope, region).webAcls.values()].filter((w) =>
+          JSON.stringify(w.acl.Rules ?? []).includes(stored.ipSet.ARN),
+        );
+        if (users.length)
+          throw new AwsError(
+            'WAFAssociatedItemException',
+            `IP set is referenced by ${users.map((u) => u.acl.Name).join(', ')}`,
+          );
+        this.location(scope, region).ipSets.delete(stored.ipSet.Id);
+        return {};
+      }
+      default:
+        throw new AwsError(
+          'WAFInvalidOperationException',
+          `${operation} is not implemented by the local endpoint`,
+        );
+    }
+  }
+
+  private list(items: Json[], body: Json, key: string): Json {
+    const limit = (body.Limit as number | undefined) ?? 100;
+    const start = body.NextMarker ? Number(body.NextMarker) : 0;
+    const page = items.slice(start, start + limit).map((i) => ({
+      Name: i.Name,
+      Id: i.Id,
+      ...(i.Description ? { Description: i.Description } : {}),
+      LockToken: i.LockToken,
+      ARN: i.ARN,
+    }));
+    const next = start + limit < items.length ? String(start + limit) : undefined;
+    return { [key]: page, ...(next ? { NextMarker: next } : {}) };
+  }
+
+  private aclFor(body: Json, region: string, operation: string): StoredWebAcl {
+    let stored: StoredWebAcl | undefined;
+    if (body.ARN) {
+      for (const [key, loc] of this.locations) {
+        if (!key.endsWith(`/${region}`)) continue;
+        stored = [...loc.webAcls.values()].find((w) => w.acl.ARN === body.ARN);
+        if (stored) break;
+      }
+    } else {
+      stored = this.location(body.Scope as Scope, region).webAcls.get(body.Id as string);
+      if (stored && stored.acl.Name !== body.Name) stored = undefined;
+    }
+    if (!stored)
+      throw new AwsError(
+        'WAFNonexistentItemException',
+        'AWS WAF couldn’t perform the operation because your resource doesn’t exist.',
+      );
+    const failure = this.failures.get(stored.acl.Name);
+    if (failure && (!failure.operations || failure.operations.includes(operation))) {
+      throw new AwsError(
+        failure.type,
+        failure.message ?? `simulated failure for ${stored.acl.Name}`,
+        failure.status ?? 400,
+      );
+    }
+    return stored;
+  }
+
+  private ipSetFor(body: Json, region: string): StoredIpSet {
+    const stored = this.location(body.Scope as Scope, region).ipSets.get(body.Id as string);
+    if (!stored || stored.ipSet.Name !== body.Name)
+      throw new AwsError(
+        'WAFNonexistentItemException',
+        'AWS WAF couldn’t perform the operation because your resource doesn’t exist.',
+      );
+    return stored;
+  }
+
+  private updateWebAcl(body: Json, region: string): Json {
+    const scope = body.Scope as Scope;
+    const stored = this.aclFor(body, region, 'UpdateWebACL');
+    for (const hook of [...this.updateHooks]) {
+      if (hook.name !== stored.acl.Name) continue;
+      if (hook.once) this.updateHooks.splice(this.updateHooks.indexOf(hook), 1);
+      hook.fn(stored);
+    }
+    if (stored.lockToken !== body.LockToken) {
+      throw new AwsError(
+        'WAFOptimisticLockException',
+        'AWS WAF couldn’t save your changes because someone changed the resource after you started to edit it.',
+      );
+    }
+    const rules = (body.Rules as Json[] | undefined) ?? [];
+    this.checkRules(rules, scope, region);
+    const wcu = rulesWcu(rules);
+    if (wcu > MAX_WCU)
+      throw new AwsError(
+        'WAFLimitsExceededException',
+        `The web ACL would use ${wcu} WCU; the maximum is ${MAX_WCU}.`,
+      );
+    const { LockToken: _l, Scope: _s, ...spec } = body;
+    stored.acl = {
+      ...spec,
+      ARN: stored.acl.ARN,
+      LabelNamespace: stored.acl.LabelNamespace,
+      Rules: rules,
+    } as unknown as StoredWebAcl['acl'];
+    stored.lockToken = randomUUID();
+    return { NextLockToken: stored.lockToken };
+  }
+
+  private createIpSet(body: Json, region: string): Json {
+    const scope = body.Scope as Scope;
+    const loc = this.location(scope, region);
+    if ([...loc.ipSets.values()].some((s) => s.ipSet.Name === body.Name)) {
+      throw new AwsError(
+        'WAFDuplicateItemException',
+        'AWS WAF couldn’t perform the operation because some resource in your request is a duplicate of an existing one.',
+      );
+    }
+    if (loc.ipSets.size >= 100) throw new AwsError('WAFLimitsExceededException', 'too many IP sets');
+    const addresses = body.Addresses as string[];
+    this.checkAddresses(addresses, body.IPAddressVersion as string);
+    const id = randomUUID();
+    const ipSet = {
+      Name: body.Name as string,
+      Id: id,
+      ARN: `arn:aws:wafv2:${region}:${ACCOUNT}:${scopePath(scope)}/ipset/${body.Name}/${id}`,
+      ...(body.Description ? { Description: body.Description } : {}),
+      IPAddressVersion: body.IPAddressVersion as string,
+      Addresses: [...addresses],
+    };
+    const stored = { ipSet, lockToken: randomUUID() };
+    loc.ipSets.set(id, stored);
+    return {
+      Summary: {
+        Name: ipSet.Name,
+        Id: id,
+        ...(ipSet.Description ? { Description: ipSet.Description } : {}),
+        LockToken: stored.lockToken,
+        ARN: ipSet.ARN,
+      },
+    };
+  }
+
+  private checkAddresses(addresses: string[], version: string): void {
+    if (addresses.length > MAX_ADDRESSES)
+      throw new AwsError('WAFLimitsExceededException', `an IP set holds at most ${MAX_ADDRESSES} addresses`);
+    for (const a of addresses) {
+      if (!ipaddr.isValidCIDR(a))
+        throw new AwsError(
+          'WAFInvalidParameterException',
+          `Error reason: The parameter contains formatting that is not valid., field: IP_ADDRESS, parameter: ${a}`,
+        );
+      const [ip] = ipaddr.parseCIDR(a);
+      if ((version === 'IPV4') !== (ip.kind() === 'ipv4'))
+        throw new AwsError('WAFInvalidParameterException', `${a} is not ${version}`);
+    }
+  }
+
+  /** The service's checks beyond the model's shapes. */
+  private checkRules(rules: Json[], scope: Scope, region: string): void {
+    const problems: string[] = [];
+    const names = new Set<string>();
+    const priorities = new Set<number>();
+    for (const [i, rule] of rules.entries()) {
+      const at = `Rules[${i}] (${String(rule.Name)})`;
+      if (names.has(rule.Name as string)) problems.push(`${at}: duplicate rule name`);
+      if (priorities.has(rule.Priority as number))
+        problems.push(`${at}: duplicate priority ${rule.Priority}`);
+      names.add(rule.Name as string);
+      priorities.add(rule.Priority as number);
+      const statement = rule.Statement as Json;
+      const isGroup = Boolean(statement.ManagedRuleGroupStatement || statement.RuleGroupReferenceStatement);
+      if (isGroup && (!rule.OverrideAction || rule.Action))
+        problems.push(`${at}: a rule group rule takes OverrideAction, not Action`);
+      if (!isGroup && (!rule.Action || rule.OverrideAction))
+        problems.push(`${at}: a rule takes Action, not OverrideAction`);
+      this.checkStatement(statement, `${at}.Statement`, true, problems, scope, region);
+    }
+    if (problems.length) {
+      this.rejected.push({ operation: 'rules', errors: problems });
+      throw new AwsError('WAFInvalidParameterException', problems.join('; '));
+    }
+  }
+
+  private checkStatement(
+    s: Json,
+    at: string,
+    top: boolean,
+    problems: string[],
+    scope: Scope,
+    region: string,
+  ): void {
+    const [type, raw] = Object.entries(s)[0] ?? ['', {}];
+    const body = raw as Json;
+    switch (type) {
+      case 'AndStatement':
+      case 'OrStatement': {
+        const children = body.Statements as Json[];
+        if (children.length < 2) problems.push(`${at}: ${type} needs at least 2 statements`);
+        children.forEach((c, i) => {
+          this.checkStatement(c, `${at}.${type}.Statements[${i}]`, false, problems, scope, region);
+        });
+        return;
+      }
+      case 'NotStatement':
+        this.checkStatement(body.Statement as Json, `${at}.NotStatement`, false, problems, scope, region);
+        return;
+      case 'ByteMatchStatement': {
+        const bytes = Buffer.from(body.SearchString as string, 'base64').length;
+        if (bytes > SEARCH_STRING_MAX)
+          problems.push(`${at}: SearchString is ${bytes} bytes, at most ${SEARCH_STRING_MAX}`);
+        if (bytes === 0) problems.push(`${at}: SearchString is empty`);
+        return;
+      }
+      case 'ManagedRuleGroupStatement':
+      case 'RuleGroupReferenceStatement': {
+        if (!top) problems.push(`${at}: ${type} cannot be nested`);
+        const overrides = (body.RuleActionOverrides as { Name: string }[] | undefined) ?? [];
+        if (new Set(overrides.map((o) => o.Name)).size !== overrides.length)
+          problems.push(`${at}: duplicate RuleActionOverrides`);
+        return;
+      }
+      case 'IPSetReferenceStatement': {
+        const exists = [...this.location(scope, region).ipSets.values()].some(
+          (x) => x.ipSet.ARN === body.ARN,
+        );
+        if (!exists)
+          throw new AwsError(
+            'WAFNonexistentItemException',
+            `IP set ${String(body.ARN)} does not exist in ${scope} ${region}`,
+          );
+        return;
+      }
+      default:
+        return;
+    }
+  }
+}
+
+export async function startLocalWafv2(options?: LocalWafv2Options): Promise<LocalWafv2> {
+  return new LocalWafv2(options).start();
+}
+
+/** A web ACL rule holding an AWS managed rule group, as the console creates it. */
+export function managedGroupRule(name: string, priority: number, extra: Json = {}): Json {
+  return {
+    Name: `AWS-${name}`,
+    Priority: priority,
+    Statement: { ManagedRuleGroupStatement: { VendorName: 'AWS', Name: name, ...extra } },
+    OverrideAction: { None: {} },
+    VisibilityConfig: {
+      SampledRequestsEnabled: true,
+      CloudWatchMetricsEnabled: true,
+      MetricName: `AWS-${name}`,
+    },
+  };
+}
+
+/** A plain rule someone else owns (rate limit on wp-login.php). */
+export function rateRule(name: string, priority: number): Json {
+  return {
+    Name: name,
+    Priority: priority,
+    Statement: {
+      RateBasedStatement: {
+        Limit: 100,
+        AggregateKeyType: 'IP',
+        ScopeDownStatement: {
+          ByteMatchStatement: {
+            SearchString: Buffer.from('/wp-login.php').toString('base64'),
+            FieldToMatch: { UriPath: {} },
+            TextTransformations: [{ Priority: 0, Type: 'NONE' }],
+            PositionalConstraint: 'EXACTLY',
+          },
+        },
+      },
+    },
+    Action: { Block: {} },
+    VisibilityConfig: { SampledRequestsEnabled: true, CloudWatchMetricsEnabled: true, MetricName: name },
+  };
+}
