@@ -276,7 +276,12 @@ export function detectAlerts(input: DetectInput, config: SpikeConfig = DEFAULT_S
       scopeCovers(change.scope, s.host, s.path),
     );
     const still = members.reduce((a, s) => a + s.blocked.slice(firstBucket).reduce((x, y) => x + y, 0), 0);
-    if (still < config.overrideMinBlocks) continue;
+    // "Still": blocks in the examined buckets too, not just some time after the change.
+    const recent = members.reduce(
+      (a, s) => a + s.blocked.slice(n - config.checkBuckets).reduce((x, y) => x + y, 0),
+      0,
+    );
+    if (still < config.overrideMinBlocks || recent === 0) continue;
     const hosts = new Set(
       members.filter((s) => s.blocked.slice(firstBucket).some((v) => v > 0)).map((s) => s.host),
     );
