@@ -90,5 +90,7 @@ export const reportSchema = z.object({
   notSuggested: z.array(
     z.object({ ruleId: z.string().nullable(), path: z.string(), requests: count, why: z.string() }),
   ),
+  /** Sources with attack-looking requests that are deliberately not blocked (admin work, monitors, private or allowlisted). */
+  sparedSources: z.array(z.object({ clientIp: z.string(), attackRequests: count, why: z.string() })),
 });
 export type Report = z.infer<typeof reportSchema>;

@@ -6,6 +6,8 @@ import { loadLocal } from '../../src/analyze/local.js';
 import { renderReport } from '../../src/analyze/render-text.js';
 import { analyze, completeReport } from '../../src/analyze/run-analysis.js';
 import { parseDuration } from '../../src/analyze/window.js';
+import { suggest } from '../../src/suggest/index.js';
+import { loadConfig } from '../config.js';
 import { EXIT } from '../exit.js';
 import { addCommonOptions, type CommonOptions, useColor } from '../options.js';
 import { byteProgress } from '../progress.js';
@@ -21,6 +23,7 @@ export interface AnalyzeOptions extends CommonOptions {
 export async function runAnalysis(sources: string[], options: AnalyzeOptions): Promise<Report> {
   if (options.engine !== 'duckdb')
     throw new Error(`--engine ${options.engine}: only duckdb is available in this build`);
+  const config = loadConfig(options.config);
   const sinceMs = options.since ? parseDuration(options.since) : undefined;
   const paths = await resolveSources(sources, { sinceMs });
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
@@ -34,7 +37,12 @@ export async function runAnalysis(sources: string[], options: AnalyzeOptions): P
   bar.stop();
   try {
     const analysis = await analyze(load.engine, { sinceMs });
-    return completeReport(analysis, load.stats, load.rejects, [], []);
+    const { suggestions, notSuggested, spared } = suggest(analysis, config);
+    return completeReport(analysis, load.stats, load.rejects, {
+      suggestions,
+      notSuggested,
+      sparedSources: spared,
+    });
   } finally {
     await load.engine.close();
   }

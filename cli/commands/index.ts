@@ -1,6 +1,11 @@
 import type { Command } from 'commander';
 import { register as registerAnalyze } from './analyze.js';
+import { register as registerApply } from './apply.js';
+import { register as registerChanges } from './changes.js';
 import { register as registerConnect } from './connect.js';
+import { register as registerExpire } from './expire.js';
+import { register as registerPlan } from './plan.js';
+import { register as registerRollback } from './rollback.js';
 
 /**
  * Every `waftune` command registers itself here; each lives in its own file in this folder and
@@ -8,5 +13,10 @@ import { register as registerConnect } from './connect.js';
  */
 export function registerCommands(program: Command): void {
   registerAnalyze(program);
+  registerPlan(program);
+  registerApply(program);
+  registerRollback(program);
+  registerChanges(program);
+  registerExpire(program);
   registerConnect(program);
 }

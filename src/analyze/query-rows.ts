@@ -36,8 +36,13 @@ export interface IpProfileRow {
   blocked: number;
   sites: number;
   blocked_sites: number;
+  /** Requests with attack evidence (request-stage score >= 3), blocked or allowed. */
   attack_requests: number;
   attack_sites: number;
+  /** Of those, the ones no rule stopped (allowed probes, scanner user agents). */
+  allowed_attack_requests: number;
+  allowed_attack_sites: number;
+  attack_signals: string[] | null;
   admin_work: number;
   session_requests: number;
   distinct_paths: number;

@@ -24,7 +24,9 @@ const visibleLength = (s: string) => [...s].length;
 const pad = (s: string, w: number) => s + ' '.repeat(Math.max(0, w - visibleLength(s)));
 
 export function describeSuggestionTarget(s: Suggestion): string {
-  if (s.kind === 'ip-block') return `block ${s.addresses.length} address(es) for ${s.expiresAfterDays} days`;
+  if (s.kind === 'ip-block') {
+    return `block ${s.addresses.map((a) => safe(a)).join(', ')} for ${s.expiresAfterDays} days (attack evidence on ${s.evidence.sites} site(s))`;
+  }
   const parts: string[] = [];
   if (s.scope.methods) parts.push(s.scope.methods.join('|'));
   if (s.scope.paths)

@@ -1,5 +1,4 @@
 import type { Report } from '../../schemas/report.js';
-import type { Suggestion } from '../../schemas/suggestion.js';
 import type { QueryEngine } from '../engines/query-engine.js';
 import type { RejectSummary } from '../ingest/rejects.js';
 import { type FinalGroup, foldGroups } from './fleet.js';
@@ -20,7 +19,7 @@ export interface Analysis {
   window: TimeWindow;
   groups: FinalGroup[];
   ips: Map<string, IpProfileRow>;
-  report: Omit<Report, 'suggestions' | 'notSuggested' | 'input'>;
+  report: Omit<Report, 'suggestions' | 'notSuggested' | 'sparedSources' | 'input'>;
 }
 
 interface WindowRow {
@@ -125,8 +124,7 @@ export function completeReport(
   analysis: Analysis,
   input: IngestStats | null,
   rejects: RejectSummary | null,
-  suggestions: Suggestion[],
-  notSuggested: Report['notSuggested'],
+  suggested: Pick<Report, 'suggestions' | 'notSuggested' | 'sparedSources'>,
 ): Report {
   return {
     ...analysis.report,
@@ -140,7 +138,6 @@ export function completeReport(
       rejectedByReason: rejects?.byReason ?? {},
       rejectedSamples: rejects?.samples.slice(0, 10) ?? [],
     },
-    suggestions,
-    notSuggested,
+    ...suggested,
   };
 }

@@ -26,9 +26,12 @@ export interface Classification {
   reasons: string[];
 }
 
-/** Per-request stage: sets verdict, score, signals and reasons on a classifiable event. */
+/**
+ * Per-request stage: sets score, signals and reasons on every event, and the verdict on the
+ * classifiable ones. Allowed requests keep their signals too: a scanner's allowed probes are
+ * attack evidence against its address even when no rule blocked them.
+ */
 export function classifyRequest(event: WafEvent): WafEvent {
-  if (!isClassifiable(event)) return event;
   let score = 0;
   const signals: string[] = [];
   const reasons: string[] = [];
@@ -42,7 +45,7 @@ export function classifyRequest(event: WafEvent): WafEvent {
   event.score = score;
   event.signals = signals;
   event.reasons = reasons;
-  event.verdict = verdictFor(score);
+  event.verdict = isClassifiable(event) ? verdictFor(score) : null;
   return event;
 }
 

@@ -26,7 +26,7 @@ export type EventView = Pick<
 export interface IpFacts {
   requests: number;
   sites: number;
-  /** Requests whose request-stage verdict was likely-attack. */
+  /** Requests with request-stage attack evidence (score >= 3), blocked or allowed. */
   attackRequests: number;
   /** Sites on which this IP had likely-attack requests. */
   attackSites: number;

@@ -2,6 +2,7 @@ import type { FleetSignal, RequestSignal } from './signal.js';
 import { adminWriteWithoutSession } from './signals/admin-write-without-session.js';
 import { attackPayload } from './signals/attack-payload.js';
 import { checkout } from './signals/checkout.js';
+import { commentForm } from './signals/comment-form.js';
 import { editorEndpoint } from './signals/editor-endpoint.js';
 import { httpLibraryUserAgent } from './signals/http-library-user-agent.js';
 import { injectionOutsideBody } from './signals/injection-outside-body.js';
@@ -23,6 +24,7 @@ export const REQUEST_SIGNALS: readonly RequestSignal[] = [
   editorEndpoint,
   oversizeUpload,
   checkout,
+  commentForm,
   attackPayload,
   injectionOutsideBody,
   probePath,

@@ -36,6 +36,14 @@ export function isUploadEndpoint(path: string): boolean {
 
 export const WRITE_METHODS: ReadonlySet<string> = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
+/**
+ * Whether the request could come from a logged-in browser: it sent WordPress cookies, or the
+ * logging configuration hid them. A write without either is no editor's.
+ */
+export function mayBeLoggedIn(e: { cookie_redacted: boolean; cookie_names: readonly string[] }): boolean {
+  return e.cookie_redacted || e.cookie_names.some((n) => n.startsWith('wordpress_'));
+}
+
 /** A rule that inspects the request body (CRS `*_BODY`, SQLi `SQLi_BODY`, ...). */
 export function isBodyRule(ruleId: string | null): boolean {
   return ruleId !== null && /_BODY(_RC_COUNT)?$/i.test(ruleId);

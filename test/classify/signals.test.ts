@@ -19,18 +19,19 @@ const requestCases: Record<string, { fires: Case[]; quiet: Case[] }> = {
   },
   'editor-endpoint': {
     fires: [
-      { method: 'POST', path: '/wp-admin/async-upload.php' },
-      { method: 'POST', path: '/wp-json/wp/v2/posts/812', rule_id: 'CrossSiteScripting_BODY' },
-      { method: 'POST', path: '/', query: 'rest_route=/wp/v2/pages/9', rule_id: 'CrossSiteScripting_BODY' },
+      { method: 'POST', path: '/wp-admin/async-upload.php', cookie_names: SESSION },
+      { method: 'POST', path: '/wp-json/wp/v2/posts/812', rule_id: 'CrossSiteScripting_BODY', cookie_redacted: true },
+      { method: 'POST', path: '/', query: 'rest_route=/wp/v2/pages/9', rule_id: 'CrossSiteScripting_BODY', cookie_names: SESSION },
     ],
     quiet: [
       { method: 'GET', path: '/wp-admin/post.php' },
       { method: 'POST', path: '/wp-admin/post.php', rule_id: 'SQLi_QUERYARGUMENTS' },
-      { method: 'POST', path: '/wp-content/plugins/x/upload.php' },
+      { method: 'POST', path: '/wp-content/plugins/x/upload.php', cookie_names: SESSION },
+      { method: 'POST', path: '/wp-admin/async-upload.php', cookie_names: [] },
     ],
   },
   'oversize-upload': {
-    fires: [{ method: 'POST', path: '/wp-json/wp/v2/media' }],
+    fires: [{ method: 'POST', path: '/wp-json/wp/v2/media', cookie_names: SESSION }],
     quiet: [
       { method: 'POST', path: '/wp-json/wp/v2/posts/1' },
       { method: 'POST', path: '/wp-admin/async-upload.php', rule_id: 'GenericRFI_BODY' },
@@ -42,6 +43,10 @@ const requestCases: Record<string, { fires: Case[]; quiet: Case[] }> = {
       { method: 'GET', path: '/', query: 'wc-ajax=checkout' },
       { method: 'POST', path: '/', query: 'p=1' },
     ],
+  },
+  'comment-form': {
+    fires: [{ method: 'POST', path: '/wp-comments-post.php', rule_id: 'CrossSiteScripting_BODY' }],
+    quiet: [{ method: 'GET', path: '/wp-comments-post.php' }, { method: 'POST', path: '/wp-comments-post.php', rule_id: 'SQLi_QUERYARGUMENTS' }],
   },
   'attack-payload': {
     fires: [

@@ -1,5 +1,5 @@
 import type { RequestSignal } from '../signal.js';
-import { isEditorEndpoint, WRITE_METHODS } from '../wordpress-paths.js';
+import { isEditorEndpoint, mayBeLoggedIn, WRITE_METHODS } from '../wordpress-paths.js';
 
 /**
  * WordPress only accepts editor writes from a logged-in browser, which always sends its
@@ -13,8 +13,7 @@ export const adminWriteWithoutSession: RequestSignal = {
   reason: 'wrote to a WordPress editing endpoint without any WordPress login cookie',
   applies: (e) =>
     WRITE_METHODS.has(e.method) &&
-    !e.cookie_redacted &&
+    !mayBeLoggedIn(e) &&
     e.path !== '/wp-admin/admin-ajax.php' &&
-    isEditorEndpoint(e.path, e.query) &&
-    !e.cookie_names.some((n) => n.startsWith('wordpress_')),
+    isEditorEndpoint(e.path, e.query),
 };

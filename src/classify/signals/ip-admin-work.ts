@@ -1,9 +1,12 @@
-import type { FleetSignal } from '../signal.js';
+import type { FleetSignal, IpFacts } from '../signal.js';
+
+/** More allowed admin work than attack evidence: an editor's or agency's address, however many sites it touches. */
+export const doesAdminWork = (ip: IpFacts) => ip.adminWork > 0 && ip.adminWork >= ip.attackRequests;
 
 export const ipAdminWork: FleetSignal = {
   id: 'ip-admin-work',
   stage: 'fleet',
   weight: -3,
   reason: 'the same address also did allowed WordPress admin work',
-  applies: (_e, f) => f.ip !== undefined && f.ip.adminWork > 0 && f.ip.adminWork >= f.ip.attackRequests,
+  applies: (_e, f) => f.ip !== undefined && doesAdminWork(f.ip),
 };

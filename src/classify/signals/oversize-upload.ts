@@ -1,10 +1,14 @@
 import type { RequestSignal } from '../signal.js';
-import { isUploadEndpoint } from '../wordpress-paths.js';
+import { isUploadEndpoint, mayBeLoggedIn } from '../wordpress-paths.js';
 
 export const oversizeUpload: RequestSignal = {
   id: 'oversize-upload',
   stage: 'request',
   weight: -1,
   reason: 'a media upload larger than the 8 KB body limit',
-  applies: (e) => e.rule_id === 'SizeRestrictions_BODY' && e.method === 'POST' && isUploadEndpoint(e.path),
+  applies: (e) =>
+    mayBeLoggedIn(e) &&
+    e.rule_id === 'SizeRestrictions_BODY' &&
+    e.method === 'POST' &&
+    isUploadEndpoint(e.path),
 };

@@ -1,7 +1,7 @@
 import type { RequestSignal } from '../signal.js';
 
 const SCANNER =
-  /(sqlmap|nikto|nuclei|zgrab|masscan|wpscan|dirbuster|gobuster|feroxbuster|ffuf|acunetix|nessus|openvas|netsparker|w3af|whatweb|nmap|jaeles|xray|httpx|zmeu|morfeus|fuzz)/i;
+  /(sqlmap|nikto|nuclei|zgrab|masscan|wpscan|dirbuster|gobuster|feroxbuster|ffuf|acunetix|nessus|openvas|netsparker|w3af|whatweb|nmap|jaeles|zmeu|morfeus|censys|l9explore|l9tcpid)/i;
 
 export const scannerUserAgent: RequestSignal = {
   id: 'scanner-user-agent',

@@ -1,0 +1,133 @@
+import type { Command } from 'commander';
+import { applyWork } from '../../src/waf/apply.js';
+import { resolveChangeId } from '../../src/waf/audit.js';
+import { planHasChanges, workToApply } from '../../src/waf/plan.js';
+import { planJson, renderEntry, renderPlan, renderRunSummary, runJson } from '../../src/waf/render.js';
+import { selectSuggestions } from '../../src/waf/suggestions.js';
+import { EXIT } from '../exit.js';
+import { addTargetOptions, computePlan, planExitCode } from './plan.js';
+import {
+  actor,
+  addWafOptions,
+  auditStore,
+  commandLine,
+  confirm,
+  loadSuggestionSet,
+  outputStyle,
+  parseMaxWcu,
+  say,
+  type WafCommandOptions,
+  wafPort,
+  writeJson,
+} from './waf-shared.js';
+
+/**
+ * `waftune apply [ID...]`: shows the plan, asks (or takes --yes), then changes each web ACL with
+ * its LockToken, retrying on a concurrent edit. Every target's result is recorded; a run that
+ * failed part-way is finished with `apply --resume <change-id>`.
+ */
+
+interface ApplyCommandOptions extends WafCommandOptions {
+  resume?: string;
+}
+
+export function register(program: Command): void {
+  addWafOptions(
+    addTargetOptions(
+      program
+        .command('apply')
+        .description('apply suggestions to the web ACLs (shows the plan and asks first)')
+        .argument('[id...]', 'suggestion ids or unique prefixes (default: every saved suggestion)'),
+    )
+      .option('--yes', 'do not ask for confirmation (for scripts)')
+      .option(
+        '--resume <change-id>',
+        'finish an interrupted or partly failed apply: same suggestions, the web ACLs it did not do',
+      ),
+  ).action(async (ids: string[], options: ApplyCommandOptions) => {
+    const style = outputStyle();
+    const store = auditStore(options);
+    let suggestions: ReturnType<typeof selectSuggestions>;
+    let acls: string[] | undefined;
+    let resumes: string | undefined;
+    if (options.resume) {
+      if (ids.length) throw new Error('--resume takes the suggestions from the change record; give no ids');
+      const record = await resolveChangeId(store, options.resume);
+      if (record.header.kind !== 'apply')
+        throw new Error(`change ${record.header.id} is a ${record.header.kind}, not an apply`);
+      const done = new Set(
+        record.entries
+          .filter((e) => e.target.type === 'web-acl' && (e.status === 'applied' || e.status === 'unchanged'))
+          .map((e) => e.target.arn),
+      );
+      acls = record.header.targets.filter((arn) => !done.has(arn));
+      resumes = record.header.id;
+      suggestions = record.header.suggestions;
+      if (!acls.length) {
+        if (options.json) writeJson({ resumes, change: null, message: 'nothing left to do' });
+        else process.stdout.write(`Change ${record.header.id} left nothing undone.\n`);
+        process.exitCode = EXIT.ok;
+        return;
+      }
+    } else {
+      suggestions = selectSuggestions(loadSuggestionSet(options), ids);
+    }
+    if (!suggestions.length) {
+      if (options.json) writeJson({ plan: null, change: null });
+      else process.stdout.write('No suggestions to apply.\n');
+      process.exitCode = EXIT.ok;
+      return;
+    }
+
+    const plan = await computePlan({ suggestions, options, ...(acls ? { acls } : {}) });
+    say(options, renderPlan(plan, style));
+    if (!planHasChanges(plan)) {
+      if (options.json) writeJson({ plan: planJson(plan), change: null });
+      else process.stdout.write('\nNo changes: every web ACL is already as the suggestions want.\n');
+      process.exitCode = planExitCode(plan);
+      return;
+    }
+
+    const answer = await confirm('\nDo you want to apply these changes?', options);
+    if (answer !== 'yes') {
+      const why =
+        answer === 'not-a-terminal'
+          ? 'Not applied: there is no terminal to confirm on; pass --yes to apply from a script.'
+          : 'Apply cancelled.';
+      if (options.json) writeJson({ plan: planJson(plan), change: null, error: why });
+      else process.stderr.write(`\n${why}\n`);
+      process.exitCode = EXIT.failed;
+      return;
+    }
+
+    say(options, '\n');
+    const maxWcu = parseMaxWcu(options.maxWcu);
+    const result = await applyWork(wafPort(options), store, workToApply(plan), {
+      actor: actor(options),
+      now: () => new Date(),
+      command: commandLine(),
+      ...(maxWcu ? { maxWcu } : {}),
+      ...(resumes ? { resumes } : {}),
+      onEntry: (entry) => say(options, `${renderEntry(entry, style)}\n`),
+    });
+    const { record, storeProblems } = result;
+    const counts = record.summary?.counts ?? { applied: 0, unchanged: 0, refused: 0, failed: 0 };
+    const unfinished = counts.failed + counts.refused > 0;
+    if (options.json) {
+      writeJson({
+        plan: planJson(plan),
+        change: runJson(record, { storeProblems, location: store.location }),
+      });
+    } else {
+      const lines = ['', ...renderRunSummary(record, store.location, style)];
+      if (unfinished) lines.push(`To retry what did not apply: waftune apply --resume ${record.header.id}`);
+      if (counts.applied) lines.push(`To undo: waftune rollback ${record.header.id}`);
+      for (const p of storeProblems) lines.push(style.remove(`warning: ${p}`));
+      process.stdout.write(`${lines.join('\n')}\n`);
+    }
+    if (storeProblems.length || (counts.applied + counts.unchanged === 0 && unfinished))
+      process.exitCode = EXIT.failed;
+    else if (unfinished || planExitCode(plan) !== EXIT.ok) process.exitCode = EXIT.partial;
+    else process.exitCode = EXIT.ok;
+  });
+}

@@ -1,0 +1,50 @@
+import type { Command } from 'commander';
+import { type ChangeEntry, resolveChangeId, webAclState } from '../../src/waf/audit.js';
+import { diffRules } from '../../src/waf/diff.js';
+import { renderChange, renderChanges, rolledBackBy } from '../../src/waf/render.js';
+import { EXIT } from '../exit.js';
+import { addWafOptions, auditStore, outputStyle, type WafCommandOptions, writeJson } from './waf-shared.js';
+
+/** `waftune changes [change-id]`: the audit history, or one change with what it did to each target. */
+
+function entryDiff(e: ChangeEntry) {
+  return diffRules(webAclState(e.before)?.Rules ?? [], webAclState(e.after)?.Rules ?? []);
+}
+
+export function register(program: Command): void {
+  addWafOptions(
+    program
+      .command('changes')
+      .description('the change history: who applied, rolled back or expired what, and when')
+      .argument('[change-id]', 'show one change in detail (id or unique prefix)'),
+  ).action(async (changeId: string | undefined, options: WafCommandOptions) => {
+    const store = auditStore(options);
+    if (changeId) {
+      const record = await resolveChangeId(store, changeId);
+      if (options.json) writeJson(record);
+      else process.stdout.write(renderChange(record, outputStyle(), entryDiff));
+      process.exitCode = EXIT.ok;
+      return;
+    }
+    const records = await store.list();
+    if (options.json) {
+      const undone = rolledBackBy(records);
+      writeJson(
+        records.map((r) => ({
+          id: r.header.id,
+          kind: r.header.kind,
+          createdAt: r.header.createdAt,
+          finishedAt: r.summary?.finishedAt ?? null,
+          status: r.summary?.status ?? 'interrupted',
+          actor: r.header.actor,
+          suggestions: r.header.suggestions.map((s) => s.id),
+          counts: r.summary?.counts ?? null,
+          rollbackOf: r.header.rollbackOf ?? null,
+          rolledBackBy: undone.get(r.header.id) ?? null,
+          resumes: r.header.resumes ?? null,
+        })),
+      );
+    } else process.stdout.write(renderChanges(records, outputStyle()));
+    process.exitCode = EXIT.ok;
+  });
+}

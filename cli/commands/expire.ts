@@ -1,0 +1,74 @@
+import type { Command } from 'commander';
+import { executeExpiry, planExpiry } from '../../src/waf/expire.js';
+import {
+  expiryPlanJson,
+  renderEntry,
+  renderExpiryPlan,
+  renderRunSummary,
+  runJson,
+} from '../../src/waf/render.js';
+import { EXIT } from '../exit.js';
+import {
+  actor,
+  addWafOptions,
+  auditStore,
+  commandLine,
+  confirm,
+  outputStyle,
+  say,
+  type WafCommandOptions,
+  wafPort,
+  writeJson,
+} from './waf-shared.js';
+
+/**
+ * `waftune expire`: removes IP blocks past their expiry from the waftune IP sets. The same
+ * planExpiry/executeExpiry run on a schedule in the cloud.
+ */
+export function register(program: Command): void {
+  addWafOptions(
+    program
+      .command('expire')
+      .description('remove expired IP blocks from the waftune IP sets')
+      .option('--yes', 'do not ask for confirmation (for scripts and schedules)'),
+  ).action(async (options: WafCommandOptions) => {
+    const style = outputStyle();
+    const store = auditStore(options);
+    const port = wafPort(options);
+    const plan = await planExpiry(port, store, new Date());
+    say(options, renderExpiryPlan(plan, style));
+    const failed = plan.sets.some((s) => s.status === 'failed');
+    const todo = plan.sets.filter((s) => s.status === 'remove');
+    if (!todo.length) {
+      if (options.json) writeJson({ plan: expiryPlanJson(plan), change: null });
+      process.exitCode = failed ? EXIT.partial : EXIT.ok;
+      return;
+    }
+    const count = todo.reduce((n, s) => n + s.expired.length, 0);
+    const answer = await confirm(`Remove ${count} expired address(es)?`, options);
+    if (answer !== 'yes') {
+      const why =
+        answer === 'not-a-terminal'
+          ? 'Not removed: there is no terminal to confirm on; pass --yes.'
+          : 'Expire cancelled.';
+      if (options.json) writeJson({ plan: expiryPlanJson(plan), change: null, error: why });
+      else process.stderr.write(`${why}\n`);
+      process.exitCode = EXIT.failed;
+      return;
+    }
+    const { record, storeProblems } = await executeExpiry(port, store, plan, {
+      actor: actor(options),
+      now: () => new Date(),
+      command: commandLine(),
+    });
+    for (const e of record.entries) say(options, `${renderEntry(e, style)}\n`);
+    if (options.json) writeJson({ plan: expiryPlanJson(plan), change: runJson(record, { storeProblems }) });
+    else
+      process.stdout.write(
+        `${['', ...renderRunSummary(record, store.location, style), ...storeProblems.map((p) => `warning: ${p}`)].join('\n')}\n`,
+      );
+    const counts = record.summary?.counts ?? { applied: 0, unchanged: 0, refused: 0, failed: 0 };
+    if (storeProblems.length) process.exitCode = EXIT.failed;
+    else process.exitCode = counts.failed + counts.refused > 0 || failed ? EXIT.partial : EXIT.ok;
+  });
+}

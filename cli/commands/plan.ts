@@ -1,0 +1,99 @@
+import type { Command } from 'commander';
+import { ipBlockLedger } from '../../src/waf/expire.js';
+import { type Plan, planWork } from '../../src/waf/plan.js';
+import { planJson, renderPlan } from '../../src/waf/render.js';
+import { selectSuggestions } from '../../src/waf/suggestions.js';
+import type { WafScope } from '../../src/waf/types.js';
+import { prepareWork } from '../../src/waf/work.js';
+import { EXIT, type ExitCode } from '../exit.js';
+import {
+  addWafOptions,
+  auditStore,
+  loadSuggestionSet,
+  outputStyle,
+  parseMaxWcu,
+  type WafCommandOptions,
+  wafPort,
+  writeJson,
+} from './waf-shared.js';
+
+/** `waftune plan [ID...]`: what apply would change, per web ACL, with the WCU before and after. Reads only. */
+
+export interface PlanInput {
+  suggestions: Parameters<typeof prepareWork>[1];
+  options: WafCommandOptions;
+  /** Only these web ACLs (ARNs), e.g. the ones an interrupted run did not finish. */
+  acls?: string[];
+}
+
+export async function computePlan(input: PlanInput): Promise<Plan> {
+  const { options } = input;
+  const port = wafPort(options);
+  let region = 'us-east-1';
+  let scopes: WafScope[] | undefined;
+  const problems: string[] = [];
+  try {
+    region = await port.defaultRegion();
+  } catch {
+    scopes = ['CLOUDFRONT'];
+    problems.push(
+      'no AWS region set: only CLOUDFRONT web ACLs were looked at (pass --region or set AWS_REGION)',
+    );
+  }
+  const ledger = ipBlockLedger(await auditStore(options).list());
+  const acls = input.acls ?? options.acl;
+  const work = await prepareWork(port, input.suggestions, {
+    region,
+    ...(scopes ? { scopes } : {}),
+    ...(acls?.length ? { acls } : {}),
+    now: new Date(),
+  });
+  work.problems.unshift(...problems);
+  const maxWcu = parseMaxWcu(options.maxWcu);
+  return planWork(port, work, { ledger, ...(maxWcu ? { maxWcu } : {}) });
+}
+
+/** 2 when some web ACL or IP set could not be planned, or some input was skipped. */
+export function planExitCode(plan: Plan): ExitCode {
+  const bad =
+    plan.acls.some((a) => a.status === 'refused' || a.status === 'failed') ||
+    plan.ipSets.some((x) => x.status === 'refused' || x.status === 'failed') ||
+    plan.work.skipped.length > 0 ||
+    plan.work.problems.length > 0;
+  return bad ? EXIT.partial : EXIT.ok;
+}
+
+export function addTargetOptions(cmd: Command): Command {
+  return cmd
+    .option('--suggestions <file>', 'suggestion set to read (default: <state-dir>/suggestions.json)')
+    .option('--acl <name...>', 'only these web ACLs (names or ARNs)')
+    .option(
+      '--max-wcu <n>',
+      'refuse a web ACL that would need more WCU than this (default 5000, the WAF maximum)',
+    );
+}
+
+export function register(program: Command): void {
+  addWafOptions(
+    addTargetOptions(
+      program
+        .command('plan')
+        .description(
+          'show what apply would change in each web ACL, with the WCU before and after (reads only)',
+        )
+        .argument('[id...]', 'suggestion ids or unique prefixes (default: every saved suggestion)'),
+    ),
+  ).action(async (ids: string[], options: WafCommandOptions) => {
+    const suggestions = selectSuggestions(loadSuggestionSet(options), ids);
+    if (!suggestions.length) {
+      if (options.json) writeJson({ version: 1, suggestions: [], webAcls: [], ipSets: [] });
+      else process.stdout.write('No suggestions to plan.\n');
+      process.exitCode = EXIT.ok;
+      return;
+    }
+    const plan = await computePlan({ suggestions, options });
+    if (options.json) writeJson(planJson(plan));
+    else process.stdout.write(renderPlan(plan, outputStyle()));
+    process.exitCode = planExitCode(plan);
+  });
+}

@@ -1,0 +1,81 @@
+import type { Command } from 'commander';
+import { resolveChangeId } from '../../src/waf/audit.js';
+import {
+  renderEntry,
+  renderRollbackPlan,
+  renderRunSummary,
+  rollbackPlanJson,
+  runJson,
+} from '../../src/waf/render.js';
+import { executeRollback, planRollback } from '../../src/waf/rollback.js';
+import { EXIT } from '../exit.js';
+import {
+  actor,
+  addWafOptions,
+  auditStore,
+  commandLine,
+  confirm,
+  outputStyle,
+  say,
+  type WafCommandOptions,
+  wafPort,
+  writeJson,
+} from './waf-shared.js';
+
+/**
+ * `waftune rollback <change-id>`: restores what a change replaced, target by target, where nothing
+ * changed since; explains each conflict instead of overwriting a later edit.
+ */
+export function register(program: Command): void {
+  addWafOptions(
+    program
+      .command('rollback')
+      .description('restore the web ACLs and IP sets a change modified, where nothing changed since')
+      .argument('<change-id>', 'the change to undo (id or unique prefix; see `waftune changes`)')
+      .option('--yes', 'do not ask for confirmation (for scripts)'),
+  ).action(async (changeId: string, options: WafCommandOptions) => {
+    const style = outputStyle();
+    const store = auditStore(options);
+    const record = await resolveChangeId(store, changeId);
+    const port = wafPort(options);
+    const plan = await planRollback(port, store, record);
+    say(options, renderRollbackPlan(plan, style));
+    const conflicts = plan.items.filter((i) => i.action === 'conflict' || i.action === 'failed').length;
+    const todo = plan.items.filter((i) => i.action === 'restore' || i.action === 'delete').length;
+    if (!todo) {
+      if (options.json) writeJson({ plan: rollbackPlanJson(plan), change: null });
+      else
+        process.stdout.write(
+          conflicts ? 'Nothing can be rolled back without undoing later edits.\n' : 'Nothing to roll back.\n',
+        );
+      process.exitCode = conflicts ? EXIT.partial : EXIT.ok;
+      return;
+    }
+    const answer = await confirm(`Roll back ${todo} target(s) of change ${record.header.id}?`, options);
+    if (answer !== 'yes') {
+      const why =
+        answer === 'not-a-terminal'
+          ? 'Not rolled back: there is no terminal to confirm on; pass --yes.'
+          : 'Rollback cancelled.';
+      if (options.json) writeJson({ plan: rollbackPlanJson(plan), change: null, error: why });
+      else process.stderr.write(`${why}\n`);
+      process.exitCode = EXIT.failed;
+      return;
+    }
+    const { record: done, storeProblems } = await executeRollback(port, store, plan, {
+      actor: actor(options),
+      now: () => new Date(),
+      command: commandLine(),
+      onEntry: (entry) => say(options, `${renderEntry(entry, style)}\n`),
+    });
+    const counts = done.summary?.counts ?? { applied: 0, unchanged: 0, refused: 0, failed: 0 };
+    if (options.json) writeJson({ plan: rollbackPlanJson(plan), change: runJson(done, { storeProblems }) });
+    else {
+      const lines = ['', ...renderRunSummary(done, store.location, style)];
+      for (const p of storeProblems) lines.push(style.remove(`warning: ${p}`));
+      process.stdout.write(`${lines.join('\n')}\n`);
+    }
+    if (storeProblems.length) process.exitCode = EXIT.failed;
+    else process.exitCode = counts.failed + counts.refused > 0 || conflicts > 0 ? EXIT.partial : EXIT.ok;
+  });
+}

@@ -1,0 +1,114 @@
+import { readFileSync } from 'node:fs';
+import { hostname, userInfo } from 'node:os';
+import { createInterface } from 'node:readline/promises';
+import type { Command } from 'commander';
+import { FileAuditStore } from '../../adapters/audit-store-fs.js';
+import { Wafv2Port } from '../../adapters/wafv2.js';
+import type { SuggestionSet } from '../../schemas/suggestion.js';
+import type { Actor } from '../../src/waf/audit.js';
+import { COLOR, PLAIN, type Style } from '../../src/waf/render.js';
+import { parseSuggestionSet } from '../../src/waf/suggestions.js';
+import { addCommonOptions, type CommonOptions, suggestionsFile, useColor } from '../options.js';
+
+/** What plan, apply, rollback, changes and expire share: AWS and state wiring, confirmation, output. */
+
+export interface WafCommandOptions extends CommonOptions {
+  yes?: boolean;
+  acl?: string[];
+  suggestions?: string;
+  maxWcu?: string;
+}
+
+export function addWafOptions(cmd: Command): Command {
+  return addCommonOptions(cmd);
+}
+
+export function parseMaxWcu(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 5000)
+    throw new Error(`--max-wcu must be a whole number from 1 to 5000, got ${value}`);
+  return n;
+}
+
+export function wafPort(options: CommonOptions): Wafv2Port {
+  return new Wafv2Port({
+    ...(options.profile ? { profile: options.profile } : {}),
+    ...(options.region ? { region: options.region } : {}),
+  });
+}
+
+export function auditStore(options: CommonOptions): FileAuditStore {
+  return new FileAuditStore(options.stateDir);
+}
+
+/** Who made a change: the local user and host, and the AWS profile when one is named. */
+export function actor(options: CommonOptions): Actor {
+  let user = process.env.USER ?? 'unknown';
+  try {
+    user = userInfo().username;
+  } catch {
+    // No passwd entry (some containers): keep $USER.
+  }
+  const profile = options.profile ?? process.env.AWS_PROFILE;
+  return { user, host: hostname(), ...(profile ? { profile } : {}) };
+}
+
+export function outputStyle(): Style {
+  return useColor(process.stdout) ? COLOR : PLAIN;
+}
+
+export function loadSuggestionSet(options: WafCommandOptions): SuggestionSet {
+  const file = options.suggestions ?? suggestionsFile(options.stateDir);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new Error(
+        options.suggestions
+          ? `no suggestions file ${file}`
+          : `no saved suggestions in ${file}: run \`waftune suggest <logs>\` (or analyze) first, or pass --suggestions FILE`,
+      );
+    }
+    throw new Error(`cannot read ${file}: ${(error as Error).message}`);
+  }
+  return parseSuggestionSet(text, file);
+}
+
+export type Confirmation = 'yes' | 'no' | 'not-a-terminal';
+
+/**
+ * Asks before writing, like `terraform apply`: only "yes" goes ahead. Without a terminal there is
+ * nobody to ask, so scripts must say --yes.
+ */
+export async function confirm(
+  question: string,
+  options: { yes?: boolean; json?: boolean },
+): Promise<Confirmation> {
+  if (options.yes) return 'yes';
+  if (!process.stdin.isTTY) return 'not-a-terminal';
+  const rl = createInterface({
+    input: process.stdin,
+    output: options.json ? process.stderr : process.stdout,
+  });
+  try {
+    const answer = await rl.question(`${question}\n  Only 'yes' will be accepted: `);
+    return answer.trim() === 'yes' ? 'yes' : 'no';
+  } finally {
+    rl.close();
+  }
+}
+
+export function writeJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** Human output goes to stdout, except with --json where stdout is reserved for the JSON. */
+export function say(options: { json?: boolean }, text: string): void {
+  if (!options.json) process.stdout.write(text);
+}
+
+export function commandLine(): string[] {
+  return ['waftune', ...process.argv.slice(2)];
+}

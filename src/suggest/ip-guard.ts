@@ -1,0 +1,38 @@
+import ipaddr from 'ipaddr.js';
+
+/**
+ * Addresses waftune never suggests blocking: anything not public unicast (private, loopback,
+ * link-local, carrier-grade NAT, reserved, documentation ranges used by load balancers and
+ * health checks), and the configured allowlist.
+ */
+export interface IpGuard {
+  /** Why this address must not be blocked, or null. */
+  whyNot(address: string): string | null;
+}
+
+export function createIpGuard(allowlist: readonly string[]): IpGuard {
+  const allowed = allowlist.map((entry) => {
+    const [addr, bits] = entry.includes('/') ? ipaddr.parseCIDR(entry) : [ipaddr.parse(entry), undefined];
+    return { entry, addr, bits: bits ?? (addr.kind() === 'ipv4' ? 32 : 128) };
+  });
+  return {
+    whyNot(address) {
+      if (!ipaddr.isValid(address)) return 'not a valid IP address';
+      let ip = ipaddr.parse(address);
+      if (ip.kind() === 'ipv6' && (ip as ipaddr.IPv6).isIPv4MappedAddress())
+        ip = (ip as ipaddr.IPv6).toIPv4Address();
+      const range = ip.range();
+      if (range !== 'unicast') return `a ${range} address (private, reserved or infrastructure)`;
+      for (const a of allowed) {
+        if (a.addr.kind() === ip.kind() && ip.match(a.addr, a.bits)) return `on the allowlist (${a.entry})`;
+      }
+      return null;
+    },
+  };
+}
+
+/** The address as a CIDR for an IP set: /32 or /128. */
+export function hostCidr(address: string): string {
+  const ip = ipaddr.parse(address);
+  return ip.kind() === 'ipv4' ? `${ip.toString()}/32` : `${ip.toNormalizedString()}/128`;
+}

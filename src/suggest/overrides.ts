@@ -1,0 +1,224 @@
+import type { Config } from '../../schemas/config.js';
+import type { Report } from '../../schemas/report.js';
+import type { RuleOverride, Scope } from '../../schemas/suggestion.js';
+import type { FinalGroup } from '../analyze/fleet.js';
+import type { IpProfileRow } from '../analyze/query-rows.js';
+import { ID_PLACEHOLDER, pathPrefix } from '../classify/path-key.js';
+import { signalById } from '../classify/signals.js';
+import { isEditorEndpoint } from '../classify/wordpress-paths.js';
+import { stableId } from './ids.js';
+import { labelForRule, managedGroup } from './labels.js';
+import { replayOverride } from './replay.js';
+import { sampleRequests } from './samples.js';
+import { sharedQueryCondition } from './scope.js';
+
+type NotSuggested = Report['notSuggested'][number];
+
+/** Endpoints where the path says nothing and the query names the action. */
+const QUERY_NAMED = new Set(['/', '/index.php', '/wp-admin/admin-ajax.php']);
+/** WordPress endpoints every site of the fleet has: an override there needs no host condition. */
+const WORDPRESS_COMMON =
+  /^\/(wp-admin\/|wp-json\/|wp-comments-post\.php$|wp-login\.php$|xmlrpc\.php$|index\.php$|$)/;
+const MAX_SCOPED_HOSTS = 10;
+
+interface Cluster {
+  ruleGroup: string;
+  ruleId: string;
+  pathKey: string;
+  groups: FinalGroup[];
+}
+
+/** A cluster with its scope (methods aside); endpoints that come out with the same scope are one proposal. */
+interface ScopedCluster extends Cluster {
+  scope: Omit<Scope, 'methods'>;
+}
+
+function mergeByScope(clusters: Iterable<Cluster>, notSuggested: NotSuggested[]): ScopedCluster[] {
+  const merged = new Map<string, ScopedCluster>();
+  for (const c of clusters) {
+    const scope = narrowScope(c);
+    if (typeof scope === 'string') {
+      const requests = c.groups.reduce((s, g) => s + g.requests, 0);
+      notSuggested.push({ ruleId: c.ruleId, path: c.pathKey, requests, why: scope });
+      continue;
+    }
+    const key = JSON.stringify([c.ruleGroup, c.ruleId, scope]);
+    const existing = merged.get(key);
+    if (existing) existing.groups.push(...c.groups);
+    else merged.set(key, { ...c, groups: [...c.groups], scope });
+  }
+  return [...merged.values()];
+}
+
+/**
+ * Rule overrides for false positives: one per managed rule and endpoint, with the narrowest scope
+ * that covers the blocked requests, kept only when replaying the window shows it would not open
+ * the door to attack sources that the IP blocks do not stop.
+ */
+export function suggestOverrides(
+  groups: readonly FinalGroup[],
+  ips: ReadonlyMap<string, IpProfileRow>,
+  context: { attackSources: ReadonlySet<string>; ipBlocked: ReadonlySet<string>; config: Config },
+): { overrides: RuleOverride[]; notSuggested: NotSuggested[] } {
+  const { config } = context;
+  const aclsByGroup = new Map<string, Set<string>>();
+  const clusters = new Map<string, Cluster>();
+  for (const g of groups) {
+    if (g.rule_group) {
+      const acls = aclsByGroup.get(g.rule_group) ?? new Set<string>();
+      acls.add(g.web_acl_arn);
+      aclsByGroup.set(g.rule_group, acls);
+    }
+    if (g.final.verdict !== 'likely-false-positive' || g.rule_action === 'COUNT' || !g.rule_id) continue;
+    const key = `${g.rule_group}\u0000${g.rule_id}\u0000${g.pathKey}`;
+    let c = clusters.get(key);
+    if (!c) {
+      c = { ruleGroup: g.rule_group ?? '', ruleId: g.rule_id, pathKey: g.pathKey, groups: [] };
+      clusters.set(key, c);
+    }
+    c.groups.push(g);
+  }
+
+  const overrides: RuleOverride[] = [];
+  const notSuggested: NotSuggested[] = [];
+  for (const c of mergeByScope(clusters.values(), notSuggested)) {
+    const requests = c.groups.reduce((s, g) => s + g.requests, 0);
+    const skip = (why: string) => notSuggested.push({ ruleId: c.ruleId, path: c.pathKey, requests, why });
+    if (!managedGroup(c.ruleGroup)) {
+      skip(
+        c.ruleGroup
+          ? 'the rule is in your own rule group: change the rule itself'
+          : "the rule is the web ACL's own rule: change the rule itself",
+      );
+      continue;
+    }
+    const clientIps = new Set(c.groups.map((g) => g.client_ip));
+    if (clientIps.size < config.override.minClientIps || requests < config.override.minRequests) {
+      skip(`too little evidence (${requests} request(s) from ${clientIps.size} address(es))`);
+      continue;
+    }
+    const label = labelForRule(
+      c.ruleGroup,
+      c.ruleId,
+      c.groups.flatMap((g) => g.labels),
+    );
+    if (!label) {
+      skip('the label this rule adds is unknown, so no label rule can keep blocking outside the scope');
+      continue;
+    }
+    const scope: Scope = { methods: [...new Set(c.groups.map((g) => g.method))].sort(), ...c.scope };
+    const webAcls = [...(aclsByGroup.get(c.ruleGroup) ?? [])].sort();
+    const impact = replayOverride(
+      { ruleGroup: c.ruleGroup, ruleId: c.ruleId, scope, webAcls },
+      groups,
+      context.attackSources,
+      context.ipBlocked,
+    );
+    const netAttack = impact.wouldAllowFromAttackers - impact.stillBlockedByIpBlocks;
+    const attackShare = impact.wouldAllow > 0 ? netAttack / impact.wouldAllow : 0;
+    if (attackShare > config.override.maxAttackShare) {
+      skip(
+        `replay: it would let through ${netAttack} of ${impact.wouldAllow} blocked request(s) from attack sources that no IP block stops`,
+      );
+      continue;
+    }
+    overrides.push(buildOverride(c, label, scope, webAcls, impact, attackShare, ips));
+  }
+  overrides.sort(
+    (a, b) => b.evidence.blockedRequests - a.evidence.blockedRequests || a.id.localeCompare(b.id),
+  );
+  notSuggested.sort((a, b) => b.requests - a.requests);
+  return { overrides, notSuggested };
+}
+
+/** The fewest conditions (methods aside) that cover the cluster, or why no narrow scope exists. */
+function narrowScope(c: Cluster): Omit<Scope, 'methods'> | string {
+  const scope: Omit<Scope, 'methods'> = {};
+  const hasId = c.pathKey.includes(ID_PLACEHOLDER);
+  const path = hasId ? pathPrefix(c.pathKey) : c.pathKey;
+  if (path === '' || (hasId && path === '/')) return 'the only common path prefix is the site root';
+  scope.paths = [{ match: hasId ? 'STARTS_WITH' : 'EXACTLY', value: path }];
+  // Reading the home page is one page, not the site; writing to it is anything (checkouts, forms, exploits).
+  const readsOnly = c.groups.every((g) => g.method === 'GET' || g.method === 'HEAD');
+  if (QUERY_NAMED.has(c.pathKey) && !readsOnly) {
+    const query = sharedQueryCondition(c.groups.map((g) => g.query));
+    if (query) scope.query = query;
+    else if (c.pathKey !== '/wp-admin/admin-ajax.php') {
+      return `requests to ${c.pathKey} share no query parameter that names what they do, so no narrow scope exists`;
+    }
+  }
+  const hosts = [...new Set(c.groups.map((g) => g.host.toLowerCase()))].sort();
+  if (!WORDPRESS_COMMON.test(c.pathKey) && !isEditorEndpoint(c.pathKey)) {
+    if (hosts.length > MAX_SCOPED_HOSTS)
+      return `a site-specific path seen on ${hosts.length} hosts: review it by hand`;
+    scope.hosts = hosts;
+  }
+  return scope;
+}
+
+function buildOverride(
+  c: Cluster,
+  label: string,
+  scope: Scope,
+  webAcls: string[],
+  impact: RuleOverride['impact'],
+  attackShare: number,
+  ips: ReadonlyMap<string, IpProfileRow>,
+): RuleOverride {
+  const blockedRequests = c.groups.reduce((s, g) => s + g.requests, 0);
+  const clientIps = new Set(c.groups.map((g) => g.client_ip));
+  const hosts = new Set(c.groups.map((g) => g.host));
+  let visible = 0;
+  let sessions = 0;
+  for (const g of c.groups) {
+    if (g.cookie_redacted) continue;
+    visible += g.requests;
+    if (g.wp_session) sessions += g.requests;
+  }
+  const loggedInShare = visible > 0 ? sessions / visible : null;
+  const ipsWithAdminWork = [...clientIps].filter((ip) => (ips.get(ip)?.admin_work ?? 0) > 0).length;
+  const sessionScore = loggedInShare ?? ipsWithAdminWork / clientIps.size;
+  const confidence =
+    0.3 +
+    0.2 * Math.min(1, clientIps.size / 10) +
+    0.2 * Math.min(1, hosts.size / 5) +
+    0.3 * sessionScore -
+    attackShare;
+  const signalCounts = new Map<string, number>();
+  for (const g of c.groups)
+    for (const s of g.final.signals) signalCounts.set(s, (signalCounts.get(s) ?? 0) + g.requests);
+  const topSignals = [...signalCounts.entries()]
+    .filter(([s]) => (signalById(s)?.weight ?? 0) < 0)
+    .sort((a, b) => b[1] - a[1])
+    .map(([s]) => signalById(s)?.reason ?? s);
+  const reasons = [
+    `${blockedRequests} blocked request(s) from ${clientIps.size} address(es) on ${hosts.size} site(s)`,
+    loggedInShare === null
+      ? 'cookies are redacted on these web ACLs: judged by what the addresses did elsewhere'
+      : `${Math.round(loggedInShare * 100)}% carried a WordPress logged-in session`,
+    `${ipsWithAdminWork} of the addresses also did allowed admin work`,
+    `replay: would have let through ${impact.wouldAllow} blocked request(s), ${impact.wouldAllowFromAttackers} from attack sources (${impact.stillBlockedByIpBlocks} of them still stopped by the suggested IP blocks)`,
+    ...topSignals.slice(0, 3),
+  ];
+  return {
+    id: stableId('ovr', { g: c.ruleGroup, r: c.ruleId, scope }),
+    kind: 'rule-override',
+    ruleGroup: c.ruleGroup,
+    ruleId: c.ruleId,
+    label,
+    scope,
+    webAcls,
+    confidence: Math.round(Math.max(0.05, Math.min(0.99, confidence)) * 100) / 100,
+    evidence: {
+      blockedRequests,
+      distinctIps: clientIps.size,
+      sites: hosts.size,
+      loggedInShare: loggedInShare === null ? null : Math.round(loggedInShare * 1000) / 1000,
+      ipsWithAdminWork,
+      hostsSample: [...hosts].sort().slice(0, 5),
+      samples: sampleRequests(c.groups),
+    },
+    impact,
+    reasons,
+  };
+}

@@ -1,0 +1,38 @@
+import type { RuleOverride, Scope } from '../../schemas/suggestion.js';
+import type { FinalGroup } from '../analyze/fleet.js';
+import { scopeMatches } from './scope.js';
+
+/** Addresses with attack evidence anywhere in the window. */
+export function attackSourceSet(groups: readonly FinalGroup[]): Set<string> {
+  const out = new Set<string>();
+  for (const g of groups) if (g.final.verdict === 'likely-attack') out.add(g.client_ip);
+  return out;
+}
+
+/**
+ * Replays the window through an override: the requests it would have let through (those that
+ * `ruleId` stopped, inside the scope, on the web ACLs concerned), how many came from attack
+ * sources, and how many of those the IP blocks would still stop.
+ */
+export function replayOverride(
+  target: { ruleGroup: string; ruleId: string; scope: Scope; webAcls: readonly string[] },
+  groups: readonly FinalGroup[],
+  attackSources: ReadonlySet<string>,
+  ipBlocked: ReadonlySet<string>,
+): RuleOverride['impact'] {
+  const acls = new Set(target.webAcls);
+  let wouldAllow = 0;
+  let wouldAllowFromAttackers = 0;
+  let stillBlockedByIpBlocks = 0;
+  for (const g of groups) {
+    if (g.rule_action === 'COUNT' || g.rule_group !== target.ruleGroup || g.rule_id !== target.ruleId)
+      continue;
+    if (!acls.has(g.web_acl_arn) || !scopeMatches(target.scope, g)) continue;
+    wouldAllow += g.requests;
+    if (attackSources.has(g.client_ip)) {
+      wouldAllowFromAttackers += g.requests;
+      if (ipBlocked.has(g.client_ip)) stillBlockedByIpBlocks += g.requests;
+    }
+  }
+  return { wouldAllow, wouldAllowFromAttackers, stillBlockedByIpBlocks };
+}

@@ -1,0 +1,8 @@
+/** Signals that are evidence of attack by themselves, as opposed to context (no user agent, a reputation list). */
+export const STRONG_ATTACK_SIGNALS: ReadonlySet<string> = new Set([
+  'attack-payload',
+  'probe-path',
+  'scanner-user-agent',
+  'injection-outside-body',
+  'admin-write-without-session',
+]);
