@@ -133,11 +133,15 @@ export function renderReport(r: Report, options: { color: boolean }): string {
 
   h(`Suggestions (${r.suggestions.length})`);
   if (r.suggestions.length === 0) out.push('  none');
-  for (const s of r.suggestions) {
+  const overrides = r.suggestions.filter((s) => s.kind === 'rule-override');
+  const blocks = r.suggestions.filter((s) => s.kind === 'ip-block');
+  for (const s of [...overrides, ...blocks.slice(0, 12)]) {
     out.push(
       `  ${c.green(safe(s.id))}  ${describeSuggestionTarget(s)}  confidence ${s.confidence.toFixed(2)}`,
     );
   }
+  if (blocks.length > 12)
+    out.push(c.dim(`  … ${blocks.length - 12} more IP blocks: waftune suggest <source> lists them all`));
   if (r.suggestions.length > 0)
     out.push(c.dim('  details: waftune suggest <source>   apply: waftune plan <id> / waftune apply <id>'));
   for (const x of r.notSuggested.slice(0, 5)) {
