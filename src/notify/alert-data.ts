@@ -1,0 +1,82 @@
+import type { Config } from '../../schemas/config.js';
+import type { Suggestion } from '../../schemas/suggestion.js';
+import type { QueryEngine } from '../engines/query-engine.js';
+import { suggest } from '../suggest/index.js';
+import type { ChangeRecord } from '../waf/audit.js';
+import { foldWindow } from './bucketed-groups.js';
+import { appliedIds, recentOverrides } from './changes.js';
+import type { BlockSeries, DetectInput, SpikeConfig } from './spikes.js';
+
+/**
+ * The alerts' input through the QueryEngine port: the last 6 hours (by default) in 5-minute
+ * buckets, folded with fleet signals so "false positive" means what `analyze` means, turned into
+ * one series per (site, rule, endpoint); the suggestions for the same window; the overrides
+ * applied in it.
+ */
+
+export interface AlertDataOptions {
+  engine: QueryEngine;
+  /** End of the last complete bucket (exclusive): now minus the log delivery lag, rounded down. */
+  toTs: number;
+  config: Config;
+  spike: SpikeConfig;
+  /** Baseline + examined buckets. */
+  buckets: number;
+  changes: readonly ChangeRecord[];
+  fallbackCommand: string;
+}
+
+/** WAF logs reach S3 through Firehose within a few minutes; a bucket younger than this is still filling. */
+export const DEFAULT_LAG_MS = 5 * 60_000;
+
+export function alertWindowEnd(now: number, bucketMinutes: number, lagMs = DEFAULT_LAG_MS): number {
+  const bucketMs = bucketMinutes * 60_000;
+  return Math.floor((now - lagMs) / bucketMs) * bucketMs;
+}
+
+export async function buildAlertInput(
+  options: AlertDataOptions,
+): Promise<{ input: DetectInput; suggestions: Suggestion[] }> {
+  const bucketMs = options.spike.bucketMinutes * 60_000;
+  const fromTs = options.toTs - options.buckets * bucketMs;
+  const folded = await foldWindow(options.engine, { fromTs, toTs: options.toTs }, bucketMs);
+  const applied = appliedIds(options.changes);
+  const suggestions = suggest({ groups: folded.groups, ips: folded.ips }, options.config).suggestions.filter(
+    (s) => !applied.has(s.id),
+  );
+
+  const series = new Map<string, BlockSeries>();
+  for (const g of folded.buckets) {
+    if (g.rule_action !== 'BLOCK' || g.rule_id === null) continue;
+    const i = Math.floor((g.bucket_ts - fromTs) / bucketMs);
+    if (i < 0 || i >= options.buckets) continue;
+    const key = JSON.stringify([g.host, g.rule_group, g.rule_id, g.pathKey]);
+    let s = series.get(key);
+    if (!s) {
+      s = {
+        host: g.host,
+        ruleGroup: g.rule_group,
+        ruleId: g.rule_id,
+        path: g.pathKey,
+        falsePositives: new Array<number>(options.buckets).fill(0),
+        blocked: new Array<number>(options.buckets).fill(0),
+      };
+      series.set(key, s);
+    }
+    s.blocked[i] = (s.blocked[i] ?? 0) + g.requests;
+    if (g.final.verdict === 'likely-false-positive')
+      s.falsePositives[i] = (s.falsePositives[i] ?? 0) + g.requests;
+  }
+
+  return {
+    input: {
+      windowStart: new Date(fromTs).toISOString(),
+      buckets: options.buckets,
+      series: [...series.values()],
+      suggestions,
+      changes: recentOverrides(options.changes, fromTs, options.toTs),
+      fallbackCommand: options.fallbackCommand,
+    },
+    suggestions,
+  };
+}

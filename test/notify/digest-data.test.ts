@@ -1,0 +1,158 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeFleet } from '../../fixtures/generator/index.js';
+import { DEFAULT_CONFIG } from '../../schemas/config.js';
+import { loadLocal } from '../../src/analyze/local.js';
+import { analyze } from '../../src/analyze/run-analysis.js';
+import type { DuckDbEngine } from '../../src/engines/duckdb.js';
+import { alertWindowEnd, buildAlertInput } from '../../src/notify/alert-data.js';
+import { blockKitViolations } from '../../src/notify/block-kit.js';
+import { digestBlocks } from '../../src/notify/digest-blocks.js';
+import { buildDigestData } from '../../src/notify/digest-data.js';
+import { htmlReport } from '../../src/notify/html-report.js';
+import { DEFAULT_SPIKE_CONFIG, detectAlerts } from '../../src/notify/spikes.js';
+import type { ChangeRecord } from '../../src/waf/audit.js';
+
+const DAY = 86_400_000;
+
+describe('digest and alert data from a generated fleet on DuckDB', () => {
+  let dir: string;
+  let engine: DuckDbEngine;
+  let toTs: number;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'waftune-digest-data-'));
+    await writeFleet(join(dir, 'logs'), { seed: 11, day: '2025-05-01', days: 3, sites: 12, scale: 0.2 });
+    const load = await loadLocal([join(dir, 'logs')], { rejectsFile: null });
+    engine = load.engine;
+    toTs = Date.UTC(2025, 4, 4);
+  });
+  afterAll(async () => {
+    await engine?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('builds the day with final verdicts that match `analyze` over the same window', async () => {
+    const { data, suggestions } = await buildDigestData({
+      engine,
+      toTs,
+      timeZone: 'UTC',
+      now: new Date(toTs + 60_000),
+      config: DEFAULT_CONFIG,
+      changes: [],
+      lastDigestAt: null,
+    });
+    const analysis = await analyze(engine, { sinceMs: DAY });
+    let fp = 0;
+    for (const g of analysis.groups)
+      if (g.rule_action === 'BLOCK' && g.final.verdict === 'likely-false-positive') fp += g.requests;
+    expect(data.totals.blockedByVerdict['likely-false-positive']).toBe(fp);
+    expect(fp).toBeGreaterThan(0);
+    expect(data.previousDays).toBe(2);
+    expect(data.blocksOverTime).toHaveLength(24);
+    const hourlyBlocked = data.blocksOverTime.reduce(
+      (a, h) => a + h['likely-false-positive'] + h['likely-attack'] + h.uncertain + h.unclassified,
+      0,
+    );
+    expect(hourlyBlocked).toBe(data.totals.blocked);
+    expect(data.fpCandidates.length).toBeGreaterThan(0);
+    expect(data.attackSources.length).toBeGreaterThan(0);
+    expect(data.pendingSuggestions.map((p) => p.applyCommand)).toEqual(
+      suggestions.map((s) => `waftune apply ${s.id}`),
+    );
+    expect(data.fpCandidates.some((c) => c.suggestionId !== null)).toBe(true);
+
+    const message = digestBlocks(data);
+    expect(blockKitViolations(message)).toEqual([]);
+    expect(htmlReport(data)).toContain('<svg class="chart" id="chart-over-time"');
+  });
+
+  it('reports an applied override as applied, with blocks before and after it, and no longer pending', async () => {
+    const first = await buildDigestData({
+      engine,
+      toTs,
+      timeZone: 'UTC',
+      now: new Date(toTs),
+      config: DEFAULT_CONFIG,
+      changes: [],
+      lastDigestAt: null,
+    });
+    const override = first.data.pendingSuggestions.find(
+      (p) => p.suggestion.kind === 'rule-override',
+    )?.suggestion;
+    expect(override).toBeDefined();
+    if (!override) return;
+    const appliedAt = new Date(toTs - 12 * 3_600_000).toISOString();
+    const record: ChangeRecord = {
+      header: {
+        version: 1,
+        id: '20250503-120000-abcd',
+        kind: 'apply',
+        createdAt: appliedAt,
+        actor: { user: 'ops' },
+        suggestions: [override],
+        targets: ['arn'],
+      },
+      entries: [
+        {
+          seq: 0,
+          at: appliedAt,
+          target: {
+            type: 'web-acl',
+            name: 'fleet-eu',
+            id: 'x',
+            arn: 'arn',
+            scope: 'REGIONAL',
+            region: 'eu-west-1',
+          },
+          status: 'applied',
+          suggestionIds: [override.id],
+        },
+      ],
+    };
+    const { data } = await buildDigestData({
+      engine,
+      toTs,
+      timeZone: 'UTC',
+      now: new Date(toTs),
+      config: DEFAULT_CONFIG,
+      changes: [record],
+      lastDigestAt: null,
+    });
+    expect(data.pendingSuggestions.map((p) => p.suggestion.id)).not.toContain(override.id);
+    expect(data.appliedChanges).toHaveLength(1);
+    const change = data.appliedChanges[0];
+    expect(change).toMatchObject({
+      changeId: '20250503-120000-abcd',
+      suggestionId: override.id,
+      kind: 'rule-override',
+      windowHours: 12,
+      webAcls: ['fleet-eu'],
+    });
+    // The generated logs do not know about the override: its requests go on being blocked, which the digest shows.
+    expect((change?.blockedBefore ?? 0) + (change?.blockedAfter ?? 0)).toBeGreaterThan(0);
+  });
+
+  it('turns the last 6 hours into per-site series whose false positives add up to the folded groups', async () => {
+    const end = alertWindowEnd(toTs + 5 * 60_000, 5);
+    const { input } = await buildAlertInput({
+      engine,
+      toTs: end,
+      config: DEFAULT_CONFIG,
+      spike: DEFAULT_SPIKE_CONFIG,
+      buckets: 73,
+      changes: [],
+      fallbackCommand: 'waftune suggest logs --since 6h',
+    });
+    expect(input.series.length).toBeGreaterThan(0);
+    const analysis = await analyze(engine, { sinceMs: 73 * 5 * 60_000 });
+    let blocked = 0;
+    for (const g of analysis.groups)
+      if (g.rule_action === 'BLOCK' && g.rule_id !== null) blocked += g.requests;
+    const seriesBlocked = input.series.reduce((a, s) => a + s.blocked.reduce((x, y) => x + y, 0), 0);
+    expect(seriesBlocked).toBe(blocked);
+    for (const alert of detectAlerts(input))
+      expect(alert.command).toMatch(/^waftune (apply \S+|suggest logs --since 6h)$/);
+  });
+});
