@@ -3,9 +3,11 @@ import { register as registerAnalyze } from './analyze.js';
 import { register as registerApply } from './apply.js';
 import { register as registerChanges } from './changes.js';
 import { register as registerConnect } from './connect.js';
+import { register as registerDigest } from './digest.js';
 import { register as registerExpire } from './expire.js';
 import { register as registerPlan } from './plan.js';
 import { register as registerRollback } from './rollback.js';
+import { register as registerWatch } from './watch.js';
 
 /**
  * Every `waftune` command registers itself here; each lives in its own file in this folder and
@@ -19,4 +21,6 @@ export function registerCommands(program: Command): void {
   registerChanges(program);
   registerExpire(program);
   registerConnect(program);
+  registerDigest(program);
+  registerWatch(program);
 }

@@ -10,7 +10,16 @@ import {
   plain,
   type SlackMessage,
 } from './block-kit.js';
-import { beforeAfter, formatCount, formatDay, formatShare, formatTime, shortGroup, trend } from './format.js';
+import {
+  beforeAfter,
+  formatCount,
+  formatDay,
+  formatShare,
+  formatTime,
+  plural,
+  shortGroup,
+  trend,
+} from './format.js';
 
 /**
  * DigestData -> one Slack Block Kit message. Lists are cut to fit Slack's limits (50 blocks, 3,000
@@ -198,7 +207,7 @@ function lists(data: DigestData): ListSpec[] {
         const fix = c.suggestionId ? ` → ${slackCode(`waftune apply ${c.suggestionId}`)}` : '';
         return (
           `• ${slackCode(c.host, 80)} ${ruleCode(c.ruleGroup, c.ruleId)} ${slackCode(c.path, 100)} — ` +
-          `${formatCount(c.blocked)} blocks from ${formatCount(c.distinctIps)} IPs${session}${fix}`
+          `${plural(c.blocked, 'block')} from ${plural(c.distinctIps, 'IP')}${session}${fix}`
         );
       }),
     },
@@ -217,8 +226,8 @@ function lists(data: DigestData): ListSpec[] {
             : '';
         const fix = s.suggestionId ? ` → ${slackCode(`waftune apply ${s.suggestionId}`)}` : '';
         return (
-          `• ${slackCode(s.clientIp, 45)}${whereText} — ${formatCount(s.requests)} requests on ` +
-          `${formatCount(s.sites)} sites, ${formatCount(s.blocked)} blocked${signals}${fix}`
+          `• ${slackCode(s.clientIp, 45)}${whereText} — ${plural(s.requests, 'request')} on ` +
+          `${plural(s.sites, 'site')}, ${formatCount(s.blocked)} blocked${signals}${fix}`
         );
       }),
     },
@@ -257,7 +266,7 @@ function describeSuggestion(s: Suggestion): string {
             .join(', ')}${paths.length > 2 ? ` +${paths.length - 2}` : ''}`
         : '';
     return (
-      `${slackCode(s.id, 40)} let ${ruleCode(s.ruleGroup, s.ruleId)} through${where} on ${formatCount(s.webAcls.length)} web ACLs · ` +
+      `${slackCode(s.id, 40)} let ${ruleCode(s.ruleGroup, s.ruleId)} through${where} (${plural(s.webAcls.length, 'web ACL')}) · ` +
       `would allow ${formatCount(s.impact.wouldAllow)} (${formatCount(s.impact.wouldAllowFromAttackers)} from attackers), ` +
       `confidence ${formatShare(s.confidence)}`
     );
@@ -269,7 +278,7 @@ function describeSuggestion(s: Suggestion): string {
   const more = s.addresses.length > 2 ? ` +${s.addresses.length - 2}` : '';
   return (
     `${slackCode(s.id, 40)} block ${first}${more} for ${s.expiresAfterDays} days · ` +
-    `${formatCount(s.evidence.blockedRequests)} blocked on ${formatCount(s.evidence.sites)} sites, confidence ${formatShare(s.confidence)}`
+    `${formatCount(s.evidence.blockedRequests)} blocked on ${plural(s.evidence.sites, 'site')}, confidence ${formatShare(s.confidence)}`
   );
 }
 

@@ -6,6 +6,11 @@ export function formatCount(n: number): string {
   return INTEGER.format(n);
 }
 
+/** "1 IP", "12 IPs". */
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${formatCount(n)} ${n === 1 ? one : many}`;
+}
+
 export function formatShare(share: number): string {
   return `${Math.round(share * 100)}%`;
 }

@@ -25,7 +25,7 @@ const round = (n: number) => Math.round(n * 10) / 10;
 export function niceMax(max: number): number {
   if (max <= 0) return 1;
   const power = 10 ** Math.floor(Math.log10(max));
-  for (const step of [1, 2, 5, 10]) if (step * power >= max) return step * power;
+  for (const step of [1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10]) if (step * power >= max) return step * power;
   return 10 * power;
 }
 
@@ -115,8 +115,8 @@ export function horizontalBars(
 ): string {
   const width = 800;
   const rowH = 24;
-  const left = 300;
-  const right = 80;
+  const left = 330;
+  const right = 70;
   const top = 10;
   const height = top + Math.max(1, bars.length) * rowH + 34;
   const plotW = width - left - right;
@@ -129,7 +129,7 @@ export function horizontalBars(
       `<g class="bar"><title>${htmlText(`${bar.label}: ${formatCount(total)} blocked`, 300)}</title>`,
     );
     parts.push(
-      `<text class="label" x="${left - 8}" y="${y + 16}" text-anchor="end">${htmlText(bar.label, 44)}</text>`,
+      `<text class="label" x="${left - 8}" y="${y + 16}" text-anchor="end">${htmlText(bar.label, 46)}</text>`,
     );
     let x = left;
     bar.values.forEach((v, j) => {
