@@ -2,14 +2,13 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { Report } from '../../schemas/report.js';
-import { loadLocal } from '../../src/analyze/local.js';
+import { type SuggestionSet, suggestionSetSchema } from '../../schemas/suggestion.js';
+import { analyzeLocal } from '../../src/analyze/local.js';
 import { renderReport } from '../../src/analyze/render-text.js';
-import { analyze, completeReport } from '../../src/analyze/run-analysis.js';
 import { parseDuration } from '../../src/analyze/window.js';
-import { suggest } from '../../src/suggest/index.js';
 import { loadConfig } from '../config.js';
 import { EXIT } from '../exit.js';
-import { addCommonOptions, type CommonOptions, useColor } from '../options.js';
+import { addCommonOptions, type CommonOptions, suggestionsFile, useColor } from '../options.js';
 import { byteProgress } from '../progress.js';
 import { resolveSources } from '../sources.js';
 
@@ -29,30 +28,32 @@ export async function runAnalysis(sources: string[], options: AnalyzeOptions): P
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const rejectsFile = join(options.stateDir, 'rejects', `${stamp}.jsonl`);
   const bar = byteProgress(options.progress && Boolean(process.stderr.isTTY));
-  const load = await loadLocal(paths, {
-    rejectsFile,
-    onStart: bar.start,
-    progress: ({ bytes, events }) => bar.update(bytes, events),
-  });
-  bar.stop();
   try {
-    const analysis = await analyze(load.engine, { sinceMs });
-    const { suggestions, notSuggested, spared } = suggest(analysis, config);
-    return completeReport(analysis, load.stats, load.rejects, {
-      suggestions,
-      notSuggested,
-      sparedSources: spared,
+    return await analyzeLocal(paths, {
+      config,
+      sinceMs,
+      rejectsFile,
+      onStart: bar.start,
+      progress: ({ bytes, events }) => bar.update(bytes, events),
     });
   } finally {
-    await load.engine.close();
+    bar.stop();
   }
+}
+
+/** The contract plan/apply read (schemas/suggestion.ts), validated on the way out. */
+export function suggestionSet(report: Report): SuggestionSet {
+  return suggestionSetSchema.parse({
+    version: report.version,
+    window: report.window,
+    suggestions: report.suggestions,
+  });
 }
 
 export function saveSuggestions(stateDir: string, report: Report): string {
   mkdirSync(stateDir, { recursive: true });
-  const file = join(stateDir, 'suggestions.json');
-  const set = { version: report.version, window: report.window, suggestions: report.suggestions };
-  writeFileSync(file, `${JSON.stringify(set, null, 2)}\n`);
+  const file = suggestionsFile(stateDir);
+  writeFileSync(file, `${JSON.stringify(suggestionSet(report), null, 2)}\n`);
   return file;
 }
 

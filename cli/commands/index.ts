@@ -7,6 +7,7 @@ import { register as registerDigest } from './digest.js';
 import { register as registerExpire } from './expire.js';
 import { register as registerPlan } from './plan.js';
 import { register as registerRollback } from './rollback.js';
+import { register as registerSuggest } from './suggest.js';
 import { register as registerWatch } from './watch.js';
 
 /**
@@ -15,6 +16,7 @@ import { register as registerWatch } from './watch.js';
  */
 export function registerCommands(program: Command): void {
   registerAnalyze(program);
+  registerSuggest(program);
   registerPlan(program);
   registerApply(program);
   registerRollback(program);

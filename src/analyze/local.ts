@@ -1,7 +1,11 @@
+import type { Config } from '../../schemas/config.js';
+import type { Report } from '../../schemas/report.js';
 import { DuckDbEngine } from '../engines/duckdb.js';
 import { RejectLog, type RejectSummary } from '../ingest/rejects.js';
 import { listSourceFiles } from '../ingest/sources.js';
+import { suggest } from '../suggest/index.js';
 import { type IngestProgress, type IngestStats, ingestFiles } from './ingest-files.js';
+import { analyze, completeReport } from './run-analysis.js';
 
 export interface LocalLoad {
   engine: DuckDbEngine;
@@ -38,5 +42,24 @@ export async function loadLocal(
   } catch (error) {
     await engine.close();
     throw error;
+  }
+}
+
+/** The whole local chain: load, query, fold, suggest — the report `analyze` prints. */
+export async function analyzeLocal(
+  paths: readonly string[],
+  options: Parameters<typeof loadLocal>[1] & { config: Config; sinceMs?: number },
+): Promise<Report> {
+  const load = await loadLocal(paths, options);
+  try {
+    const analysis = await analyze(load.engine, { sinceMs: options.sinceMs });
+    const { suggestions, notSuggested, spared } = suggest(analysis, options.config);
+    return completeReport(analysis, load.stats, load.rejects, {
+      suggestions,
+      notSuggested,
+      sparedSources: spared,
+    });
+  } finally {
+    await load.engine.close();
   }
 }

@@ -10,7 +10,11 @@ const pct = (v: number | null) => (v === null ? 'n/a (cookies redacted)' : `${Ma
 
 function table(rows: string[][], c: Colors): string {
   const widths: number[] = [];
-  for (const r of rows) r.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, visibleLength(cell))));
+  for (const r of rows) {
+    r.forEach((cell, i) => {
+      widths[i] = Math.max(widths[i] ?? 0, visibleLength(cell));
+    });
+  }
   return rows
     .map((r, ri) => {
       const line = r.map((cell, i) => (i === r.length - 1 ? cell : pad(cell, widths[i] ?? 0))).join('  ');

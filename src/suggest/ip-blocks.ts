@@ -16,6 +16,15 @@ export interface SparedSource {
   why: string;
 }
 
+/**
+ * Many browsers behind one address and mostly ordinary traffic: a CDN edge or proxy in front of
+ * the ALB, or a large NAT. Blocking it blocks everyone behind it.
+ */
+const SHARED_MIN_USER_AGENTS = 20;
+function isSharedAddress(p: IpProfileRow): boolean {
+  return p.user_agents >= SHARED_MIN_USER_AGENTS && p.attack_requests < p.requests / 2;
+}
+
 /** Allowed probes alone (no rule stopped them) make a block only when they reach this many sites. */
 const ALLOWED_ONLY_MIN_SITES = 3;
 
@@ -66,7 +75,10 @@ export function suggestIpBlocks(
       (facts && doesAdminWork(facts)
         ? `it also did ${facts.adminWork} allowed logged-in admin request(s)`
         : null) ??
-      (facts && isMonitor(facts) ? 'it only fetches the home page or a health path (a monitor)' : null);
+      (facts && isMonitor(facts) ? 'it only fetches the home page or a health path (a monitor)' : null) ??
+      (profile && isSharedAddress(profile)
+        ? `a shared address (CDN, proxy or large NAT): ${profile.user_agents} user agents, mostly ordinary traffic`
+        : null);
     const attackRequests = blockedAttack + (profile?.allowed_attack_requests ?? 0);
     if (why) {
       spared.push({ clientIp: ip, attackRequests, why });

