@@ -160,7 +160,7 @@ export function renderReport(r: Report, options: { color: boolean }): string {
   if (r.input.rejected === 0) out.push('  none: all input was clean');
   else {
     out.push(
-      `  ${c.red(n(r.input.rejected))} item(s) rejected and kept aside in ${safe(r.input.rejectsFile ?? '(not written)')}`,
+      `  ${c.red(n(r.input.rejected))} item(s) rejected and kept aside in ${safe(r.input.rejectsFile ?? '(not written)')}; the rest was analyzed (exit code 2)`,
       ...Object.entries(r.input.rejectedByReason).map(([k, v2]) => `    ${n(v2)} × ${safe(k)}`),
       ...r.input.rejectedSamples
         .slice(0, 8)

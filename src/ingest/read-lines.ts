@@ -16,8 +16,11 @@ export interface InputProblem {
   excerpt: string | null;
 }
 
-/** A line longer than this is not a WAF record (they stay far below): it is skipped, not buffered. */
-export const MAX_LINE_BYTES = 1 << 20;
+/**
+ * A line longer than this is not a WAF record (Firehose caps a record at 1,000 KiB; attacker-sized
+ * fields leave room up to that): it is skipped, not buffered.
+ */
+export const MAX_LINE_BYTES = 8 << 20;
 
 const GZIP_MAGIC = [0x1f, 0x8b];
 
@@ -95,7 +98,9 @@ export async function* readLogLines(
     onProblem({
       file,
       line: lineNo + 1,
-      reason: gz ? `corrupt gzip after line ${lineNo} (${message})` : `read error (${message})`,
+      reason: gz
+        ? `corrupt gzip (${message}) after ${lineNo} readable line(s)`
+        : `read error (${message}) after ${lineNo} line(s)`,
       excerpt: null,
     });
     return;

@@ -48,12 +48,12 @@ describe('readLogLines', () => {
     expect(r.problems[0]).toMatchObject({
       file: r.file,
       line: r.lines.length + 1,
-      reason: expect.stringMatching(/^corrupt gzip/),
+      reason: expect.stringMatching(/^corrupt gzip \(Z_\w+_ERROR\) after \d+ readable line/),
     });
   });
 
   it('skips an over-long line without buffering it, and goes on', async () => {
-    const r = await read('long.jsonl', `{"a":1}\n${'x'.repeat(3 << 20)}\n{"a":2}\n`);
+    const r = await read('long.jsonl', `{"a":1}\n${'x'.repeat(9 << 20)}\n{"a":2}\n`);
     expect(r.lines.map((l) => l.line)).toEqual([1, 3]);
     expect(r.problems).toEqual([
       expect.objectContaining({ line: 2, reason: expect.stringMatching(/longer than/) }),

@@ -1,0 +1,112 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { HOSTILE_STRINGS, hostileRecords, INVALID_UTF8_LINE } from '../../fixtures/hostile.js';
+import { reportSchema } from '../../schemas/report.js';
+import { suggestionSetSchema } from '../../schemas/suggestion.js';
+import { runCli } from '../support/run-cli.js';
+
+const DEMO = 'fixtures/demo';
+const state = () => mkdtempSync(join(tmpdir(), 'waftune-state-'));
+
+describe('waftune analyze on the bundled demo logs', () => {
+  let text: Awaited<ReturnType<typeof runCli>>;
+  let json: Awaited<ReturnType<typeof runCli>>;
+  let stateDir: string;
+  beforeAll(async () => {
+    stateDir = state();
+    [text, json] = await Promise.all([
+      runCli(['analyze', DEMO, '--state-dir', stateDir]),
+      runCli(['analyze', DEMO, '--json', '--state-dir', state()]),
+    ]);
+  }, 120_000);
+
+  it('prints the report and exits 2 because the demo carries some bad input on purpose', () => {
+    expect(text.code).toBe(2);
+    for (const section of [
+      'Requests by action',
+      'Top rules',
+      'Top blocked paths per site',
+      'False-positive candidates',
+      'Attack sources across sites',
+      'Suggestions',
+      'Rejected input',
+    ]) {
+      expect(text.stdout).toContain(section);
+    }
+  });
+
+  it('lists the SizeRestrictions_BODY blocks on async-upload.php as false-positive candidates', () => {
+    const report = reportSchema.parse(JSON.parse(json.stdout));
+    expect(report.falsePositiveCandidates).toContainEqual(
+      expect.objectContaining({
+        ruleId: 'SizeRestrictions_BODY',
+        method: 'POST',
+        path: '/wp-admin/async-upload.php',
+      }),
+    );
+    expect(text.stdout).toMatch(/SizeRestrictions_BODY POST \/wp-admin\/async-upload\.php/);
+  });
+
+  it('lists the spraying scanners as attack sources, across many sites', () => {
+    const report = reportSchema.parse(JSON.parse(json.stdout));
+    const multiSite = report.attackSources.filter((a) => a.sites >= 10);
+    expect(multiSite.length).toBeGreaterThanOrEqual(8);
+    expect(report.suggestions.filter((s) => s.kind === 'ip-block').length).toBeGreaterThanOrEqual(8);
+  });
+
+  it('names every rejected file and line, and keeps them aside', () => {
+    const report = reportSchema.parse(JSON.parse(json.stdout));
+    expect(report.input.rejected).toBe(4);
+    expect(report.input.rejectedSamples.map((s) => `${s.file.split('/').pop()}:${s.line}`).sort()).toEqual([
+      'corrupt.gz:1',
+      'empty.jsonl:null',
+      'truncated-and-foreign-lines.jsonl:3',
+      'truncated-and-foreign-lines.jsonl:5',
+    ]);
+    const file = report.input.rejectsFile;
+    expect(file).not.toBeNull();
+  });
+
+  it('saves the suggestion set that plan and apply read', () => {
+    const saved = suggestionSetSchema.parse(
+      JSON.parse(readFileSync(join(stateDir, 'suggestions.json'), 'utf8')),
+    );
+    expect(saved.suggestions.length).toBeGreaterThan(0);
+  });
+
+  it('has no colour when the output is not a terminal', () => {
+    expect(text.stdout).not.toMatch(/\u001b\[/);
+  });
+});
+
+describe('hostile values in every field', () => {
+  it('reach the terminal inert and the JSON intact, and a clean run exits 0', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'waftune-hostile-'));
+    const base = JSON.parse(
+      readFileSync('../shared/waf-log-examples/aws-docs-examples.jsonl', 'utf8').split('\n')[0] ?? '{}',
+    );
+    const records = hostileRecords(base);
+    writeFileSync(join(dir, 'hostile.gz'), gzipSync(`${records.map((r) => JSON.stringify(r)).join('\n')}\n`));
+    const clean = await runCli(['analyze', dir, '--state-dir', state()]);
+    expect(clean.code).toBe(0);
+    expect(clean.stdout).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202e]/);
+    expect(clean.stdout).toContain('\\x1b');
+    const asJson = await runCli(['analyze', dir, '--json', '--state-dir', state()]);
+    const report = reportSchema.parse(JSON.parse(asJson.stdout));
+    expect(report.input.events).toBe(records.length);
+
+    writeFileSync(join(dir, 'invalid-utf8.jsonl'), INVALID_UTF8_LINE);
+    const withBad = await runCli(['analyze', dir, '--state-dir', state()]);
+    expect(withBad.code).toBe(0);
+    expect(HOSTILE_STRINGS.length).toBeGreaterThan(10);
+  }, 120_000);
+
+  it('honours NO_COLOR and fails with exit 1 and a message on a missing source', async () => {
+    const missing = await runCli(['analyze', 'no/such/folder', '--state-dir', state()], { NO_COLOR: '1' });
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/no such file or folder: no\/such\/folder/);
+  });
+});
