@@ -64,7 +64,9 @@ export async function runDigest(options: DigestRunOptions): Promise<DigestRunRes
   const outboxLoaded = await loadOutbox(store);
   if (outboxLoaded.warning) warnings.push(outboxLoaded.warning);
   const maxAge = (options.outboxMaxAgeDays ?? 7) * 86_400_000;
+  // A pending copy of this same day is superseded by the digest built now.
   let items = outboxLoaded.value.items.filter((item) => {
+    if (item.id === `digest-${day}`) return false;
     const keep = now.getTime() - Date.parse(item.createdAt) <= maxAge;
     if (!keep)
       warnings.push(

@@ -1,0 +1,33 @@
+import { DEFAULT_CONFIG } from '../../schemas/config.js';
+import { buildDigestData } from '../../src/notify/digest-data.js';
+import { type DigestRunResult, runDigest } from '../../src/notify/run-digest.js';
+import { loadDigestState } from '../../src/notify/state.js';
+import type { ChangeRecord } from '../../src/waf/audit.js';
+import type { NotifyDeps } from './wiring.js';
+
+/**
+ * The digest function's work, with its dependencies passed in (tests give DuckDB, an in-memory
+ * store and a local webhook). The day ends at the scheduled time, on the hour.
+ */
+export async function digestOnce(
+  deps: NotifyDeps,
+  options: { now: Date; timeZone: string; changes?: readonly ChangeRecord[] },
+): Promise<DigestRunResult> {
+  const toTs = Math.floor(options.now.getTime() / 3_600_000) * 3_600_000;
+  const { data } = await buildDigestData({
+    engine: deps.engine,
+    toTs,
+    timeZone: options.timeZone,
+    now: options.now,
+    config: DEFAULT_CONFIG,
+    changes: options.changes ?? [],
+    lastDigestAt: (await loadDigestState(deps.store)).value.lastDigestAt,
+  });
+  return runDigest({
+    data,
+    store: deps.store,
+    report: deps.report,
+    delivery: deps.delivery,
+    now: options.now,
+  });
+}

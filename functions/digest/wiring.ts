@@ -1,0 +1,75 @@
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { createAthenaEngine } from '../../adapters/athena.js';
+import { S3StateStore } from '../../adapters/s3-state-store.js';
+import type { QueryEngine } from '../../src/engines/query-engine.js';
+import { botDelivery, type Delivery, webhookDelivery } from '../../src/notify/deliver.js';
+import type { ReportSink } from '../../src/notify/run-digest.js';
+import type { StateStore } from '../../src/notify/state-store.js';
+import { type NotifySettings, reportUrl } from './settings.js';
+
+/** The AWS side of the notify functions: Athena, the S3 state and reports, Slack from SSM. */
+
+export interface NotifyDeps {
+  engine: QueryEngine;
+  store: StateStore;
+  report: ReportSink;
+  delivery: Delivery | null;
+}
+
+let s3: S3Client | undefined;
+const cachedSecrets = new Map<string, string>();
+
+/** One SSM read per container; the client comes from the Lambda runtime's SDK (the bundle excludes @aws-sdk). */
+async function secret(name: string): Promise<string> {
+  const hit = cachedSecrets.get(name);
+  if (hit !== undefined) return hit;
+  const { SSMClient, GetParameterCommand } = await import('@aws-sdk/client-ssm');
+  const out = await new SSMClient({}).send(new GetParameterCommand({ Name: name, WithDecryption: true }));
+  const value = out.Parameter?.Value;
+  if (!value) throw new Error(`SSM parameter ${name} is empty`);
+  cachedSecrets.set(name, value);
+  return value;
+}
+
+export async function slackFromSettings(settings: NotifySettings): Promise<Delivery | null> {
+  if (settings.WAFTUNE_SLACK_BOT_TOKEN_PARAMETER && settings.WAFTUNE_SLACK_CHANNEL) {
+    return botDelivery({
+      token: await secret(settings.WAFTUNE_SLACK_BOT_TOKEN_PARAMETER),
+      channel: settings.WAFTUNE_SLACK_CHANNEL,
+    });
+  }
+  if (settings.WAFTUNE_SLACK_WEBHOOK_PARAMETER)
+    return webhookDelivery(await secret(settings.WAFTUNE_SLACK_WEBHOOK_PARAMETER));
+  return null;
+}
+
+export function s3ReportSink(client: S3Client, settings: NotifySettings): ReportSink {
+  return {
+    async save(name, html) {
+      const key = `${settings.WAFTUNE_REPORT_PREFIX.replace(/\/?$/, '/')}${name}`;
+      await client.send(
+        new PutObjectCommand({
+          Bucket: settings.WAFTUNE_BUCKET,
+          Key: key,
+          Body: html,
+          ContentType: 'text/html; charset=utf-8',
+          ServerSideEncryption: 'AES256',
+        }),
+      );
+      return { location: `s3://${settings.WAFTUNE_BUCKET}/${key}`, url: reportUrl(settings, key) };
+    },
+  };
+}
+
+export async function notifyDeps(settings: NotifySettings): Promise<NotifyDeps> {
+  s3 ??= new S3Client({});
+  return {
+    engine: createAthenaEngine({
+      workGroup: settings.WAFTUNE_ATHENA_WORKGROUP,
+      database: settings.WAFTUNE_ATHENA_DATABASE,
+    }),
+    store: new S3StateStore(s3, settings.WAFTUNE_BUCKET, settings.WAFTUNE_STATE_PREFIX),
+    report: s3ReportSink(s3, settings),
+    delivery: await slackFromSettings(settings),
+  };
+}
