@@ -15,6 +15,11 @@ import { GetObjectCommand, ListObjectsV2Command, S3Client, type S3ClientConfig }
 export interface DownloadOptions {
   /** Skip objects that cannot hold a record this recent (by LastModified and by the date in the key). */
   since?: Date;
+  /**
+   * Skip objects that cannot hold a record of the data's last `sinceLatestMs`, as `analyze --since`
+   * means it: the window ends at the newest record, not at the clock.
+   */
+  sinceLatestMs?: number;
   client?: S3Client;
   /** Where to put the objects; a new temporary folder when absent (the caller removes it). */
   dir?: string;
@@ -40,9 +45,10 @@ const NOT_RAW = ['events/', 'failed/', 'athena-results/'];
 /**
  * An object under a dated folder (YYYY/MM/DD[/HH]/ as Firehose and WAF's direct delivery write,
  * or dt=YYYY-MM-DD/) holds records that arrived up to one buffer interval (at most 15 minutes)
- * after the folder's period; an hour of slack covers that with room to spare.
+ * after the folder's period, and requests made a few minutes before it (WAF's delivery delay); an
+ * hour of slack on each side covers both with room to spare.
  */
-const KEY_DATE_SLACK_MS = 60 * 60 * 1000;
+const SLACK_MS = 60 * 60 * 1000;
 const CONCURRENCY = 4;
 
 export function parseS3Url(url: string): { bucket: string; prefix: string } {
@@ -64,22 +70,36 @@ export function createS3Client(config: S3ClientConfig = {}): S3Client {
   });
 }
 
-/** The end of the period a key's date names (UTC ms), or undefined when the key names none. */
-export function keyPeriodEnd(key: string): number | undefined {
+/** The period (UTC ms, end exclusive) a key's date names, or undefined when it names none. */
+export function keyPeriod(key: string): { start: number; end: number } | undefined {
   const dt = /(?:^|\/)dt=(\d{4})-(\d{2})-(\d{2})\//.exec(key);
-  if (dt) return periodEnd(dt[1], dt[2], dt[3], undefined);
+  if (dt) return period(dt[1], dt[2], dt[3], undefined);
   const path = /(?:^|\/)(\d{4})\/(\d{2})\/(\d{2})\/(?:(\d{2})\/)?/.exec(key);
-  if (path) return periodEnd(path[1], path[2], path[3], path[4]);
+  if (path) return period(path[1], path[2], path[3], path[4]);
   return undefined;
 }
 
-function periodEnd(y?: string, m?: string, d?: string, h?: string): number | undefined {
+function period(y?: string, m?: string, d?: string, h?: string): { start: number; end: number } | undefined {
   const [year, month, day] = [Number(y), Number(m), Number(d)];
   if (month < 1 || month > 12 || day < 1 || day > 31) return undefined;
-  if (h === undefined) return Date.UTC(year, month - 1, day + 1);
+  if (h === undefined)
+    return { start: Date.UTC(year, month - 1, day), end: Date.UTC(year, month - 1, day + 1) };
   const hour = Number(h);
   if (hour > 23) return undefined;
-  return Date.UTC(year, month - 1, day, hour + 1);
+  return { start: Date.UTC(year, month - 1, day, hour), end: Date.UTC(year, month - 1, day, hour + 1) };
+}
+
+/**
+ * Bounds on the request times an object can hold. The key's date bounds both sides; LastModified
+ * bounds the newest (an object is written after its records), and, for an undated key, the oldest
+ * too (Firehose and WAF write within minutes of receiving).
+ */
+export function recordTimeBounds(key: string, lastModified?: Date): { lo: number; hi: number } {
+  const p = keyPeriod(key);
+  const written = lastModified?.getTime();
+  const hi = Math.min(p ? p.end + SLACK_MS : Number.POSITIVE_INFINITY, written ?? Number.POSITIVE_INFINITY);
+  const lo = p ? p.start - SLACK_MS : written !== undefined ? written - SLACK_MS : Number.NEGATIVE_INFINITY;
+  return { lo, hi };
 }
 
 /** Where a key lands under dir; undefined for a key that would escape it or names a folder. */
@@ -96,6 +116,8 @@ interface Listed {
   key: string;
   size: number;
   path: string;
+  lo: number;
+  hi: number;
 }
 
 export async function downloadS3Prefix(url: string, options: DownloadOptions = {}): Promise<DownloadResult> {
@@ -105,7 +127,7 @@ export async function downloadS3Prefix(url: string, options: DownloadOptions = {
   const since = options.since?.getTime();
   const skipFolders = NOT_RAW.filter((f) => !prefix.startsWith(f));
 
-  const wanted: Listed[] = [];
+  const listed: Listed[] = [];
   let skipped = 0;
   let token: string | undefined;
   do {
@@ -124,14 +146,25 @@ export async function downloadS3Prefix(url: string, options: DownloadOptions = {
         skipped++;
         continue;
       }
-      if (since !== undefined && tooOld(key, object.LastModified, since)) {
+      const bounds = recordTimeBounds(key, object.LastModified);
+      if (since !== undefined && bounds.hi < since) {
         skipped++;
         continue;
       }
-      wanted.push({ key, size: object.Size ?? 0, path });
+      listed.push({ key, size: object.Size ?? 0, path, ...bounds });
     }
     token = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (token);
+
+  // The newest record is at least as new as the oldest record of any object, so an object whose
+  // newest possible record is older than that by more than the window holds nothing in it.
+  let wanted = listed;
+  if (options.sinceLatestMs !== undefined && listed.length > 0) {
+    const newestAtLeast = listed.reduce((max, o) => Math.max(max, o.lo), Number.NEGATIVE_INFINITY);
+    const cutoff = newestAtLeast - options.sinceLatestMs;
+    wanted = listed.filter((o) => o.hi >= cutoff);
+    skipped += listed.length - wanted.length;
+  }
 
   let bytes = 0;
   let next = 0;
@@ -145,13 +178,6 @@ export async function downloadS3Prefix(url: string, options: DownloadOptions = {
   };
   await Promise.all(Array.from({ length: Math.min(CONCURRENCY, wanted.length) }, worker));
   return { dir, objects: wanted.length, bytes, skipped };
-}
-
-function tooOld(key: string, lastModified: Date | undefined, since: number): boolean {
-  // Written before `since`, so every record in it is older.
-  if (lastModified && lastModified.getTime() < since) return true;
-  const end = keyPeriodEnd(key);
-  return end !== undefined && end + KEY_DATE_SLACK_MS < since;
 }
 
 async function download(client: S3Client, bucket: string, item: Listed): Promise<number> {

@@ -1,8 +1,8 @@
-import { readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { downloadS3Prefix, keyPeriodEnd, localPathFor, parseS3Url } from '../../adapters/s3-source.js';
+import { downloadS3Prefix, keyPeriod, localPathFor, parseS3Url } from '../../adapters/s3-source.js';
 import { exampleRecords } from './firehose.js';
 import { gzipLines, type LocalS3, startLocalS3 } from './local-s3.js';
 
@@ -19,6 +19,10 @@ const objects: Record<string, Buffer | string> = {
   'events/dt=2026-11-20/aws-waf-logs-waftune-test-1-x.parquet': 'PAR1....PAR1',
   'failed/processing-failed/2026/11/20/aws-waf-logs-waftune-test-1-y': '{"rawData":"e30="}\n',
   'athena-results/q-1.csv': '"a"\n',
+  // WAF's own S3 delivery, from a fleet that stopped logging long ago.
+  'AWSLogs/111122223333/WAFLogs/eu-west-1/fleet/2020/01/01/00/05/a.log.gz': gzipLines(lines.slice(0, 2)),
+  'AWSLogs/111122223333/WAFLogs/eu-west-1/fleet/2020/01/02/05/10/b.log.gz': gzipLines(lines.slice(2, 4)),
+  'AWSLogs/111122223333/WAFLogs/eu-west-1/fleet/2020/01/02/06/15/c.log.gz': gzipLines(lines.slice(4)),
 };
 
 let s3: LocalS3;
@@ -36,14 +40,16 @@ describe('downloadS3Prefix (s3rver)', () => {
   it('lists every page and downloads raw log objects with their key layout, byte for byte', async () => {
     const result = await downloadS3Prefix(`s3://${BUCKET}`, { client: s3.client, pageSize: 2 });
     try {
-      expect(result.objects).toBe(3);
+      expect(result.objects).toBe(6);
       expect(result.skipped).toBe(3);
-      for (const key of Object.keys(objects).filter((k) => k.startsWith('raw/'))) {
+      for (const key of Object.keys(objects).filter(
+        (k) => k.startsWith('raw/') || k.startsWith('AWSLogs/'),
+      )) {
         expect(readFileSync(join(result.dir, key))).toEqual(objects[key]);
       }
       expect(result.bytes).toBe(
         Object.entries(objects)
-          .filter(([k]) => k.startsWith('raw/'))
+          .filter(([k]) => k.startsWith('raw/') || k.startsWith('AWSLogs/'))
           .reduce((n, [, b]) => n + Buffer.byteLength(b), 0),
       );
       const text = gunzipSync(
@@ -66,6 +72,24 @@ describe('downloadS3Prefix (s3rver)', () => {
     }
   });
 
+  it('--since as analyze means it: the last part of the data, however old the data is', async () => {
+    const result = await downloadS3Prefix(`s3://${BUCKET}/AWSLogs/`, {
+      client: s3.client,
+      sinceLatestMs: 6 * 3600_000,
+    });
+    try {
+      expect(result.objects).toBe(2);
+      expect(result.skipped).toBe(1);
+      expect(
+        existsSync(
+          join(result.dir, 'AWSLogs/111122223333/WAFLogs/eu-west-1/fleet/2020/01/01/00/05/a.log.gz'),
+        ),
+      ).toBe(false);
+    } finally {
+      rmSync(result.dir, { recursive: true, force: true });
+    }
+  });
+
   it('reads the other folders only when pointed at them', async () => {
     const result = await downloadS3Prefix(`s3://${BUCKET}/failed/`, { client: s3.client });
     rmSync(result.dir, { recursive: true, force: true });
@@ -81,14 +105,16 @@ describe('S3 keys', () => {
   });
 
   it('reads the period a key names: Firehose hours, WAF direct delivery, dt= partitions', () => {
-    expect(keyPeriodEnd('raw/2026/11/20/13/x.gz')).toBe(Date.UTC(2026, 10, 20, 14));
-    expect(keyPeriodEnd('AWSLogs/111122223333/WAFLogs/eu-west-1/acl/2026/11/20/13/05/x.log.gz')).toBe(
-      Date.UTC(2026, 10, 20, 14),
+    const hour = (h: number) => ({ start: Date.UTC(2026, 10, 20, h), end: Date.UTC(2026, 10, 20, h + 1) });
+    expect(keyPeriod('raw/2026/11/20/13/x.gz')).toEqual(hour(13));
+    expect(keyPeriod('AWSLogs/111122223333/WAFLogs/eu-west-1/acl/2026/11/20/13/05/x.log.gz')).toEqual(
+      hour(13),
     );
-    expect(keyPeriodEnd('events/dt=2026-11-20/x')).toBe(Date.UTC(2026, 10, 21));
-    expect(keyPeriodEnd('logs/2026/11/20/x.gz')).toBe(Date.UTC(2026, 10, 21));
-    expect(keyPeriodEnd('logs/x.gz')).toBeUndefined();
-    expect(keyPeriodEnd('logs/2026/13/20/x.gz')).toBeUndefined();
+    const day = { start: Date.UTC(2026, 10, 20), end: Date.UTC(2026, 10, 21) };
+    expect(keyPeriod('events/dt=2026-11-20/x')).toEqual(day);
+    expect(keyPeriod('logs/2026/11/20/x.gz')).toEqual(day);
+    expect(keyPeriod('logs/x.gz')).toBeUndefined();
+    expect(keyPeriod('logs/2026/13/20/x.gz')).toBeUndefined();
   });
 
   it('never writes outside the download folder', () => {
