@@ -18,7 +18,9 @@ const metrics = new Metrics({ namespace: 'waftune', serviceName: 'waftune-alerts
 
 async function alerts(): Promise<{ detected: number; sent: number; failed: number }> {
   const settings = readSettings(process.env);
-  const deps = await notifyDeps(settings);
+  const { deps, problems } = await notifyDeps(settings);
+  for (const problem of problems) logger.error('slack setup', { problem });
+  if (problems.length > 0) metrics.addMetric('SlackSetupFailed', MetricUnit.Count, 1);
   try {
     const result = await alertsOnce(deps, {
       now: new Date(),

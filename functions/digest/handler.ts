@@ -18,7 +18,9 @@ const metrics = new Metrics({ namespace: 'waftune', serviceName: 'waftune-digest
 
 async function digest(): Promise<{ day: string; delivered: boolean; pending: number }> {
   const settings = readSettings(process.env);
-  const deps = await notifyDeps(settings);
+  const { deps, problems } = await notifyDeps(settings);
+  for (const problem of problems) logger.error('slack setup', { problem });
+  if (problems.length > 0) metrics.addMetric('SlackSetupFailed', MetricUnit.Count, 1);
   try {
     const result = await digestOnce(deps, { now: new Date(), timeZone: settings.WAFTUNE_TIME_ZONE });
     metrics.addMetric('DigestDelivered', MetricUnit.Count, result.delivered ? 1 : 0);

@@ -61,15 +61,33 @@ export function s3ReportSink(client: S3Client, settings: NotifySettings): Report
   };
 }
 
-export async function notifyDeps(settings: NotifySettings): Promise<NotifyDeps> {
+/**
+ * Everything the functions use. A Slack secret that cannot be read (parameter missing, no access)
+ * does not stop the run: the digest is still built and stored, and the problem is reported.
+ */
+export async function notifyDeps(
+  settings: NotifySettings,
+): Promise<{ deps: NotifyDeps; problems: string[] }> {
   s3 ??= new S3Client({});
+  const problems: string[] = [];
+  let delivery: Delivery | null = null;
+  try {
+    delivery = await slackFromSettings(settings);
+  } catch (error) {
+    problems.push(
+      `Slack is not reachable from here: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
   return {
-    engine: createAthenaEngine({
-      workGroup: settings.WAFTUNE_ATHENA_WORKGROUP,
-      database: settings.WAFTUNE_ATHENA_DATABASE,
-    }),
-    store: new S3StateStore(s3, settings.WAFTUNE_BUCKET, settings.WAFTUNE_STATE_PREFIX),
-    report: s3ReportSink(s3, settings),
-    delivery: await slackFromSettings(settings),
+    deps: {
+      engine: createAthenaEngine({
+        workGroup: settings.WAFTUNE_ATHENA_WORKGROUP,
+        database: settings.WAFTUNE_ATHENA_DATABASE,
+      }),
+      store: new S3StateStore(s3, settings.WAFTUNE_BUCKET, settings.WAFTUNE_STATE_PREFIX),
+      report: s3ReportSink(s3, settings),
+      delivery,
+    },
+    problems,
   };
 }
