@@ -1,12 +1,21 @@
 import { aclMutations, type IpSetTargets, isPendingRule, pendingIpSetArn } from './acl-mutations.js';
 import { mapLimit } from './concurrency.js';
 import { diffRules, type RuleDiff, sameRules } from './diff.js';
-import { IP_SET_MAX_ADDRESSES, missingAddresses } from './ip-block.js';
+import type { LedgerItem } from './expire.js';
+import { addressKey, IP_SET_MAX_ADDRESSES, missingAddresses } from './ip-block.js';
 import { findIpSet } from './ip-sets.js';
 import { applyMutations, type MutationOutcome } from './mutation.js';
 import { ipSetName } from './names.js';
 import { errorMessage, type WafPort } from './port.js';
-import type { IpSetRef, IpVersion, Rule, WafLocation, WebAcl, WebAclRef } from './types.js';
+import {
+  type IpSetRef,
+  type IpVersion,
+  type Rule,
+  sameLocation,
+  type WafLocation,
+  type WebAcl,
+  type WebAclRef,
+} from './types.js';
 import type { IpBlockItem, LocationWork, Work } from './work.js';
 
 /**
@@ -17,6 +26,7 @@ import type { IpBlockItem, LocationWork, Work } from './work.js';
 /** WAF's hard limit per web ACL (DESIGN §5); 1,500 is what the base price includes. */
 export const WEB_ACL_MAX_WCU = 5_000;
 export const WEB_ACL_BASE_WCU = 1_500;
+const EXTEND_MIN_MS = 86_400_000;
 /** What an IPSetReferenceStatement costs, for a set that does not exist yet. */
 const IP_SET_RULE_WCU = 1;
 
@@ -25,9 +35,11 @@ export interface IpSetPlan {
   version: IpVersion;
   name: string;
   ref?: IpSetRef;
-  status: 'create' | 'update' | 'unchanged' | 'refused' | 'failed';
+  status: 'create' | 'update' | 'extend' | 'unchanged' | 'refused' | 'failed';
   currentCount: number;
   add: IpBlockItem[];
+  /** Already blocked by waftune, with a later expiry now (recorded in the change history only). */
+  extend: IpBlockItem[];
   reason?: string;
 }
 
@@ -55,6 +67,8 @@ export interface Plan {
 export interface PlanOptions {
   maxWcu?: number;
   concurrency?: number;
+  /** The IP blocks waftune tracks (from the change history), to tell an expiry extension from a no-op. */
+  ledger?: readonly LedgerItem[];
 }
 
 export function versionsOf(items: readonly IpBlockItem[]): IpVersion[] {
@@ -66,9 +80,10 @@ export async function planIpSet(
   location: WafLocation,
   version: IpVersion,
   items: IpBlockItem[],
+  ledger: readonly LedgerItem[] = [],
 ): Promise<IpSetPlan> {
   const name = ipSetName(version);
-  const base = { location, version, name, currentCount: 0, add: items };
+  const base = { location, version, name, currentCount: 0, add: items, extend: [] as IpBlockItem[] };
   try {
     const ref = await findIpSet(port, location, name);
     if (!ref) {
@@ -85,8 +100,19 @@ export async function planIpSet(
     );
     const add = items.filter((i) => missing.has(i.cidr));
     const total = ipSet.Addresses.length + add.length;
-    const current = { ...base, ref, currentCount: ipSet.Addresses.length, add };
-    if (!add.length) return { ...current, status: 'unchanged' };
+    const tracked = new Map(
+      ledger
+        .filter((l) => l.setName === name && sameLocation(l.location, location))
+        .map((l) => [addressKey(l.address), l.expiresAt]),
+    );
+    // Re-applying the same suggestion the same day is a no-op, not a few milliseconds more of block.
+    const later = (i: IpBlockItem) => {
+      const known = tracked.get(addressKey(i.cidr));
+      return known !== undefined && Date.parse(i.expiresAt) - Date.parse(known) >= EXTEND_MIN_MS;
+    };
+    const extend = items.filter((i) => !missing.has(i.cidr) && later(i));
+    const current = { ...base, ref, currentCount: ipSet.Addresses.length, add, extend };
+    if (!add.length) return { ...current, status: extend.length ? 'extend' : 'unchanged' };
     if (total > IP_SET_MAX_ADDRESSES) return { ...current, status: 'refused', reason: tooMany(name, total) };
     return { ...current, status: 'update' };
   } catch (error) {
@@ -184,14 +210,8 @@ export async function planWork(port: WafPort, work: Work, options: PlanOptions =
   for (const loc of work.locations) {
     const locSets: IpSetPlan[] = [];
     for (const version of versionsOf(loc.ipBlocks)) {
-      locSets.push(
-        await planIpSet(
-          port,
-          loc.location,
-          version,
-          loc.ipBlocks.filter((i) => i.version === version),
-        ),
-      );
+      const items = loc.ipBlocks.filter((i) => i.version === version);
+      locSets.push(await planIpSet(port, loc.location, version, items, options.ledger));
     }
     ipSets.push(...locSets);
     const targets = ipSetTargets(locSets);
@@ -204,10 +224,32 @@ export async function planWork(port: WafPort, work: Work, options: PlanOptions =
   return { work, ipSets, acls, maxWcu };
 }
 
-/** Something apply would write. */
+const WRITES = new Set<IpSetPlan['status']>(['create', 'update', 'extend']);
+
+/** Something apply would write (to WAF, or an expiry to the change history). */
 export function planHasChanges(plan: Plan): boolean {
-  return (
-    plan.acls.some((a) => a.status === 'change') ||
-    plan.ipSets.some((s) => s.status === 'create' || s.status === 'update')
+  return plan.acls.some((a) => a.status === 'change') || plan.ipSets.some((x) => WRITES.has(x.status));
+}
+
+/**
+ * What apply does after showing the plan: the web ACLs with changes (and those the plan could not
+ * read, to try again), and the IP sets of locations where the plan writes one. Like a saved
+ * Terraform plan, it skips what the plan found already done; each target is read again anyway.
+ */
+export function workToApply(plan: Plan): Work {
+  const keep = new Set(
+    plan.acls.filter((a) => a.status === 'change' || a.status === 'failed').map((a) => a.ref.arn),
   );
+  const writesIpSets = (loc: LocationWork) =>
+    plan.ipSets.some(
+      (x) => sameLocation(x.location, loc.location) && (WRITES.has(x.status) || x.status === 'failed'),
+    );
+  const locations = plan.work.locations
+    .map((loc) => ({
+      ...loc,
+      ipBlocks: writesIpSets(loc) ? loc.ipBlocks : [],
+      acls: loc.acls.filter((a) => keep.has(a.ref.arn)),
+    }))
+    .filter((loc) => loc.acls.length || loc.ipBlocks.length);
+  return { ...plan.work, locations };
 }

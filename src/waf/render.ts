@@ -118,9 +118,18 @@ export function renderPlan(plan: Plan, style: Style): string {
           `~ ${head}: add ${plural(set.add.length, 'address', 'addresses')} (${set.currentCount.toLocaleString('en-US')} -> ${(set.currentCount + set.add.length).toLocaleString('en-US')})`,
         ),
       );
-    } else if (set.status === 'unchanged')
-      out.push(style.dim(`= ${head}: every address is already blocked (expiry dates are still recorded)`));
+    } else if (set.status === 'extend') {
+      out.push(
+        style.change(
+          `~ ${head}: every address is already blocked; later expiry for ${plural(set.extend.length, 'address', 'addresses')}`,
+        ),
+      );
+    } else if (set.status === 'unchanged') out.push(style.dim(`= ${head}: every address is already blocked`));
     else out.push(style.remove(`! ${head}: ${set.status}: ${s(set.reason)}`));
+    if (set.status === 'extend') {
+      for (const a of set.extend.slice(0, MAX_ADDRESSES_SHOWN))
+        out.push(style.change(`    ~ ${s(a.cidr)}  until ${a.expiresAt.slice(0, 10)}`));
+    }
     if (set.status === 'create' || set.status === 'update') {
       for (const a of set.add.slice(0, MAX_ADDRESSES_SHOWN)) {
         out.push(
@@ -166,10 +175,13 @@ export function renderPlan(plan: Plan, style: Style): string {
   }
   const counts = countPlan(plan);
   const setChanges = plan.ipSets.filter((x) => x.status === 'create' || x.status === 'update').length;
+  const extended = plan.ipSets.filter((x) => x.status === 'extend').length;
   out.push(
     style.bold(
       `Plan: ${plural(counts.change, 'web ACL')} to change, ${counts.unchanged} unchanged, ${counts.refused} refused, ${counts.failed} failed` +
-        (plan.ipSets.length ? `; ${plural(setChanges, 'IP set')} to write.` : '.'),
+        (plan.ipSets.length
+          ? `; ${plural(setChanges, 'IP set')} to write${extended ? `, ${extended} with later expiry dates` : ''}.`
+          : '.'),
     ),
   );
   out.push(...renderSkipped(plan.work.skipped, plan.work.problems, style));
@@ -201,6 +213,11 @@ export function planJson(plan: Plan): unknown {
       reason: set.reason ?? null,
       currentCount: set.currentCount,
       add: set.add.map((a) => ({ address: a.cidr, expiresAt: a.expiresAt, suggestionId: a.suggestionId })),
+      extend: set.extend.map((a) => ({
+        address: a.cidr,
+        expiresAt: a.expiresAt,
+        suggestionId: a.suggestionId,
+      })),
     })),
     webAcls: plan.acls.map((acl) => ({
       name: acl.ref.name,
