@@ -47,6 +47,12 @@ export const alertSchema = z.object({
   z: z.number().nullable(),
   /** Sites involved (1 for a site alert). */
   sites: z.number().int().nonnegative(),
+  /** The sites with most of the blocks, most first (at most 5). */
+  hosts: z.array(z.string()),
+  /** When the change was applied (override-ineffective). */
+  appliedAt: z.iso.datetime().nullable(),
+  /** A managed rule group update just before the new activity, when one is known. */
+  ruleUpdate: z.object({ at: z.string(), version: z.string().nullable() }).nullable(),
   /** The change this alert is about (override-ineffective), or the latest one on the same rule. */
   changeId: z.string().nullable(),
   /** The pending suggestion that fixes it, and the command that applies it. */

@@ -23,6 +23,40 @@ function scopeLine(alert: Alert): string {
   return parts.join('   ');
 }
 
+const codes = (values: readonly string[], max = 80) => values.map((v) => slackCode(v, max)).join(', ');
+
+/**
+ * What the numbers mean, built from the alert's fields so that identifiers go in code spans (the
+ * plain `summary` is for terminals and JSON; in Slack prose `SizeRestrictions_BODY` would lose its
+ * underscore to the escaping).
+ */
+function explain(alert: Alert, timeZone: string): string[] {
+  const rule = slackCode(ruleName(alert.scope.ruleGroup, alert.scope.ruleId), 120);
+  const most = alert.hosts.length > 0 ? ` Most on ${codes(alert.hosts.slice(0, 3))}.` : '';
+  switch (alert.kind) {
+    case 'fp-spike':
+      return [];
+    case 'fleet-spike':
+      return [
+        `Likely false positives across ${formatCount(alert.sites)} site${alert.sites === 1 ? '' : 's'}.${most}`,
+      ];
+    case 'override-ineffective':
+      return [
+        `Change ${slackCode(alert.changeId ?? '-', 60)}${alert.appliedAt ? ` (applied ${formatTime(alert.appliedAt, timeZone)})` : ''} ` +
+          `lets ${rule} through in its scope, yet its requests are still blocked on ${formatCount(alert.sites)} ` +
+          `site${alert.sites === 1 ? '' : 's'}: the override has not reached every web ACL, or its scope is too narrow.${most}`,
+      ];
+    case 'new-rule-activity': {
+      const update = alert.ruleUpdate
+        ? ` The rule group was updated${alert.ruleUpdate.version ? ` to ${slackCode(alert.ruleUpdate.version, 60)}` : ''} at ${slackText(alert.ruleUpdate.at, 40)}.`
+        : ' A managed rule group update is the usual cause.';
+      return [
+        `${rule} had no blocks in the baseline and now blocks on ${formatCount(alert.sites)} sites.${most}${update}`,
+      ];
+    }
+  }
+}
+
 function fixLine(alert: Alert): string {
   return alert.suggestionId
     ? `*Fix* suggestion ${slackCode(alert.suggestionId, 60)}: ${slackCode(alert.command, 200)}`
@@ -60,7 +94,7 @@ export function alertMessage(
     blocks: [
       { type: 'header', text: plain(title) },
       { type: 'section', text: mrkdwn(`${scopeLine(alert)}\n${stats}`) },
-      { type: 'section', text: mrkdwn(slackText(alert.summary, 1500)) },
+      ...explain(alert, timeZone).map((text) => ({ type: 'section' as const, text: mrkdwn(text) })),
       { type: 'section', text: mrkdwn(fixLine(alert)) },
       { type: 'context', elements: [mrkdwn(context)] },
     ],

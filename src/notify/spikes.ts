@@ -99,6 +99,8 @@ interface Candidate {
   z: number | null;
   members: BlockSeries[];
   changeId: string | null;
+  appliedAt?: string;
+  ruleUpdate?: RuleGroupUpdate;
   summary: string;
 }
 
@@ -258,6 +260,7 @@ export function detectAlerts(input: DetectInput, config: SpikeConfig = DEFAULT_S
       z: null,
       members,
       changeId: null,
+      ...(update ? { ruleUpdate: update } : {}),
       summary:
         `${ruleName(first.ruleGroup, first.ruleId)} blocked ${formatCount(recent)} requests on ${formatCount(hosts.size)} sites in the last ` +
         `${config.checkBuckets * config.bucketMinutes} min after none in the previous ${Math.round((split * config.bucketMinutes) / 60)} h` +
@@ -299,6 +302,7 @@ export function detectAlerts(input: DetectInput, config: SpikeConfig = DEFAULT_S
       z: null,
       members,
       changeId: change.changeId,
+      appliedAt: change.appliedAt,
       summary:
         `${formatCount(still)} requests in the scope of change ${change.changeId} (applied ${change.appliedAt}) are still blocked by ` +
         `${ruleName(change.ruleGroup, change.ruleId)} on ${formatCount(hosts.size)} sites: the override has not taken effect ` +
@@ -322,6 +326,7 @@ export function detectAlerts(input: DetectInput, config: SpikeConfig = DEFAULT_S
 
   return folded.map((c) => {
     const suggestion = bestSuggestion(c, input.suggestions);
+    const hosts = activeHosts(c);
     return {
       key: alertKey(c.kind, c.scope, c.changeId),
       kind: c.kind,
@@ -331,7 +336,10 @@ export function detectAlerts(input: DetectInput, config: SpikeConfig = DEFAULT_S
       count: c.count,
       baseline: c.baseline,
       z: c.z === null ? null : Math.round(c.z * 10) / 10,
-      sites: new Set(c.members.map((s) => s.host)).size,
+      sites: hosts.length,
+      hosts: hosts.slice(0, 5),
+      appliedAt: c.appliedAt ? new Date(c.appliedAt).toISOString() : null,
+      ruleUpdate: c.ruleUpdate ? { at: c.ruleUpdate.at, version: c.ruleUpdate.version ?? null } : null,
       changeId: c.changeId,
       suggestionId: suggestion?.id ?? null,
       command: suggestion ? `waftune apply ${suggestion.id}` : input.fallbackCommand,
@@ -340,17 +348,32 @@ export function detectAlerts(input: DetectInput, config: SpikeConfig = DEFAULT_S
   });
 }
 
+/** The span of buckets and the counts an alert is about: its bucket of false positives, or every block from its first bucket on. */
+function alertRange(c: Candidate): { from: number; to: number; field: 'falsePositives' | 'blocked' } {
+  const spike = c.kind === 'fp-spike' || c.kind === 'fleet-spike';
+  return spike
+    ? { from: c.bucket, to: c.bucket + 1, field: 'falsePositives' }
+    : { from: c.bucket, to: Number.POSITIVE_INFINITY, field: 'blocked' };
+}
+
+/** Sites with blocks in the alert's span, most first. */
+function activeHosts(c: Candidate): string[] {
+  const { from, to, field } = alertRange(c);
+  const byHost = new Map<string, number>();
+  for (const m of c.members) {
+    const v = m[field].slice(from, to).reduce((a, b) => a + b, 0);
+    if (v > 0) byHost.set(m.host, (byHost.get(m.host) ?? 0) + v);
+  }
+  return [...byHost.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([h]) => h);
+}
+
 /**
  * The pending rule override that lets through most of the alert's blocks in its bucket(s); ties
  * go to the more confident one. IP blocks never fix a false positive.
  */
 function bestSuggestion(c: Candidate, suggestions: readonly Suggestion[]): RuleOverride | null {
   let best: { s: RuleOverride; covered: number } | null = null;
-  // A spike is one bucket of false positives; the other kinds are every block from their first bucket on.
-  const spike = c.kind === 'fp-spike' || c.kind === 'fleet-spike';
-  const from = c.bucket;
-  const to = spike ? c.bucket + 1 : Number.POSITIVE_INFINITY;
-  const field = spike ? 'falsePositives' : 'blocked';
+  const { from, to, field } = alertRange(c);
   for (const s of suggestions) {
     if (s.kind !== 'rule-override') continue;
     let covered = 0;

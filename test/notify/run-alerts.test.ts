@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Alert } from '../../schemas/alert.js';
+import { alertMessage } from '../../src/notify/alert-blocks.js';
 import { planAlerts } from '../../src/notify/alert-policy.js';
 import { blockKitViolations, type SlackMessage } from '../../src/notify/block-kit.js';
 import { botDelivery, DEFAULT_RETRY, type RetryOptions, webhookDelivery } from '../../src/notify/deliver.js';
@@ -38,6 +39,9 @@ function alert(host: string, count: number, at: Date, overrides: Partial<Alert> 
     baseline: 2,
     z: 12.3,
     sites: 1,
+    hosts: [host],
+    appliedAt: null,
+    ruleUpdate: null,
     changeId: null,
     suggestionId: 'ro-abc123',
     command: 'waftune apply ro-abc123',
@@ -144,6 +148,30 @@ describe('alert runs against a real local webhook (no threading)', () => {
     expect(got).toHaveLength(6);
     expect(got[5]?.text).toBe('waftune: 20 more alerts');
     expect(blockKitViolations(got[5] as SlackMessage)).toEqual([]);
+  });
+});
+
+describe('alert messages', () => {
+  it('explain an override that is not working with identifiers in code spans', () => {
+    const message = alertMessage(
+      alert('blog.example', 22, t(0), {
+        kind: 'override-ineffective',
+        z: null,
+        changeId: '20250502-050000-ab12',
+        appliedAt: '2025-05-02T05:00:00.000Z',
+        hosts: ['blog.example'],
+      }),
+      ZONE,
+    );
+    expect(blockKitViolations(message)).toEqual([]);
+    expect(message.blocks[0]).toMatchObject({
+      text: { text: 'Applied override is not stopping the blocks' },
+    });
+    expect(texts(message)).toContain(
+      'Change `20250502-050000-ab12` (applied 2025-05-02 05:00) lets `AWSManagedRulesCommonRuleSet/SizeRestrictions_BODY` through in its scope, ' +
+        'yet its requests are still blocked on 1 site: the override has not reached every web ACL, or its scope is too narrow. Most on `blog.example`.',
+    );
+    expect(texts(message)).toContain('*Fix* suggestion `ro-abc123`: `waftune apply ro-abc123`');
   });
 });
 

@@ -252,6 +252,7 @@ describe('alerts', () => {
       sites: 5,
     });
     expect(alerts[0]?.summary).toContain('Most on s4.example, s3.example, s2.example.');
+    expect(alerts[0]?.hosts).toEqual(['s4.example', 's3.example', 's2.example', 's1.example', 's0.example']);
   });
 
   it('flags an applied override whose requests are still blocked after the grace period', () => {
@@ -292,6 +293,8 @@ describe('alerts', () => {
     // Applied 05:00, grace 10 min: buckets from 05:10 on, 11 buckets of 2 blocks; /xmlrpc.php is out of scope.
     expect(ineffective).toMatchObject({
       changeId: 'chg-42',
+      appliedAt: '2025-05-02T05:00:00.000Z',
+      hosts: ['blog.example'],
       count: 22,
       scope: { host: 'blog.example' },
       command: 'waftune apply ro-wider',
