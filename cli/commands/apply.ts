@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { applyWork } from '../../src/waf/apply.js';
+import { applyWork, unfinishedTargets } from '../../src/waf/apply.js';
 import { resolveChangeId } from '../../src/waf/audit.js';
 import { planHasChanges, workToApply } from '../../src/waf/plan.js';
 import { planJson, renderEntry, renderPlan, renderRunSummary, runJson } from '../../src/waf/render.js';
@@ -55,12 +55,7 @@ export function register(program: Command): void {
       const record = await resolveChangeId(store, options.resume);
       if (record.header.kind !== 'apply')
         throw new Error(`change ${record.header.id} is a ${record.header.kind}, not an apply`);
-      const done = new Set(
-        record.entries
-          .filter((e) => e.target.type === 'web-acl' && (e.status === 'applied' || e.status === 'unchanged'))
-          .map((e) => e.target.arn),
-      );
-      acls = record.header.targets.filter((arn) => !done.has(arn));
+      acls = unfinishedTargets(record);
       resumes = record.header.id;
       suggestions = record.header.suggestions;
       if (!acls.length) {

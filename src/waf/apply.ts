@@ -3,6 +3,7 @@ import {
   type Actor,
   type AuditStore,
   type ChangeEntry,
+  type ChangeRecord,
   type ChangeTarget,
   type IpBlockRecord,
   newChangeId,
@@ -36,6 +37,16 @@ export interface ApplyOptions {
   /** The change this run resumes (`apply --resume`). */
   resumes?: string;
   onEntry?: (entry: ChangeEntry) => void;
+}
+
+/** The web ACLs an apply meant to change and did not (to resume it): failed, refused, or never reached. */
+export function unfinishedTargets(record: ChangeRecord): string[] {
+  const done = new Set(
+    record.entries
+      .filter((e) => e.target.type === 'web-acl' && (e.status === 'applied' || e.status === 'unchanged'))
+      .map((e) => e.target.arn),
+  );
+  return record.header.targets.filter((arn) => !done.has(arn));
 }
 
 export function webAclTarget(ref: WebAclRef): ChangeTarget {

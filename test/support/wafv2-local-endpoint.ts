@@ -240,6 +240,10 @@ export class LocalWafv2 {
     this.failures.set(name, failure);
   }
 
+  clearFailure(name: string): void {
+    this.failures.delete(name);
+  }
+
   ipSet(name: string, scope: Scope = 'REGIONAL', region = 'eu-west-1'): StoredIpSet | undefined {
     const found = [...this.location(scope, region).ipSets.values()].find((s) => s.ipSet.Name === name);
     return found ? clone(found) : undefined;
