@@ -1,46 +1,89 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Config } from '../../schemas/config.js';
 import type { Report } from '../../schemas/report.js';
 import { DuckDbEngine } from '../engines/duckdb.js';
 import { RejectLog, type RejectSummary } from '../ingest/rejects.js';
 import { listSourceFiles } from '../ingest/sources.js';
 import { suggest } from '../suggest/index.js';
-import { type IngestProgress, type IngestStats, ingestFiles } from './ingest-files.js';
+import { emptyStats, type IngestProgress, type IngestStats, ingestFile } from './ingest-files.js';
+import { defaultWorkers, ingestInWorkers } from './ingest-pool.js';
 import { analyze, completeReport } from './run-analysis.js';
 
 export interface LocalLoad {
   engine: DuckDbEngine;
   stats: IngestStats;
   rejects: RejectSummary;
+  /** Removes the engine's temporary database. */
+  close: () => Promise<void>;
+}
+
+export interface LoadOptions {
+  rejectsFile: string | null;
+  onStart?: (totalBytes: number) => void;
+  progress?: IngestProgress;
+  /** Parsing threads; 1 parses in this thread. Default: the cores there are. */
+  workers?: number;
+  /** DuckDB's memory limit; the table lives in a temporary database file, so memory stays flat. */
+  memoryLimit?: string;
 }
 
 /**
  * The local chain (DESIGN §1): files -> the Lambda's normalize + classify -> DuckDB `events`.
- * The caller owns the engine and closes it.
+ * The caller closes the returned load.
  */
-export async function loadLocal(
-  paths: readonly string[],
-  options: {
-    rejectsFile: string | null;
-    onStart?: (totalBytes: number) => void;
-    progress?: IngestProgress;
-    threads?: number;
-  },
-): Promise<LocalLoad> {
+export async function loadLocal(paths: readonly string[], options: LoadOptions): Promise<LocalLoad> {
   const files = await listSourceFiles(paths);
   options.onStart?.(files.reduce((s, f) => s + f.bytes, 0));
-  const engine = await DuckDbEngine.create({ threads: options.threads });
-  try {
-    const sink = engine.eventSink();
-    const rejectLog = new RejectLog(options.rejectsFile);
-    let stats: IngestStats;
-    try {
-      stats = await ingestFiles(files, sink.add, rejectLog, options.progress);
-    } finally {
-      await sink.close();
-    }
-    return { engine, stats, rejects: await rejectLog.close() };
-  } catch (error) {
+  const work = mkdtempSync(join(tmpdir(), 'waftune-'));
+  const engine = await DuckDbEngine.create({
+    path: join(work, 'events.duckdb'),
+    memoryLimit: options.memoryLimit ?? '1GB',
+  });
+  const close = async () => {
     await engine.close();
+    rmSync(work, { recursive: true, force: true });
+  };
+  try {
+    const rejectLog = new RejectLog(options.rejectsFile);
+    const onProblem = (p: Parameters<RejectLog['add']>[0]) => rejectLog.add(p);
+    const workers = options.workers ?? defaultWorkers(files.length);
+    let stats: IngestStats;
+    if (workers > 1) {
+      stats = await ingestInWorkers(files, {
+        workers,
+        spillDir: work,
+        onProblem,
+        progress: options.progress,
+        onSpill: async (file) => {
+          await engine.insertJsonLines(file);
+          rmSync(file, { force: true });
+        },
+      });
+    } else {
+      stats = emptyStats();
+      const sink = engine.eventSink();
+      try {
+        for (const f of files) {
+          // Each event is handed to DuckDB through spill files; `add` only waits when one is full.
+          const pending: Promise<void>[] = [];
+          await ingestFile(
+            f.path,
+            stats,
+            (e) => pending.push(sink.add(e)),
+            onProblem,
+            (n) => options.progress?.({ bytes: stats.bytes + n, events: stats.events }),
+          );
+          await Promise.all(pending);
+        }
+      } finally {
+        await sink.close();
+      }
+    }
+    return { engine, stats, rejects: await rejectLog.close(), close };
+  } catch (error) {
+    await close();
     throw error;
   }
 }
@@ -48,7 +91,7 @@ export async function loadLocal(
 /** The whole local chain: load, query, fold, suggest — the report `analyze` prints. */
 export async function analyzeLocal(
   paths: readonly string[],
-  options: Parameters<typeof loadLocal>[1] & { config: Config; sinceMs?: number },
+  options: LoadOptions & { config: Config; sinceMs?: number },
 ): Promise<Report> {
   const load = await loadLocal(paths, options);
   try {
@@ -60,6 +103,6 @@ export async function analyzeLocal(
       sparedSources: spared,
     });
   } finally {
-    await load.engine.close();
+    await load.close();
   }
 }

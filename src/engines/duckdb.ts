@@ -1,4 +1,4 @@
-import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -12,6 +12,7 @@ import {
 } from '@duckdb/node-api';
 import { type ColumnType, EVENT_COLUMNS, type WafEvent } from '../../schemas/event.js';
 import type { QueryEngine, QueryResult, Row, SqlValue } from './query-engine.js';
+import { SpillWriter } from './spill-writer.js';
 import { bindParams, loadSqlFile, type ParamType } from './sql-files.js';
 import { TRINO_MACROS } from './trino-macros.js';
 
@@ -34,6 +35,8 @@ export interface DuckDbOptions {
   /** Database file; in memory when absent. */
   path?: string;
   threads?: number;
+  /** DuckDB's memory limit, e.g. `1GB`; past it, it spills to a temporary folder on disk. */
+  memoryLimit?: string;
   queriesDir?: string;
 }
 
@@ -44,7 +47,6 @@ export interface EventSink {
 }
 
 const SINK_BATCH = 200_000;
-const WRITE_EVERY = 2_000;
 
 export class DuckDbEngine implements QueryEngine {
   readonly name = 'duckdb' as const;
@@ -58,6 +60,7 @@ export class DuckDbEngine implements QueryEngine {
   static async create(options: DuckDbOptions = {}): Promise<DuckDbEngine> {
     const config: Record<string, string> = {};
     if (options.threads) config.threads = String(options.threads);
+    if (options.memoryLimit) config.memory_limit = options.memoryLimit;
     const instance = await DuckDBInstance.create(options.path ?? ':memory:', config);
     const connection = await instance.connect();
     for (const macro of TRINO_MACROS) await connection.run(macro);
@@ -68,38 +71,26 @@ export class DuckDbEngine implements QueryEngine {
 
   eventSink(): EventSink {
     const dir = mkdtempSync(join(tmpdir(), 'waftune-'));
-    const file = join(dir, 'events.jsonl');
-    let fd = -1;
-    let buffered: string[] = [];
-    let inFile = 0;
+    const ready: string[] = [];
+    const writer = new SpillWriter(dir, 'events', (file) => ready.push(file), SINK_BATCH);
     let total = 0;
-    const flushBuffer = () => {
-      if (buffered.length === 0) return;
-      if (fd === -1) fd = openSync(file, 'w');
-      writeSync(fd, buffered.join(''));
-      buffered = [];
-    };
-    const load = async () => {
-      flushBuffer();
-      if (fd === -1) return;
-      closeSync(fd);
-      fd = -1;
-      await this.insertJsonLines(file);
-      inFile = 0;
+    const loadReady = async () => {
+      for (let file = ready.shift(); file !== undefined; file = ready.shift()) {
+        await this.insertJsonLines(file);
+        rmSync(file, { force: true });
+      }
     };
     return {
       add: async (event) => {
-        buffered.push(`${JSON.stringify(event)}\n`);
+        writer.add(event);
         total++;
-        inFile++;
-        if (buffered.length >= WRITE_EVERY) flushBuffer();
-        if (inFile >= SINK_BATCH) await load();
+        if (ready.length > 0) await loadReady();
       },
       close: async () => {
         try {
-          await load();
+          writer.close();
+          await loadReady();
         } finally {
-          if (fd !== -1) closeSync(fd);
           rmSync(dir, { recursive: true, force: true });
         }
         return total;

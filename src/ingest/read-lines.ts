@@ -54,45 +54,45 @@ export async function* readLogLines(
   const input: Readable = gz ? raw.pipe(createGunzip()) : raw;
   if (gz) raw.on('error', (e) => input.destroy(e));
 
-  const decoder = new TextDecoder('utf-8', { fatal: false });
-  let pending = '';
+  // Lines are cut from the bytes and decoded one by one (invalid UTF-8 becomes U+FFFD): no
+  // ever-growing string is built, and a line's bytes are copied once.
+  let rest: Buffer | null = null;
   let lineNo = 0;
   let skipping = false;
   let yielded = 0;
   try {
     for await (const chunk of input) {
-      pending += decoder.decode(chunk as Buffer, { stream: true });
+      const buf: Buffer = rest ? Buffer.concat([rest, chunk as Buffer]) : (chunk as Buffer);
       let start = 0;
-      let nl = pending.indexOf('\n', start);
+      let nl = buf.indexOf(10, start);
       while (nl !== -1) {
         lineNo++;
         if (skipping) {
           skipping = false;
-        } else {
-          const text = pending.slice(start, nl);
+        } else if (nl > start) {
+          const text = buf.toString('utf8', start, nl);
           if (text.trim().length > 0) {
             yielded++;
             yield { line: lineNo, text };
           }
         }
         start = nl + 1;
-        nl = pending.indexOf('\n', start);
+        nl = buf.indexOf(10, start);
       }
-      pending = pending.slice(start);
-      if (pending.length > MAX_LINE_BYTES) {
+      rest = start < buf.length ? buf.subarray(start) : null;
+      if (rest && rest.length > MAX_LINE_BYTES) {
         if (!skipping) {
           onProblem({
             file,
             line: lineNo + 1,
             reason: `line longer than ${MAX_LINE_BYTES} bytes`,
-            excerpt: pending.slice(0, 200),
+            excerpt: rest.toString('utf8', 0, 200),
           });
         }
         skipping = true;
-        pending = '';
+        rest = null;
       }
     }
-    pending += decoder.decode();
   } catch (error) {
     const message = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
     onProblem({
@@ -105,9 +105,10 @@ export async function* readLogLines(
     });
     return;
   }
-  if (!skipping && pending.trim().length > 0) {
+  const last = rest ? rest.toString('utf8') : '';
+  if (!skipping && last.trim().length > 0) {
     yielded++;
-    yield { line: lineNo + 1, text: pending };
+    yield { line: lineNo + 1, text: last };
   }
   if (yielded === 0 && !skipping) {
     onProblem({

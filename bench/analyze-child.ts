@@ -1,0 +1,30 @@
+import { DEFAULT_CONFIG } from '../schemas/config.js';
+import { analyzeLocal } from '../src/analyze/local.js';
+import { DuckDbEngine } from '../src/engines/duckdb.js';
+
+/**
+ * One measurement in its own process, so that its peak memory (maxRSS) is its own:
+ * `analyze DIR` runs the whole chain; `scan DIR` is DuckDB alone counting the same files.
+ */
+const [mode, dir] = process.argv.slice(2);
+if (!dir) throw new Error('usage: analyze-child (analyze|scan) DIR');
+const started = performance.now();
+let records = 0;
+let suggestions = 0;
+if (mode === 'scan') {
+  const engine = await DuckDbEngine.create();
+  const glob = `${dir.replaceAll("'", "''")}/**/*.gz`;
+  const rows = await engine.sql(
+    `SELECT count(*) AS n FROM read_json('${glob}', format = 'newline_delimited')`,
+  );
+  records = Number(rows[0]?.n ?? 0);
+  await engine.close();
+} else {
+  const report = await analyzeLocal([dir], { config: DEFAULT_CONFIG, rejectsFile: null });
+  records = report.input.events;
+  suggestions = report.suggestions.length;
+}
+const seconds = (performance.now() - started) / 1000;
+process.stdout.write(
+  `${JSON.stringify({ mode, records, seconds, maxRssMiB: process.resourceUsage().maxRSS / 1024, suggestions })}\n`,
+);
