@@ -10,6 +10,10 @@ import { startWebhookServer, type WebhookServer } from './webhook-server.js';
 
 const run = promisify(execFile);
 
+/** Node's own runtime warnings (e.g. the AWS SDK's Node version notice) are not waftune's output. */
+const withoutNodeWarnings = (text: string) =>
+  text.replace(/\(node:\d+\) [\s\S]*?\(Use `node --trace-warnings[^\n]*\n/g, '');
+
 /** `waftune` as a user runs it, in a child process with its own environment. */
 async function waftune(args: string[], env: Record<string, string> = {}) {
   try {
@@ -17,10 +21,10 @@ async function waftune(args: string[], env: Record<string, string> = {}) {
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', NO_COLOR: '1', ...env },
       maxBuffer: 64 << 20,
     });
-    return { code: 0, stdout: out.stdout, stderr: out.stderr };
+    return { code: 0, stdout: out.stdout, stderr: withoutNodeWarnings(out.stderr) };
   } catch (error) {
     const e = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: e.code ?? -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
+    return { code: e.code ?? -1, stdout: e.stdout ?? '', stderr: withoutNodeWarnings(e.stderr ?? '') };
   }
 }
 
