@@ -27,7 +27,7 @@ const CONSTRAINT: Record<string, string> = {
 };
 
 function quote(value: string): string {
-  return JSON.stringify(terminalSafe(value, 120));
+  return `"${terminalSafe(value, 120).replaceAll('"', '\\"')}"`;
 }
 
 function fieldName(field: Record<string, unknown>): string {

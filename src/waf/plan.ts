@@ -245,11 +245,12 @@ export function workToApply(plan: Plan): Work {
       (x) => sameLocation(x.location, loc.location) && (WRITES.has(x.status) || x.status === 'failed'),
     );
   const locations = plan.work.locations
-    .map((loc) => ({
-      ...loc,
-      ipBlocks: writesIpSets(loc) ? loc.ipBlocks : [],
-      acls: loc.acls.filter((a) => keep.has(a.ref.arn)),
-    }))
+    .map((loc) => {
+      const acls = loc.acls.filter((a) => keep.has(a.ref.arn));
+      // A web ACL that gets the block rule needs the set's ARN, so the set is looked at even if unchanged.
+      const needsSets = writesIpSets(loc) || acls.some((a) => a.ipVersions.length > 0);
+      return { ...loc, ipBlocks: needsSets ? loc.ipBlocks : [], acls };
+    })
     .filter((loc) => loc.acls.length || loc.ipBlocks.length);
   return { ...plan.work, locations };
 }

@@ -371,6 +371,17 @@ describe('IP blocks and expiry', () => {
     ]);
   });
 
+  it('a web ACL that joins the fleet later gets the block rule for the existing set', async () => {
+    ep.seedWebAcl({ name: 'site-a', rules: siteRules() });
+    await run([ipBlock('ip-1', ['198.51.100.7'])]);
+    ep.seedWebAcl({ name: 'site-new', rules: siteRules() });
+    const { plan, record } = await run([ipBlock('ip-1', ['198.51.100.7'])]);
+    expect(plan.ipSets[0]?.status).toBe('unchanged');
+    expect(statuses(record.entries)).toEqual({ 'waftune-blocked-ipv4': 'unchanged', 'site-new': 'applied' });
+    const arn = ep.ipSet('waftune-blocked-ipv4')?.ipSet.ARN;
+    expect(JSON.stringify(ep.webAcl('site-new').acl.Rules)).toContain(String(arn));
+  });
+
   it('checks the 10,000-address limit before writing', async () => {
     ep.seedWebAcl({ name: 'site-a', rules: siteRules() });
     const many = Array.from({ length: 9_999 }, (_, i) => `198.18.${Math.floor(i / 256)}.${i % 256}`);
