@@ -6,13 +6,14 @@ import { type SuggestionSet, suggestionSetSchema } from '../../schemas/suggestio
 import { analyzeLocal } from '../../src/analyze/local.js';
 import { renderReport } from '../../src/analyze/render-text.js';
 import { parseDuration } from '../../src/analyze/window.js';
+import { type AthenaOptions, analyzeOnAthena } from '../athena.js';
 import { loadConfig } from '../config.js';
 import { EXIT } from '../exit.js';
 import { addCommonOptions, type CommonOptions, suggestionsFile, useColor } from '../options.js';
 import { byteProgress } from '../progress.js';
 import { resolveSources } from '../sources.js';
 
-export interface AnalyzeOptions extends CommonOptions {
+export interface AnalyzeOptions extends CommonOptions, AthenaOptions {
   since?: string;
   engine: string;
   progress: boolean;
@@ -20,10 +21,16 @@ export interface AnalyzeOptions extends CommonOptions {
 
 /** Runs the local chain and the queries; shared by `analyze` and `suggest`. */
 export async function runAnalysis(sources: string[], options: AnalyzeOptions): Promise<Report> {
-  if (options.engine !== 'duckdb')
-    throw new Error(`--engine ${options.engine}: only duckdb is available in this build`);
+  if (options.engine !== 'duckdb' && options.engine !== 'athena')
+    throw new Error(`--engine ${options.engine}: use duckdb or athena`);
   const config = loadConfig(options.config);
   const sinceMs = options.since ? parseDuration(options.since) : undefined;
+  if (options.engine === 'athena') {
+    const local = sources.filter((s) => !s.startsWith('s3://'));
+    if (local.length > 0)
+      throw new Error(`--engine athena queries the stack's table over its bucket; ${local[0]} is not s3://`);
+    return analyzeOnAthena(options, config, sinceMs);
+  }
   const paths = await resolveSources(sources, { sinceMs });
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const rejectsFile = join(options.stateDir, 'rejects', `${stamp}.jsonl`);
@@ -67,6 +74,16 @@ export function register(program: Command): void {
       .argument('<source...>', 'log files or folders (gzip or plain JSON lines), or s3://bucket/prefix')
       .option('--since <duration>', 'only the last part of the data, e.g. 24h, 7d')
       .option('--engine <engine>', 'duckdb (local, default) or athena', 'duckdb')
+      .option(
+        '--athena-database <name>',
+        'with --engine athena: the Glue database (stack output)',
+        'waftune_dev',
+      )
+      .option(
+        '--athena-workgroup <name>',
+        'with --engine athena: the Athena workgroup (stack output)',
+        'waftune-dev',
+      )
       .option('--no-progress', 'no progress bar'),
   ).action(async (sources: string[], options: AnalyzeOptions) => {
     const report = await runAnalysis(sources, options);

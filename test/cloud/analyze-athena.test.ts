@@ -1,0 +1,94 @@
+import {
+  AthenaClient,
+  GetQueryExecutionCommand,
+  GetQueryResultsCommand,
+  StartQueryExecutionCommand,
+} from '@aws-sdk/client-athena';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, describe, expect, it } from 'vitest';
+import { runAnalysis } from '../../cli/commands/analyze.js';
+import { listSqlFiles, loadSqlFile } from '../../src/engines/sql-files.js';
+
+const athena = mockClient(AthenaClient);
+afterEach(() => athena.reset());
+
+const DAY = Date.UTC(2026, 10, 20);
+const bigint = (name: string) => ({ Name: name, Type: 'bigint' });
+const varchar = (name: string) => ({ Name: name, Type: 'varchar' });
+const cells = (...values: Array<string | null>) => ({
+  Data: values.map((v) => (v === null ? {} : { VarCharValue: v })),
+});
+
+/** What Athena answers per query file; the others come back empty. */
+const answers: Record<
+  string,
+  { columns: Array<{ Name: string; Type: string }>; rows: Array<Array<string | null>> }
+> = {
+  window: {
+    columns: ['first_ts', 'last_ts', 'events', 'web_acls', 'sites', 'client_ips'].map(bigint),
+    rows: [[String(DAY), String(DAY + 3_600_000), '30', '1', '2', '3']],
+  },
+  totals: {
+    columns: [varchar('action'), varchar('rule_action'), varchar('verdict'), bigint('requests')],
+    rows: [
+      ['ALLOW', null, null, '20'],
+      ['BLOCK', 'BLOCK', 'likely-attack', '10'],
+    ],
+  },
+};
+
+describe('waftune analyze --engine athena', () => {
+  it('runs the same query files on the stack’s workgroup and database, and reports', async () => {
+    const texts = new Map(listSqlFiles().map((name) => [loadSqlFile(name).text, name]));
+    let n = 0;
+    athena.on(StartQueryExecutionCommand).callsFake((input: { QueryString: string }) => ({
+      QueryExecutionId: `${texts.get(input.QueryString) ?? 'unknown'}#${n++}`,
+    }));
+    athena.on(GetQueryExecutionCommand).resolves({
+      QueryExecution: {
+        StatementType: 'DML',
+        Status: { State: 'SUCCEEDED' },
+        Statistics: { DataScannedInBytes: 1 },
+      },
+    });
+    athena.on(GetQueryResultsCommand).callsFake((input: { QueryExecutionId: string }) => {
+      const name = input.QueryExecutionId.split('#')[0] ?? '';
+      const answer = answers[name] ?? { columns: [], rows: [] };
+      return {
+        ResultSet: {
+          ResultSetMetadata: { ColumnInfo: answer.columns },
+          Rows: [cells(...answer.columns.map((c) => c.Name)), ...answer.rows.map((r) => cells(...r))],
+        },
+      };
+    });
+
+    const report = await runAnalysis(['s3://waftune-prod-logbucket/'], {
+      engine: 'athena',
+      athenaDatabase: 'waftune_prod',
+      athenaWorkgroup: 'waftune-prod',
+      progress: false,
+      stateDir: '.waftune-test-unused',
+    });
+
+    const starts = athena.commandCalls(StartQueryExecutionCommand).map((c) => c.args[0].input);
+    expect(starts.length).toBeGreaterThan(3);
+    for (const start of starts) {
+      expect(start.WorkGroup).toBe('waftune-prod');
+      expect(start.QueryExecutionContext).toEqual({ Database: 'waftune_prod' });
+      expect(texts.has(start.QueryString ?? '')).toBe(true);
+    }
+    // The first query finds the data's span; every later one is pruned to its days.
+    expect(texts.get(starts[0]?.QueryString ?? '')).toBe('window');
+    for (const start of starts.slice(1)) {
+      expect(start.ExecutionParameters?.slice(0, 2)).toEqual(["'2026-11-20'", "'2026-11-20'"]);
+    }
+    expect(report.totals.byAction).toMatchObject({ ALLOW: 20, BLOCK: 10 });
+    expect(report.input.files).toBe(0);
+  });
+
+  it('refuses local paths: Athena reads the stack’s bucket', async () => {
+    await expect(
+      runAnalysis(['fixtures/demo'], { engine: 'athena', progress: false, stateDir: '.waftune-test-unused' }),
+    ).rejects.toThrow(/not s3:\/\//);
+  });
+});
