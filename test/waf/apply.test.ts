@@ -288,6 +288,22 @@ describe('apply against a WAFv2 endpoint', () => {
     expect(again.items.map((i) => i.action)).toEqual(['already', 'already']);
   });
 
+  it('a rollback that collides with an edit of other settings retries and keeps that edit', async () => {
+    const seeded = ep.seedWebAcl({ name: 'site-a', rules: siteRules() });
+    const { record } = await run([override('ov-1', ['site-a'])]);
+    const plan = await planRollback(port, store, record);
+    ep.beforeUpdate('site-a', () =>
+      ep.editWebAcl('site-a', (acl) => {
+        acl.Description = 'set in the console';
+      }),
+    );
+    const done = await executeRollback(port, store, plan, { actor, now: () => new Date(), retry: FAST });
+    expect(done.record.entries[0]).toMatchObject({ status: 'applied', attempts: 2 });
+    const acl = ep.webAcl('site-a').acl;
+    expect(acl.Rules).toEqual(seeded.acl.Rules);
+    expect(acl.Description).toBe('set in the console');
+  });
+
   it('refuses to roll back over a later edit and explains the conflict', async () => {
     ep.seedWebAcl({ name: 'site-a', rules: siteRules() });
     ep.seedWebAcl({ name: 'site-b', rules: siteRules() });

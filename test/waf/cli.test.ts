@@ -26,6 +26,10 @@ interface Run {
 }
 
 function waftune(...args: string[]): Promise<Run> {
+  return waftuneWith({}, ...args);
+}
+
+function waftuneWith(extraEnv: NodeJS.ProcessEnv, ...args: string[]): Promise<Run> {
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     HOME: dir,
@@ -37,7 +41,9 @@ function waftune(...args: string[]): Promise<Run> {
     AWS_SHARED_CREDENTIALS_FILE: join(dir, 'no-credentials'),
     NO_COLOR: '1',
     NODE_NO_WARNINGS: '1',
+    ...extraEnv,
   };
+  for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
@@ -252,8 +258,21 @@ describe('waftune CLI against a local WAFv2', () => {
   });
 
   it('--acl naming no web ACL is a warning and exit 2', async () => {
-    const run = await waftune('plan', 'ov-1', '--acl', 'no-such-site');
+    // --region stands in for AWS_REGION (the standard SDK configuration otherwise)
+    const run = await waftuneWith(
+      { AWS_REGION: undefined },
+      'plan',
+      'ov-1',
+      '--acl',
+      'no-such-site',
+      '--region',
+      'eu-west-1',
+    );
     expect(run.code).toBe(2);
     expect(run.stdout).toContain('warning: --acl no-such-site: no such web ACL among the targets');
+    expect(run.stdout).toContain('waftune plan: 1 suggestion, 0 web ACLs');
+    expect(run.stdout).not.toContain('no AWS region');
+    const noRegion = await waftuneWith({ AWS_REGION: undefined }, 'plan', 'ov-1');
+    expect(noRegion.stdout).toContain('warning: no AWS region set: only CLOUDFRONT web ACLs were looked at');
   });
 });
