@@ -68,7 +68,7 @@ export async function prepareWork(
     suggestions.some((s) => s.kind === 'rule-override' && s.webAcls.some((w) => !parseWebAclArn(w))) ||
     (options.acls ?? []).some((a) => !parseWebAclArn(a));
   const discovery = needsDiscovery
-    ? await discoverWebAcls(port, defaultLocations(options.region, options.scopes))
+    ? await discoverWebAcls(port, discoveryLocations(suggestions, options))
     : { acls: [], problems: [] };
   problems.push(...discovery.problems);
 
@@ -158,6 +158,25 @@ export async function prepareWork(
     skipped,
     problems,
   };
+}
+
+/**
+ * Where to look for web ACLs: REGIONAL in the region asked for, CLOUDFRONT, and every other
+ * region the suggestions' web ACL ARNs name (a fleet seen in the logs spans regions).
+ */
+export function discoveryLocations(suggestions: readonly Suggestion[], options: WorkOptions): WafLocation[] {
+  const locations = new Map(defaultLocations(options.region, options.scopes).map((l) => [locationKey(l), l]));
+  const arns = [
+    ...suggestions.flatMap((s) => (s.kind === 'rule-override' ? s.webAcls : s.evidence.webAcls)),
+    ...(options.acls ?? []),
+  ];
+  for (const arn of arns) {
+    const ref = parseWebAclArn(arn);
+    if (!ref || (options.scopes && !options.scopes.includes(ref.scope))) continue;
+    const location = { scope: ref.scope, region: ref.region };
+    if (!locations.has(locationKey(location))) locations.set(locationKey(location), location);
+  }
+  return [...locations.values()];
 }
 
 export function aclCount(work: Work): number {

@@ -183,14 +183,17 @@ export class LocalWafv2 {
     rules?: Json[];
     defaultAction?: Json;
     description?: string;
+    /** A fixed id and account, to match the web ACL ARNs in recorded logs. */
+    id?: string;
+    account?: string;
   }): StoredWebAcl {
     const scope = spec.scope ?? 'REGIONAL';
     const region = scope === 'CLOUDFRONT' ? 'us-east-1' : (spec.region ?? 'eu-west-1');
-    const id = randomUUID();
+    const id = spec.id ?? randomUUID();
     const acl = {
       Name: spec.name,
       Id: id,
-      ARN: `arn:aws:wafv2:${region}:${ACCOUNT}:${scopePath(scope)}/webacl/${spec.name}/${id}`,
+      ARN: `arn:aws:wafv2:${region}:${spec.account ?? ACCOUNT}:${scopePath(scope)}/webacl/${spec.name}/${id}`,
       DefaultAction: spec.defaultAction ?? { Allow: {} },
       ...(spec.description ? { Description: spec.description } : {}),
       Rules: spec.rules ?? [],

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -11,6 +11,8 @@ import { planWork, workToApply } from '../../src/waf/plan.js';
 import { PLAIN, renderPlan, renderRollbackPlan } from '../../src/waf/render.js';
 import type { RetryPolicy } from '../../src/waf/retry.js';
 import { executeRollback, planRollback } from '../../src/waf/rollback.js';
+import { decodeText } from '../../src/waf/statements.js';
+import { parseSuggestionSet } from '../../src/waf/suggestions.js';
 import { prepareWork } from '../../src/waf/work.js';
 import {
   type LocalWafv2,
@@ -451,5 +453,69 @@ describe('IP blocks and expiry', () => {
     const expiry = await planExpiry(port, store, new Date('2025-06-05T00:00:00Z'));
     expect(expiry.sets).toEqual([]);
     expect(expiry.upcoming[0]?.expiresAt).toBe('2025-06-09T00:00:00.000Z');
+  });
+});
+
+describe('the suggestions `waftune analyze` writes for the demo fleet', () => {
+  it('apply across three regions and both scopes, one waftune rule per label, every request valid', async () => {
+    const file = new URL('./demo-suggestions.json', import.meta.url);
+    const set = parseSuggestionSet(readFileSync(file, 'utf8'), 'demo-suggestions.json');
+    const rules = () => [
+      managedGroupRule('AWSManagedRulesAmazonIpReputationList', 0),
+      managedGroupRule('AWSManagedRulesCommonRuleSet', 1),
+      managedGroupRule('AWSManagedRulesSQLiRuleSet', 2),
+      rateRule('rate-login', 3),
+    ];
+    const fleet = new Set(set.suggestions.flatMap((x) => (x.kind === 'rule-override' ? x.webAcls : [])));
+    for (const arn of fleet) {
+      const m = /^arn:aws:wafv2:([^:]+):(\d+):(regional|global)\/webacl\/([^/]+)\/(.+)$/.exec(arn);
+      if (!m) throw new Error(`not an ARN: ${arn}`);
+      const [, region, account, scope, name, id] = m as unknown as string[];
+      ep.seedWebAcl({
+        name: name as string,
+        id,
+        account,
+        region,
+        scope: scope === 'global' ? 'CLOUDFRONT' : 'REGIONAL',
+        rules: rules(),
+      });
+    }
+    expect(fleet.size).toBe(5);
+    const { plan, record } = await run(set.suggestions);
+    expect(plan.work.skipped).toEqual([]);
+    expect(plan.acls.map((a) => a.status)).toEqual(Array(5).fill('change'));
+    expect(record.entries.filter((e) => e.status !== 'applied')).toEqual([]);
+    expect(
+      record.entries
+        .filter((e) => e.target.type === 'ip-set')
+        .map((e) => `${e.target.scope}/${e.target.region}`)
+        .sort(),
+    ).toEqual(['CLOUDFRONT/us-east-1', 'REGIONAL/eu-west-1', 'REGIONAL/us-west-2']);
+    const acl = ep.webAcl('wp-fleet-us-alb-1', 'REGIONAL', 'us-west-2').acl;
+    const ours = (acl.Rules ?? [])
+      .filter((r) => String(r.Name).startsWith('waftune-override-'))
+      .map((r) => String(r.Name));
+    expect(ours.sort()).toEqual([
+      'waftune-override-CrossSiteScripting_BODY',
+      'waftune-override-GenericRFI_BODY',
+      'waftune-override-NoUserAgent_HEADER',
+      'waftune-override-SQLi_BODY',
+      'waftune-override-SizeRestrictions_BODY',
+    ]);
+    const size = (acl.Rules ?? []).find((r) => r.Name === 'waftune-override-SizeRestrictions_BODY');
+    const texts = [...JSON.stringify(size).matchAll(/"SearchString":"([^"]+)"/g)].map((m) =>
+      decodeText(m[1] ?? ''),
+    );
+    for (const path of [
+      '/wp-admin/async-upload.php',
+      '/wp-json/wp/v2/posts/',
+      '/wp-json/wp/v2/media',
+      '/wp-admin/post.php',
+      'wc-ajax=checkout',
+    ]) {
+      expect(texts).toContain(path);
+    }
+    const again = await run(set.suggestions);
+    expect(again.record.entries).toEqual([]);
   });
 });
