@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -39,22 +39,25 @@ function statements(role: Resource): Array<{ Effect: string; Action: string | st
 
 const actions = (s: { Action: string | string[] }) => (Array.isArray(s.Action) ? s.Action : [s.Action]);
 
+// Everything the functions' bundles import or package (queries/ ships with digest and alerts).
+const SERVICE_FILES = [
+  'serverless.yml',
+  'package.json',
+  'tsconfig.json',
+  'infra',
+  'functions',
+  'src',
+  'schemas',
+  'adapters',
+  'queries',
+];
+
 beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), 'waftune-sls-'));
-  for (const entry of [
-    'serverless.yml',
-    'package.json',
-    'tsconfig.json',
-    'infra',
-    'functions',
-    'src',
-    'schemas',
-  ]) {
-    cpSync(join(root, entry), join(work, entry), { recursive: true });
-  }
+  for (const entry of SERVICE_FILES) cpSync(join(root, entry), join(work, entry), { recursive: true });
   symlinkSync(join(root, 'node_modules'), join(work, 'node_modules'), 'dir');
   out = join(work, 'artifact');
-  execFileSync(
+  const run = spawnSync(
     process.execPath,
     [
       join(root, 'node_modules', 'osls', 'bin', 'serverless.js'),
@@ -68,7 +71,10 @@ beforeAll(() => {
     ],
     {
       cwd: work,
-      stdio: 'pipe',
+      encoding: 'utf8',
+      // No terminal to prompt on, and a deadline: a stuck osls fails the suite instead of hanging it.
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: 150_000,
       env: {
         ...process.env,
         SLS_TELEMETRY_DISABLED: '1',
@@ -77,6 +83,11 @@ beforeAll(() => {
       },
     },
   );
+  if (run.status !== 0) {
+    throw new Error(
+      `osls package failed (${run.error?.message ?? `exit ${run.status}`}):\n${run.stdout}\n${run.stderr}`,
+    );
+  }
   templateText = readFileSync(join(out, 'cloudformation-template-update-stack.json'), 'utf8');
   resources = JSON.parse(templateText).Resources;
 }, 180_000);
@@ -87,8 +98,8 @@ afterAll(() => {
 
 describe('osls package (offline)', () => {
   it('builds a nodejs22.x transform function whose bundle runs', async () => {
-    const fn = resource('AWS::Lambda::Function');
-    expect(fn.Properties.Runtime).toBe('nodejs22.x');
+    const functions = Object.values(resources).filter((r) => r.Type === 'AWS::Lambda::Function');
+    expect(functions.map((f) => f.Properties.Runtime)).toEqual(['nodejs22.x', 'nodejs22.x', 'nodejs22.x']);
     const files = unzip(readFileSync(join(out, 'transform.zip')));
     const bundle = files.get('functions/transform/handler.mjs');
     expect(bundle, [...files.keys()].join(', ')).toBeDefined();
@@ -214,9 +225,18 @@ describe('osls package (offline)', () => {
 
   it('grants each role only what it uses, and keeps secrets out of the template', () => {
     const roles = Object.entries(resources).filter(([, r]) => r.Type === 'AWS::IAM::Role');
-    expect(roles.map(([id]) => id).sort()).toEqual(['FirehoseRole', 'TransformRole']);
+    expect(roles.map(([id]) => id).sort()).toEqual(['FirehoseRole', 'NotifyRole', 'TransformRole']);
     const transform = statements(resources.TransformRole as Resource);
     expect(transform.flatMap(actions).sort()).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
+    // The functions that post to Slack read the webhook's parameter, that one only, at run time.
+    const ssm = statements(resources.NotifyRole as Resource).filter((s) =>
+      actions(s).some((a) => a.startsWith('ssm:')),
+    );
+    expect(ssm.flatMap(actions)).toEqual(['ssm:GetParameter']);
+    expect(JSON.stringify(ssm[0]?.Resource)).toContain(':parameter/waftune/test/slack-webhook-url');
+    for (const fn of Object.values(resources).filter((r) => r.Type === 'AWS::Lambda::Function')) {
+      expect(JSON.stringify(fn.Properties.Environment ?? {})).not.toMatch(/hooks\.slack\.com|resolve:ssm/);
+    }
     for (const [, role] of roles) {
       for (const s of statements(role)) {
         expect(s.Effect).toBe('Allow');
