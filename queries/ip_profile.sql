@@ -36,7 +36,7 @@ SELECT
   bool_and(w.method IN ('GET', 'HEAD') AND w.path IN ('/', '/healthz', '/health', '/ping', '/status', '/wp-cron.php')) AS only_root_gets,
   count(DISTINCT w.web_acl_arn) AS web_acls,
   approx_distinct(w.user_agent) AS user_agents,
-  max_by(w.user_agent, w.score) AS sample_user_agent
+  coalesce(max(w.user_agent) FILTER (WHERE w.score >= 3), max(w.user_agent)) AS sample_user_agent
 FROM w
 JOIN flagged f ON f.client_ip = w.client_ip
 GROUP BY w.client_ip

@@ -1,4 +1,5 @@
--- Per site, the paths blocked most, with the rule that blocked them most.
+-- Per site, the paths blocked most, with the rule that blocked them most (ties broken by name,
+-- so that the report is the same on every run).
 -- params: from_dt:string, to_dt:string, from_ts:bigint, to_ts:bigint, per_site:bigint
 WITH blocked AS (
   SELECT host, path, rule_id, count(*) AS requests, approx_distinct(client_ip) AS client_ips
@@ -7,19 +8,26 @@ WITH blocked AS (
     AND rule_action = 'BLOCK'
   GROUP BY host, path, rule_id
 ),
-by_path AS (
+by_rule AS (
   SELECT
     host,
     path,
-    sum(requests) AS requests,
-    max(client_ips) AS client_ips,
-    max_by(rule_id, requests) AS top_rule
+    rule_id,
+    sum(requests) OVER (PARTITION BY host, path) AS path_requests,
+    max(client_ips) OVER (PARTITION BY host, path) AS client_ips,
+    row_number() OVER (PARTITION BY host, path ORDER BY requests DESC, rule_id) AS rule_rank
   FROM blocked
-  GROUP BY host, path
 ),
 ranked AS (
-  SELECT *, row_number() OVER (PARTITION BY host ORDER BY requests DESC, path) AS rank_in_site
-  FROM by_path
+  SELECT
+    host,
+    path,
+    path_requests AS requests,
+    client_ips,
+    rule_id AS top_rule,
+    row_number() OVER (PARTITION BY host ORDER BY path_requests DESC, path) AS rank_in_site
+  FROM by_rule
+  WHERE rule_rank = 1
 )
 SELECT host, path, requests, client_ips, top_rule, rank_in_site
 FROM ranked

@@ -12,5 +12,5 @@ FROM events
 WHERE dt BETWEEN ? AND ? AND ts >= ? AND ts < ?
   AND rule_action IN ('BLOCK', 'COUNT', 'CAPTCHA', 'CHALLENGE')
 GROUP BY rule_group, rule_id, rule_action
-ORDER BY requests DESC
+ORDER BY requests DESC, rule_group, rule_id, rule_action
 LIMIT ?

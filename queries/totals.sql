@@ -8,4 +8,4 @@ SELECT
 FROM events
 WHERE dt BETWEEN ? AND ? AND ts >= ? AND ts < ?
 GROUP BY action, rule_action, verdict
-ORDER BY requests DESC
+ORDER BY requests DESC, action, rule_action, verdict

@@ -79,7 +79,8 @@ export async function analyze(engine: QueryEngine, options: AnalysisOptions = {}
     engine.run<IpProfileRow & Record<string, unknown>>('ip_profile', params),
   ]);
   const ips = new Map(ipRows.rows.map((r) => [r.client_ip, r]));
-  const groups = foldGroups(groupRows.rows, ips);
+  // Engines return groups in any order; every list built from them must come out the same each run.
+  const groups = foldGroups(groupRows.rows.sort(compareGroups), ips);
 
   const byAction: Record<string, number> = {};
   let classified = 0;
@@ -116,6 +117,45 @@ export async function analyze(engine: QueryEngine, options: AnalysisOptions = {}
       attackSources: attackSources(groups),
     },
   };
+}
+
+const GROUP_ORDER = [
+  'client_ip',
+  'host',
+  'web_acl_arn',
+  'method',
+  'path',
+  'query',
+  'rule_group',
+  'rule_id',
+  'rule_action',
+  'user_agent',
+  'verdict',
+] as const;
+
+function compareGroups(a: BlockedGroupRow, b: BlockedGroupRow): number {
+  for (const k of GROUP_ORDER) {
+    const x = a[k] ?? '';
+    const y = b[k] ?? '';
+    if (x !== y) return x < y ? -1 : 1;
+  }
+  const ja = JSON.stringify([
+    a.labels,
+    a.signals,
+    a.cookie_names,
+    a.matched_data,
+    a.wp_session,
+    a.cookie_redacted,
+  ]);
+  const jb = JSON.stringify([
+    b.labels,
+    b.signals,
+    b.cookie_names,
+    b.matched_data,
+    b.wp_session,
+    b.cookie_redacted,
+  ]);
+  return ja < jb ? -1 : ja > jb ? 1 : 0;
 }
 
 const isoOrEpoch = (ts: number) => new Date(ts).toISOString();

@@ -68,7 +68,9 @@ export function falsePositiveCandidates(groups: readonly FinalGroup[], limit = 2
   }
   return [...byKey.values()]
     .map((e) => {
-      const signals = [...e.signals.entries()].sort((a, b) => b[1] - a[1]).map(([s]) => s);
+      const signals = [...e.signals.entries()]
+        .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+        .map(([s]) => s);
       return {
         ...e.c,
         clientIps: e.ips.size,
@@ -80,7 +82,11 @@ export function falsePositiveCandidates(groups: readonly FinalGroup[], limit = 2
         reasons: reasonsOf(signals),
       };
     })
-    .sort((a, b) => b.requests - a.requests)
+    .sort(
+      (a, b) =>
+        b.requests - a.requests ||
+        `${a.ruleId} ${a.method} ${a.path}`.localeCompare(`${b.ruleId} ${b.method} ${b.path}`),
+    )
     .slice(0, limit);
 }
 
@@ -128,11 +134,11 @@ export function attackSources(groups: readonly FinalGroup[], limit = 20): Attack
       sites: e.hosts.size,
       webAcls: e.acls.size,
       rules: [...e.rules.entries()]
-        .sort((a, b) => b[1] - a[1])
+        .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
         .map(([r]) => r)
         .slice(0, MAX_LISTED),
-      signals: [...e.signals],
-      reasons: reasonsOf(e.signals),
+      signals: [...e.signals].sort(),
+      reasons: reasonsOf([...e.signals].sort()),
       userAgent: e.ua,
       samplePaths: [...e.paths],
     }))

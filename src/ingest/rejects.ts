@@ -63,9 +63,14 @@ export class RejectLog {
       );
     return {
       total: this.total,
-      byReason: Object.fromEntries(this.byReason),
+      // Workers finish files in any order; the summary does not depend on it.
+      byReason: Object.fromEntries(
+        [...this.byReason].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])),
+      ),
       files: this.files.size,
-      samples: this.samples,
+      samples: [...this.samples].sort(
+        (a, b) => a.file.localeCompare(b.file) || (a.line ?? 0) - (b.line ?? 0),
+      ),
       file: this.total > 0 ? this.path : null,
     };
   }

@@ -130,7 +130,9 @@ export function suggestOverrides(
   overrides.sort(
     (a, b) => b.evidence.blockedRequests - a.evidence.blockedRequests || a.id.localeCompare(b.id),
   );
-  notSuggested.sort((a, b) => b.requests - a.requests);
+  notSuggested.sort(
+    (a, b) => b.requests - a.requests || `${a.ruleId} ${a.path}`.localeCompare(`${b.ruleId} ${b.path}`),
+  );
   return { overrides, notSuggested };
 }
 

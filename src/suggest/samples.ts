@@ -5,7 +5,12 @@ import { parseWebAclArn } from '../ingest/web-acl-arn.js';
 /** A few representative requests (largest groups first); values stay raw here and are escaped where shown. */
 export function sampleRequests(groups: readonly FinalGroup[], max = 3): SampleRequest[] {
   return [...groups]
-    .sort((a, b) => b.requests - a.requests || a.first_ts - b.first_ts)
+    .sort(
+      (a, b) =>
+        b.requests - a.requests ||
+        a.first_ts - b.first_ts ||
+        `${a.client_ip} ${a.host} ${a.path}`.localeCompare(`${b.client_ip} ${b.host} ${b.path}`),
+    )
     .slice(0, max)
     .map((g) => ({
       time: new Date(g.first_ts).toISOString(),

@@ -77,6 +77,16 @@ describe('waftune analyze on the bundled demo logs', () => {
     expect(saved.suggestions.length).toBeGreaterThan(0);
   });
 
+  it('gives the same report on every run, whatever order the workers finish in', async () => {
+    const again = await runCli(['analyze', DEMO, '--json', '--state-dir', state()]);
+    const strip = (out: string) => {
+      const r = JSON.parse(out);
+      r.input.rejectsFile = null;
+      return r;
+    };
+    expect(strip(again.stdout)).toEqual(strip(json.stdout));
+  });
+
   it('has no colour when the output is not a terminal', () => {
     expect(text.stdout).not.toMatch(/\u001b\[/);
   });
