@@ -1,6 +1,6 @@
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { z } from 'zod';
+import type { z } from 'zod';
 import {
   type AuditStore,
   type ChangeEntry,
@@ -10,13 +10,16 @@ import {
   changeEntrySchema,
   changeHeaderSchema,
   changeSummarySchema,
+  isChangeId,
+  oldestFirst,
+  parseRecordPart,
 } from '../src/waf/audit.js';
 
 /**
  * The change history as local JSON files: `<state-dir>/changes/<change-id>/header.json`, one
  * `entry-00000.json` per target as it finishes, `summary.json` at the end. One file per write, so
- * an interrupted run keeps what it recorded, and the same layout maps onto S3 keys one to one
- * (an S3 store is not written yet).
+ * an interrupted run keeps what it recorded; adapters/audit-store-s3.ts maps the same layout onto
+ * S3 keys one to one.
  */
 export class FileAuditStore implements AuditStore {
   readonly location: string;
@@ -26,7 +29,7 @@ export class FileAuditStore implements AuditStore {
   }
 
   private dir(id: string): string {
-    if (!/^[\w.-]+$/.test(id)) throw new Error(`not a change id: ${id}`);
+    if (!isChangeId(id)) throw new Error(`not a change id: ${id}`);
     return join(this.location, id);
   }
 
@@ -70,13 +73,11 @@ export class FileAuditStore implements AuditStore {
       const record = await this.get(id);
       if (record) records.push(record);
     }
-    return records.sort((a, b) =>
-      a.header.createdAt < b.header.createdAt ? -1 : a.header.createdAt > b.header.createdAt ? 1 : 0,
-    );
+    return oldestFirst(records);
   }
 
   async get(changeId: string): Promise<ChangeRecord | undefined> {
-    if (!/^[\w.-]+$/.test(changeId)) return undefined;
+    if (!isChangeId(changeId)) return undefined;
     const dir = this.dir(changeId);
     let files: string[];
     try {
@@ -98,13 +99,11 @@ export class FileAuditStore implements AuditStore {
 }
 
 async function readJson<T>(path: string, schema: z.ZodType<T>): Promise<T> {
-  let json: unknown;
+  let text: string;
   try {
-    json = JSON.parse(await readFile(path, 'utf8'));
+    text = await readFile(path, 'utf8');
   } catch (error) {
     throw new Error(`cannot read change record ${path}: ${(error as Error).message}`);
   }
-  const parsed = schema.safeParse(json);
-  if (!parsed.success) throw new Error(`change record ${path} is damaged:\n${z.prettifyError(parsed.error)}`);
-  return parsed.data;
+  return parseRecordPart(text, schema, path);
 }

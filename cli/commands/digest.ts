@@ -2,7 +2,6 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { createAthenaEngine, defaultAthenaNames } from '../../adapters/athena.js';
-import { FileAuditStore } from '../../adapters/audit-store-fs.js';
 import { loadLocal } from '../../src/analyze/local.js';
 import { ALL_TIME, parseDuration, windowParams } from '../../src/analyze/window.js';
 import type { QueryEngine } from '../../src/engines/query-engine.js';
@@ -17,6 +16,7 @@ import { loadConfig } from '../config.js';
 import { EXIT } from '../exit.js';
 import { addCommonOptions, applyAwsOptions, type CommonOptions } from '../options.js';
 import { resolveSources } from '../sources.js';
+import { type AuditOptions, addAuditOption, auditStore } from './waf-shared.js';
 
 /**
  * `waftune digest <source>... [--slack-webhook URL] [--html FILE]`: the last day as a Slack
@@ -24,7 +24,7 @@ import { resolveSources } from '../sources.js';
  * delivery, state directory).
  */
 
-export interface NotifyCommandOptions extends CommonOptions {
+export interface NotifyCommandOptions extends CommonOptions, AuditOptions {
   engine: string;
   slackWebhook?: string;
   slackChannel?: string;
@@ -42,18 +42,20 @@ export interface DigestOptions extends NotifyCommandOptions {
 const HOUR = 3_600_000;
 
 export function addNotifyOptions(cmd: Command): Command {
-  return addCommonOptions(
-    cmd
-      .option('--slack-webhook <url>', 'Slack incoming webhook (default: $WAFTUNE_SLACK_WEBHOOK_URL)')
-      .option(
-        '--slack-channel <id>',
-        'post with a bot token ($WAFTUNE_SLACK_BOT_TOKEN) to this channel instead, so alert follow-ups thread',
-      )
-      .option('--time-zone <zone>', 'IANA time zone for the times shown', process.env.TZ || 'UTC')
-      .option('--engine <engine>', 'duckdb (local files, default) or athena', 'duckdb')
-      .option('--stage <stage>', 'stage of the deployed stack, for the Athena names', 'dev')
-      .option('--athena-workgroup <name>', 'Athena workgroup (default waftune-<stage>)')
-      .option('--athena-database <name>', 'Glue database (default waftune_<stage>)'),
+  return addAuditOption(
+    addCommonOptions(
+      cmd
+        .option('--slack-webhook <url>', 'Slack incoming webhook (default: $WAFTUNE_SLACK_WEBHOOK_URL)')
+        .option(
+          '--slack-channel <id>',
+          'post with a bot token ($WAFTUNE_SLACK_BOT_TOKEN) to this channel instead, so alert follow-ups thread',
+        )
+        .option('--time-zone <zone>', 'IANA time zone for the times shown', process.env.TZ || 'UTC')
+        .option('--engine <engine>', 'duckdb (local files, default) or athena', 'duckdb')
+        .option('--stage <stage>', 'stage of the deployed stack, for the Athena names', 'dev')
+        .option('--athena-workgroup <name>', 'Athena workgroup (default waftune-<stage>)')
+        .option('--athena-database <name>', 'Glue database (default waftune_<stage>)'),
+    ),
   );
 }
 
@@ -177,7 +179,7 @@ export function register(program: Command): void {
         timeZone: zone,
         now: new Date(),
         config,
-        changes: await new FileAuditStore(options.stateDir).list(),
+        changes: await auditStore(options).list(),
         lastDigestAt: (await loadDigestState(store)).value.lastDigestAt,
       });
       const result = await runDigest({

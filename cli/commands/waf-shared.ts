@@ -3,16 +3,22 @@ import { hostname, userInfo } from 'node:os';
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import { FileAuditStore } from '../../adapters/audit-store-fs.js';
+import { S3AuditStore } from '../../adapters/audit-store-s3.js';
+import { createS3Client, parseS3Url } from '../../adapters/s3-source.js';
 import { Wafv2Port } from '../../adapters/wafv2.js';
 import type { SuggestionSet } from '../../schemas/suggestion.js';
-import type { Actor } from '../../src/waf/audit.js';
+import type { Actor, AuditStore } from '../../src/waf/audit.js';
 import { COLOR, PLAIN, type Style } from '../../src/waf/render.js';
 import { parseSuggestionSet } from '../../src/waf/suggestions.js';
 import { addCommonOptions, type CommonOptions, suggestionsFile, useColor } from '../options.js';
 
 /** What plan, apply, rollback, changes and expire share: AWS and state wiring, confirmation, output. */
 
-export interface WafCommandOptions extends CommonOptions {
+export interface AuditOptions {
+  audit?: string;
+}
+
+export interface WafCommandOptions extends CommonOptions, AuditOptions {
   yes?: boolean;
   acl?: string[];
   suggestions?: string;
@@ -20,7 +26,14 @@ export interface WafCommandOptions extends CommonOptions {
 }
 
 export function addWafOptions(cmd: Command): Command {
-  return addCommonOptions(cmd);
+  return addAuditOption(addCommonOptions(cmd));
+}
+
+export function addAuditOption(cmd: Command): Command {
+  return cmd.option(
+    '--audit <url>',
+    'change history: s3://bucket/prefix, shared with the scheduled functions (default: $WAFTUNE_AUDIT_URL, else <state-dir>/changes/)',
+  );
 }
 
 export function parseMaxWcu(value: string | undefined): number | undefined {
@@ -38,8 +51,24 @@ export function wafPort(options: CommonOptions): Wafv2Port {
   });
 }
 
-export function auditStore(options: CommonOptions): FileAuditStore {
-  return new FileAuditStore(options.stateDir);
+/**
+ * The change history: local files unless --audit (or $WAFTUNE_AUDIT_URL) names an S3 location, e.g.
+ * the stack bucket's changes/ where the expire function records its runs and the digest and alerts
+ * read what was applied.
+ */
+export function auditStore(options: CommonOptions & AuditOptions): AuditStore {
+  const url = options.audit ?? (process.env.WAFTUNE_AUDIT_URL || undefined);
+  if (url === undefined) return new FileAuditStore(options.stateDir);
+  if (!url.startsWith('s3://'))
+    throw new Error(
+      `--audit takes s3://bucket/prefix (or leave it out for ${options.stateDir}/changes/), got ${url}`,
+    );
+  const { bucket, prefix } = parseS3Url(url);
+  const client = createS3Client({
+    ...(options.profile ? { profile: options.profile } : {}),
+    ...(options.region ? { region: options.region } : {}),
+  });
+  return new S3AuditStore(client, bucket, prefix || 'changes/');
 }
 
 /** Who made a change: the local user and host, and the AWS profile when one is named. */

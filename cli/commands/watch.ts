@@ -1,6 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Command } from 'commander';
-import { FileAuditStore } from '../../adapters/audit-store-fs.js';
 import type { Alert } from '../../schemas/alert.js';
 import { parseDuration } from '../../src/analyze/window.js';
 import { alertWindowEnd, buildAlertInput } from '../../src/notify/alert-data.js';
@@ -18,6 +17,7 @@ import {
   openEngine,
   slackDelivery,
 } from './digest.js';
+import { auditStore } from './waf-shared.js';
 
 /**
  * `waftune watch <source>... [--slack-webhook URL] [--interval 5m]`: every interval, the last
@@ -99,7 +99,7 @@ export function register(program: Command): void {
           config,
           spike,
           buckets,
-          changes: await new FileAuditStore(options.stateDir).list(),
+          changes: await auditStore(options).list(),
           fallbackCommand,
         });
         const alerts = detectAlerts(input, spike);

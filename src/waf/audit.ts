@@ -9,8 +9,9 @@ import type { WebAcl } from './types.js';
  * was there and `changes` can say who did what, when, from which suggestion.
  *
  * Entries are written one by one as targets finish, so an interrupted run still leaves a record
- * of what it did. Local files by default (adapters/audit-store-fs.ts); the interface is small
- * enough for S3 (one object per header, entry and summary).
+ * of what it did. Local files by default (adapters/audit-store-fs.ts), or S3
+ * (adapters/audit-store-s3.ts) where the scheduled functions read and write it: one file or object
+ * per header, entry and summary, so concurrent writers never overwrite each other.
  */
 
 const webAclStateSchema = z.looseObject({
@@ -120,6 +121,40 @@ export interface AuditStore {
   /** Every change, oldest first. */
   list(): Promise<ChangeRecord[]>;
   get(changeId: string): Promise<ChangeRecord | undefined>;
+}
+
+/** What a change id may be: it names a folder or a key prefix, so nothing that could climb out of one. */
+export function isChangeId(id: string): boolean {
+  return /^[\w.-]+$/.test(id) && id !== '.' && id !== '..';
+}
+
+/** The history as `list()` returns it: oldest first, by when each change began (ties by id). */
+export function oldestFirst(records: ChangeRecord[]): ChangeRecord[] {
+  return records.sort((a, b) =>
+    a.header.createdAt < b.header.createdAt
+      ? -1
+      : a.header.createdAt > b.header.createdAt
+        ? 1
+        : a.header.id < b.header.id
+          ? -1
+          : a.header.id > b.header.id
+            ? 1
+            : 0,
+  );
+}
+
+/** One stored part of a change (header, entry or summary) from its JSON text; `where` names it in errors. */
+export function parseRecordPart<T>(text: string, schema: z.ZodType<T>, where: string): T {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new Error(`cannot read change record ${where}: ${(error as Error).message}`);
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success)
+    throw new Error(`change record ${where} is damaged:\n${z.prettifyError(parsed.error)}`);
+  return parsed.data;
 }
 
 /** Sortable by time, short enough to type: 20250611-120301-3fa9. */
