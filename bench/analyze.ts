@@ -24,8 +24,8 @@ function measure(mode: 'analyze' | 'scan', dir: string): Measure {
   return JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as Measure;
 }
 
-const full = await fleetData('fleet-30x', 30);
-const quarter = await fleetData('fleet-7x', 7.5);
+const full = await fleetData('fleet-33x', 33);
+const quarter = await fleetData('fleet-8x', 8.25);
 
 const scan = measure('scan', full.dir);
 const analyze = measure('analyze', full.dir);

@@ -3,7 +3,9 @@ import { z } from 'zod';
 /**
  * The AWS WAF log record, formatVersion 1 (DESIGN §3).
  *
- * Objects are loose: WAF adds fields over time and an unknown field must never reject a record.
+ * WAF adds fields over time and an unknown field must never reject a record: objects accept any
+ * extra keys and leave them out of the parsed value (zod's default), which is also the fast path:
+ * nothing downstream reads a field that is not declared here.
  * Nearly everything below the top level may be null or absent in real logs, so only the fields
  * without which a record cannot be placed (when, which web ACL, what happened, which client and
  * request) are required.
@@ -11,7 +13,7 @@ import { z } from 'zod';
 
 const nullish = <T extends z.ZodType>(schema: T) => schema.nullish();
 
-export const matchDetailSchema = z.looseObject({
+export const matchDetailSchema = z.object({
   conditionType: nullish(z.string()),
   sensitivityLevel: nullish(z.string()),
   location: nullish(z.string()),
@@ -19,14 +21,14 @@ export const matchDetailSchema = z.looseObject({
   matchedFieldName: nullish(z.string()),
 });
 
-export const ruleMatchSchema = z.looseObject({
+export const ruleMatchSchema = z.object({
   ruleId: z.string(),
   action: z.string(),
   overriddenAction: nullish(z.string()),
   ruleMatchDetails: nullish(z.array(matchDetailSchema)),
 });
 
-export const ruleGroupEntrySchema = z.looseObject({
+export const ruleGroupEntrySchema = z.object({
   ruleGroupId: z.string(),
   terminatingRule: nullish(ruleMatchSchema),
   nonTerminatingMatchingRules: nullish(z.array(ruleMatchSchema)),
@@ -34,12 +36,12 @@ export const ruleGroupEntrySchema = z.looseObject({
   customerConfig: z.unknown().optional(),
 });
 
-export const headerSchema = z.looseObject({
+export const headerSchema = z.object({
   name: z.string(),
   value: nullish(z.string()),
 });
 
-export const httpRequestSchema = z.looseObject({
+export const httpRequestSchema = z.object({
   clientIp: z.string(),
   country: nullish(z.string()),
   headers: nullish(z.array(headerSchema)),
@@ -53,7 +55,7 @@ export const httpRequestSchema = z.looseObject({
   host: nullish(z.string()),
 });
 
-export const wafLogRecordSchema = z.looseObject({
+export const wafLogRecordSchema = z.object({
   timestamp: z.number().int().nonnegative(),
   formatVersion: nullish(z.number()),
   webaclId: z.string().min(1),
@@ -64,12 +66,12 @@ export const wafLogRecordSchema = z.looseObject({
   httpSourceName: nullish(z.string()),
   httpSourceId: nullish(z.string()),
   ruleGroupList: nullish(z.array(ruleGroupEntrySchema)),
-  rateBasedRuleList: nullish(z.array(z.looseObject({}))),
+  rateBasedRuleList: nullish(z.array(z.object({}))),
   nonTerminatingMatchingRules: nullish(z.array(ruleMatchSchema)),
   requestHeadersInserted: z.unknown().optional(),
   responseCodeSent: nullish(z.number()),
   httpRequest: httpRequestSchema,
-  labels: nullish(z.array(z.looseObject({ name: z.string() }))),
+  labels: nullish(z.array(z.object({ name: z.string() }))),
   captchaResponse: z.unknown().optional(),
   challengeResponse: z.unknown().optional(),
   ja3Fingerprint: nullish(z.string()),

@@ -17,7 +17,7 @@ export class SpillWriter {
     private readonly dir: string,
     private readonly prefix: string,
     private readonly onFull: (file: string, rows: number) => void,
-    private readonly rowsPerFile = 100_000,
+    private readonly rowsPerFile = 25_000,
   ) {}
 
   add(row: unknown): void {

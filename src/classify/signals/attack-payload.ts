@@ -31,7 +31,10 @@ function decode(text: string): string {
 }
 
 export function hasAttackPayload(text: string): boolean {
-  return text.length > 0 && (PAYLOAD.test(text) || PAYLOAD.test(decode(text)));
+  if (text.length === 0) return false;
+  if (PAYLOAD.test(text)) return true;
+  // Most URLs carry no escapes: decoding them could not reveal anything new.
+  return (text.includes('%') || text.includes('+')) && PAYLOAD.test(decode(text));
 }
 
 export const attackPayload: RequestSignal = {
