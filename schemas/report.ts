@@ -58,7 +58,8 @@ export const reportSchema = z.object({
       }),
     ),
   }),
-  fleet: z.object({ webAcls: count, sites: count, clientIps: count }),
+  /** The data inside the window (all of it unless --since narrowed it). */
+  fleet: z.object({ events: count, webAcls: count, sites: count, clientIps: count }),
   totals: z.object({
     byAction: z.record(z.string(), count),
     classified: count,

@@ -46,10 +46,15 @@ export function renderReport(r: Report, options: { color: boolean }): string {
   const out: string[] = [];
   const h = (title: string) => out.push('', c.bold(c.cyan(title)));
 
-  out.push(
-    c.bold(`waftune analyze — ${r.window.from} .. ${r.window.to}`),
-    `${n(r.input.events)} events from ${n(r.input.files)} file(s), ${n(r.fleet.sites)} sites behind ${n(r.fleet.webAcls)} web ACL(s), ${n(r.fleet.clientIps)} client IPs`,
-  );
+  if (r.fleet.events === 0) {
+    out.push(c.bold(`waftune analyze — no WAF log records in ${n(r.input.files)} file(s)`));
+  } else {
+    const inWindow = r.fleet.events === r.input.events ? '' : `; ${n(r.fleet.events)} in the window`;
+    out.push(
+      c.bold(`waftune analyze — ${r.window.from} .. ${r.window.to}`),
+      `${n(r.input.events)} events from ${n(r.input.files)} file(s)${inWindow}: ${n(r.fleet.sites)} sites behind ${n(r.fleet.webAcls)} web ACL(s), ${n(r.fleet.clientIps)} client IPs`,
+    );
+  }
 
   h('Requests by action');
   const actions = Object.entries(r.totals.byAction).sort((a, b) => b[1] - a[1]);

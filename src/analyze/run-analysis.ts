@@ -96,7 +96,7 @@ export async function analyze(engine: QueryEngine, options: AnalysisOptions = {}
     report: {
       version: 1,
       window: { from: isoOrEpoch(window.fromTs), to: isoOrEpoch(window.toTs) },
-      fleet: { webAcls: row.web_acls, sites: row.sites, clientIps: row.client_ips },
+      fleet: { events: row.events, webAcls: row.web_acls, sites: row.sites, clientIps: row.client_ips },
       totals: { byAction, classified, byVerdict: verdictTotals(groups) },
       topRules: topRules.rows.map((r) => ({
         ruleGroup: r.rule_group,

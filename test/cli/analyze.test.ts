@@ -87,6 +87,14 @@ describe('waftune analyze on the bundled demo logs', () => {
     expect(strip(again.stdout)).toEqual(strip(json.stdout));
   });
 
+  it('--since keeps the last part of the data, measured from its newest event', async () => {
+    const out = await runCli(['analyze', DEMO, '--since', '2h', '--json', '--state-dir', state()]);
+    const report = reportSchema.parse(JSON.parse(out.stdout));
+    expect(Date.parse(report.window.to) - Date.parse(report.window.from)).toBe(2 * 3_600_000);
+    expect(report.fleet.events).toBeGreaterThan(0);
+    expect(report.fleet.events).toBeLessThan(report.input.events / 4);
+  });
+
   it('has no colour when the output is not a terminal', () => {
     expect(text.stdout).not.toMatch(/\u001b\[/);
   });
