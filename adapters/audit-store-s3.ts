@@ -1,10 +1,4 @@
-import {
-  GetObjectCommand,
-  HeadObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  type S3Client,
-} from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { z } from 'zod';
 import {
   type AuditStore,
@@ -80,14 +74,15 @@ export class S3AuditStore implements AuditStore {
     );
   }
 
+  /**
+   * Listed rather than HEAD: a role allowed to list only under the prefix (s3:prefix condition)
+   * gets 403, not 404, from a HEAD on a missing key.
+   */
   private async exists(key: string): Promise<boolean> {
-    try {
-      await this.s3.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
-      return true;
-    } catch (error) {
-      if (httpStatus(error) === 404) return false;
-      throw error;
-    }
+    const page = await this.s3.send(
+      new ListObjectsV2Command({ Bucket: this.bucket, Prefix: key, MaxKeys: 1 }),
+    );
+    return (page.Contents ?? []).some((o) => o.Key === key);
   }
 
   async begin(header: ChangeHeader): Promise<void> {

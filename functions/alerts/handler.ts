@@ -33,6 +33,7 @@ async function alerts(): Promise<{ detected: number; sent: number; failed: numbe
     metrics.addMetric('AlertsSent', MetricUnit.Count, result.sent + result.followUps + result.resolved);
     metrics.addMetric('AlertsSuppressed', MetricUnit.Count, result.suppressed);
     metrics.addMetric('AlertsFailed', MetricUnit.Count, result.failed);
+    metrics.addMetric('ChangeHistoryUnreadable', MetricUnit.Count, result.history.problem ? 1 : 0);
     for (const error of result.errors) logger.error('alert delivery failed', { error });
     for (const warning of result.warnings) logger.warn('alert state', { warning });
     logger.info('alerts checked', {
@@ -43,6 +44,8 @@ async function alerts(): Promise<{ detected: number; sent: number; failed: numbe
       suppressed: result.suppressed,
       failed: result.failed,
       slackConfigured: deps.delivery !== null,
+      changes: result.history.records.length,
+      history: result.history.location,
     });
     return { detected: result.detected, sent: result.sent, failed: result.failed };
   } finally {

@@ -26,6 +26,7 @@ async function digest(): Promise<{ day: string; delivered: boolean; pending: num
     metrics.addMetric('DigestDelivered', MetricUnit.Count, result.delivered ? 1 : 0);
     metrics.addMetric('DigestDeliveryAttempts', MetricUnit.Count, result.attempts);
     metrics.addMetric('OutboxPending', MetricUnit.Count, result.pending);
+    metrics.addMetric('ChangeHistoryUnreadable', MetricUnit.Count, result.history.problem ? 1 : 0);
     for (const error of result.errors) logger.error('digest problem', { error });
     for (const warning of result.warnings) logger.warn('digest warning', { warning });
     logger.info('digest done', {
@@ -35,6 +36,8 @@ async function digest(): Promise<{ day: string; delivered: boolean; pending: num
       report: result.report?.location ?? null,
       resent: result.resent,
       pending: result.pending,
+      changes: result.history.records.length,
+      history: result.history.location,
     });
     return { day: result.day, delivered: result.delivered, pending: result.pending };
   } finally {

@@ -14,6 +14,8 @@ export const notifySettingsSchema = z.object({
   WAFTUNE_BUCKET: z.string().min(3),
   WAFTUNE_STATE_PREFIX: z.string().default('notify/state/'),
   WAFTUNE_REPORT_PREFIX: z.string().default('notify/reports/'),
+  /** The change history the CLI (`--audit s3://<bucket>/changes/`) and the expire function write. */
+  WAFTUNE_AUDIT_PREFIX: z.string().default('changes/'),
   /** Where readers open reports (a CloudFront distribution in front of the prefix); else the S3 console. */
   WAFTUNE_REPORT_BASE_URL: z.url({ protocol: /^https$/ }).optional(),
   WAFTUNE_TIME_ZONE: z.string().default('UTC').refine(isValidTimeZone, 'not an IANA time zone'),

@@ -1,19 +1,23 @@
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { createAthenaEngine } from '../../adapters/athena.js';
+import { S3AuditStore } from '../../adapters/audit-store-s3.js';
 import { S3StateStore } from '../../adapters/s3-state-store.js';
 import type { QueryEngine } from '../../src/engines/query-engine.js';
 import { botDelivery, type Delivery, webhookDelivery } from '../../src/notify/deliver.js';
 import type { ReportSink } from '../../src/notify/run-digest.js';
 import type { StateStore } from '../../src/notify/state-store.js';
+import type { AuditStore } from '../../src/waf/audit.js';
 import { type NotifySettings, reportUrl } from './settings.js';
 
-/** The AWS side of the notify functions: Athena, the S3 state and reports, Slack from SSM. */
+/** The AWS side of the notify functions: Athena, the S3 state, reports and change history, Slack from SSM. */
 
 export interface NotifyDeps {
   engine: QueryEngine;
   store: StateStore;
   report: ReportSink;
   delivery: Delivery | null;
+  /** The change history (read only here); none means no change is known. */
+  audit?: AuditStore;
 }
 
 let s3: S3Client | undefined;
@@ -87,6 +91,7 @@ export async function notifyDeps(
       store: new S3StateStore(s3, settings.WAFTUNE_BUCKET, settings.WAFTUNE_STATE_PREFIX),
       report: s3ReportSink(s3, settings),
       delivery,
+      audit: new S3AuditStore(s3, settings.WAFTUNE_BUCKET, settings.WAFTUNE_AUDIT_PREFIX),
     },
     problems,
   };

@@ -5,7 +5,7 @@ import { suggest } from '../suggest/index.js';
 import type { ChangeRecord } from '../waf/audit.js';
 import { foldWindow } from './bucketed-groups.js';
 import { appliedIds, recentOverrides } from './changes.js';
-import type { BlockSeries, DetectInput, SpikeConfig } from './spikes.js';
+import type { BlockSeries, DetectInput, SeriesRequest, SpikeConfig } from './spikes.js';
 
 /**
  * The alerts' input through the QueryEngine port: the last 6 hours (by default) in 5-minute
@@ -45,7 +45,7 @@ export async function buildAlertInput(
     (s) => !applied.has(s.id),
   );
 
-  const series = new Map<string, BlockSeries>();
+  const series = new Map<string, BlockSeries & { byRequest: Map<string, SeriesRequest> }>();
   for (const g of folded.buckets) {
     if (g.rule_action !== 'BLOCK' || g.rule_id === null) continue;
     const i = Math.floor((g.bucket_ts - fromTs) / bucketMs);
@@ -60,19 +60,36 @@ export async function buildAlertInput(
         path: g.pathKey,
         falsePositives: new Array<number>(options.buckets).fill(0),
         blocked: new Array<number>(options.buckets).fill(0),
+        byRequest: new Map(),
       };
       series.set(key, s);
     }
+    const fp = g.final.verdict === 'likely-false-positive' ? g.requests : 0;
     s.blocked[i] = (s.blocked[i] ?? 0) + g.requests;
-    if (g.final.verdict === 'likely-false-positive')
-      s.falsePositives[i] = (s.falsePositives[i] ?? 0) + g.requests;
+    s.falsePositives[i] = (s.falsePositives[i] ?? 0) + fp;
+    // Kept per request shape so scopes are matched on method, raw path and query, not the endpoint.
+    const shape = JSON.stringify([g.method, g.path, g.query, i]);
+    const r = s.byRequest.get(shape) ?? {
+      method: g.method,
+      path: g.path,
+      query: g.query,
+      bucket: i,
+      falsePositives: 0,
+      blocked: 0,
+    };
+    r.blocked += g.requests;
+    r.falsePositives += fp;
+    s.byRequest.set(shape, r);
   }
 
   return {
     input: {
       windowStart: new Date(fromTs).toISOString(),
       buckets: options.buckets,
-      series: [...series.values()],
+      series: [...series.values()].map(({ byRequest, ...s }) => ({
+        ...s,
+        requests: [...byRequest.values()],
+      })),
       suggestions,
       changes: recentOverrides(options.changes, fromTs, options.toTs),
       fallbackCommand: options.fallbackCommand,

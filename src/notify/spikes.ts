@@ -1,5 +1,6 @@
 import type { Alert, AlertKind, AlertScope } from '../../schemas/alert.js';
 import type { RuleOverride, Scope, Suggestion } from '../../schemas/suggestion.js';
+import { scopeMatches } from '../suggest/scope.js';
 import { formatCount } from './format.js';
 import { robustZ } from './robust-z.js';
 
@@ -53,11 +54,27 @@ export interface BlockSeries {
   host: string;
   ruleGroup: string | null;
   ruleId: string;
+  /** The endpoint (ids folded, src/classify/path-key.ts): what the spikes are counted on. */
   path: string;
   /** Blocks classified likely-false-positive. */
   falsePositives: number[];
   /** All blocks, any verdict. */
   blocked: number[];
+  /**
+   * The same blocks by request (method, raw path, raw query) and bucket, so that a suggestion's or
+   * an applied override's scope is decided per request exactly as WAF will (src/suggest/scope.ts).
+   * Without them only the host and the endpoint can be compared.
+   */
+  requests?: readonly SeriesRequest[];
+}
+
+export interface SeriesRequest {
+  method: string;
+  path: string;
+  query: string;
+  bucket: number;
+  falsePositives: number;
+  blocked: number;
 }
 
 /** An applied rule override (from the change history) to watch for blocks that should have stopped. */
@@ -142,6 +159,27 @@ function sum(series: readonly BlockSeries[], field: 'falsePositives' | 'blocked'
   return out;
 }
 
+/**
+ * The part of a series a scope lets through, as a series of its own (null when none): per request
+ * with `scopeMatches` where the series keeps its requests, else by host and endpoint.
+ */
+export function withinScope(scope: Scope, s: BlockSeries): BlockSeries | null {
+  if (!s.requests) return scopeCovers(scope, s.host, s.path) ? s : null;
+  const requests = s.requests.filter((r) =>
+    scopeMatches(scope, { method: r.method, path: r.path, query: r.query, host: s.host }),
+  );
+  if (requests.length === 0) return null;
+  if (requests.length === s.requests.length) return s;
+  const falsePositives = new Array<number>(s.falsePositives.length).fill(0);
+  const blocked = new Array<number>(s.blocked.length).fill(0);
+  for (const r of requests) {
+    falsePositives[r.bucket] = (falsePositives[r.bucket] ?? 0) + r.falsePositives;
+    blocked[r.bucket] = (blocked[r.bucket] ?? 0) + r.blocked;
+  }
+  return { ...s, falsePositives, blocked, requests };
+}
+
+/** Host and endpoint only: for series that do not keep their requests. */
 export function scopeCovers(scope: Scope, host: string, path: string): boolean {
   if (scope.hosts && !scope.hosts.some((h) => h.toLowerCase() === host.toLowerCase())) return false;
   if (
@@ -275,9 +313,10 @@ export function detectAlerts(input: DetectInput, config: SpikeConfig = DEFAULT_S
     const effectiveFrom = Date.parse(change.appliedAt) + config.overrideGraceMinutes * 60_000;
     const firstBucket = Math.max(0, Math.ceil((effectiveFrom - start) / bucketMs));
     if (firstBucket >= n) continue;
-    const members = (byRule.get(ruleKey(change.ruleGroup, change.ruleId)) ?? []).filter((s) =>
-      scopeCovers(change.scope, s.host, s.path),
-    );
+    // Only the requests the override lets through count against it, not others on the same endpoint.
+    const members = (byRule.get(ruleKey(change.ruleGroup, change.ruleId)) ?? [])
+      .map((s) => withinScope(change.scope, s))
+      .filter((s): s is BlockSeries => s !== null);
     const still = members.reduce((a, s) => a + s.blocked.slice(firstBucket).reduce((x, y) => x + y, 0), 0);
     // "Still": blocks in the examined buckets too, not just some time after the change.
     const recent = members.reduce(
@@ -378,9 +417,9 @@ function bestSuggestion(c: Candidate, suggestions: readonly Suggestion[]): RuleO
     if (s.kind !== 'rule-override') continue;
     let covered = 0;
     for (const m of c.members) {
-      if (m.ruleId !== s.ruleId || m.ruleGroup !== s.ruleGroup || !scopeCovers(s.scope, m.host, m.path))
-        continue;
-      covered += m[field].slice(from, to).reduce((a, b) => a + b, 0);
+      if (m.ruleId !== s.ruleId || m.ruleGroup !== s.ruleGroup) continue;
+      const inScope = withinScope(s.scope, m);
+      if (inScope) covered += inScope[field].slice(from, to).reduce((a, b) => a + b, 0);
     }
     if (covered === 0) continue;
     if (!best || covered > best.covered || (covered === best.covered && s.confidence > best.s.confidence))

@@ -10,9 +10,9 @@ import {
 import { ChangeRun, type NewEntry, type RunResult } from './change-run.js';
 import { addressKey, withoutAddresses } from './ip-block.js';
 import { findIpSet } from './ip-sets.js';
-import { errorMessage, type WafPort } from './port.js';
+import { errorMessage, isWafError, type WafPort } from './port.js';
 import { DEFAULT_RETRY, type RetryPolicy, withLockRetry } from './retry.js';
-import type { IpSetRef, IpVersion, WafLocation } from './types.js';
+import type { IpSet, IpSetRef, IpVersion, WafLocation } from './types.js';
 
 /**
  * IP blocks expire. WAF keeps no date on an address, so the dates live in the change history:
@@ -29,6 +29,12 @@ export interface LedgerItem {
   expiresAt: string;
   suggestionId: string;
   changeId: string;
+  /**
+   * The set as last recorded. Expiry reads and writes it by this id, so it needs no ListIPSets
+   * (which IAM grants only on every resource): the scheduled function is allowed waftune's own
+   * IP sets and nothing else.
+   */
+  ref?: IpSetRef;
 }
 
 function setKey(e: ChangeEntry): string {
@@ -38,6 +44,7 @@ function setKey(e: ChangeEntry): string {
 /** Every address waftune blocked and has not removed since, with its expiry. */
 export function ipBlockLedger(records: readonly ChangeRecord[]): LedgerItem[] {
   const ledger = new Map<string, LedgerItem>();
+  const latestRef = new Map<string, IpSetRef>();
   const ordered = [...records].sort((a, b) =>
     a.header.createdAt < b.header.createdAt ? -1 : a.header.createdAt > b.header.createdAt ? 1 : 0,
   );
@@ -46,6 +53,10 @@ export function ipBlockLedger(records: readonly ChangeRecord[]): LedgerItem[] {
       if (entry.target.type !== 'ip-set' || (entry.status !== 'applied' && entry.status !== 'unchanged'))
         continue;
       const set = setKey(entry);
+      if (entry.target.id && entry.target.arn) {
+        const { name, id, arn, scope, region } = entry.target;
+        latestRef.set(set, { name, id, arn, scope, region });
+      }
       const before = ipSetState(entry.before);
       const after = entry.after === null ? [] : ipSetState(entry.after);
       if (entry.status === 'applied' && before && after) {
@@ -69,7 +80,10 @@ export function ipBlockLedger(records: readonly ChangeRecord[]): LedgerItem[] {
       }
     }
   }
-  return [...ledger.values()];
+  return [...ledger.values()].map((item) => {
+    const ref = latestRef.get(`${item.location.scope}/${item.location.region}/${item.setName}`);
+    return ref ? { ...item, ref } : item;
+  });
 }
 
 export interface ExpirySet {
@@ -91,8 +105,21 @@ export interface ExpiryPlan {
   upcoming: LedgerItem[];
 }
 
-export async function planExpiry(port: WafPort, store: AuditStore, now: Date): Promise<ExpiryPlan> {
-  const ledger = ipBlockLedger(await store.list());
+export interface PlanExpiryOptions {
+  /** Only these places (the scheduled function's region, and us-east-1 for CLOUDFRONT when asked). */
+  locations?: readonly WafLocation[];
+}
+
+export async function planExpiry(
+  port: WafPort,
+  store: AuditStore,
+  now: Date,
+  options: PlanExpiryOptions = {},
+): Promise<ExpiryPlan> {
+  const only = options.locations;
+  const ledger = ipBlockLedger(await store.list()).filter(
+    (i) => !only || only.some((l) => l.scope === i.location.scope && l.region === i.location.region),
+  );
   const nowIso = now.toISOString();
   const due = ledger.filter((i) => i.expiresAt <= nowIso);
   const upcoming = ledger
@@ -108,13 +135,27 @@ export async function planExpiry(port: WafPort, store: AuditStore, now: Date): P
     const first = items[0];
     if (!first) continue;
     const base = { location: first.location, version: first.version, name: first.setName, currentCount: 0 };
+    const gone: ExpirySet = {
+      ...base,
+      expired: [],
+      status: 'nothing',
+      reason: 'the IP set no longer exists',
+    };
     try {
-      const ref = await findIpSet(port, first.location, first.setName);
+      const ref = first.ref ?? (await findIpSet(port, first.location, first.setName));
       if (!ref) {
-        sets.push({ ...base, expired: [], status: 'nothing', reason: 'the IP set no longer exists' });
+        sets.push(gone);
         continue;
       }
-      const { ipSet } = await port.getIpSet(ref);
+      let ipSet: IpSet;
+      try {
+        ipSet = (await port.getIpSet(ref)).ipSet;
+      } catch (error) {
+        // Deleted since it was recorded: what it held is not blocked any more.
+        if (!isWafError(error, 'not-found')) throw error;
+        sets.push(gone);
+        continue;
+      }
       const present = new Set(ipSet.Addresses.map(addressKey));
       const expired = items.filter((i) => present.has(addressKey(i.address)));
       sets.push({

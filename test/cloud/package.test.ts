@@ -99,7 +99,12 @@ afterAll(() => {
 describe('osls package (offline)', () => {
   it('builds a nodejs22.x transform function whose bundle runs', async () => {
     const functions = Object.values(resources).filter((r) => r.Type === 'AWS::Lambda::Function');
-    expect(functions.map((f) => f.Properties.Runtime)).toEqual(['nodejs22.x', 'nodejs22.x', 'nodejs22.x']);
+    expect(functions.map((f) => f.Properties.Runtime)).toEqual([
+      'nodejs22.x',
+      'nodejs22.x',
+      'nodejs22.x',
+      'nodejs22.x',
+    ]);
     const files = unzip(readFileSync(join(out, 'transform.zip')));
     const bundle = files.get('functions/transform/handler.mjs');
     expect(bundle, [...files.keys()].join(', ')).toBeDefined();
@@ -225,7 +230,12 @@ describe('osls package (offline)', () => {
 
   it('grants each role only what it uses, and keeps secrets out of the template', () => {
     const roles = Object.entries(resources).filter(([, r]) => r.Type === 'AWS::IAM::Role');
-    expect(roles.map(([id]) => id).sort()).toEqual(['FirehoseRole', 'NotifyRole', 'TransformRole']);
+    expect(roles.map(([id]) => id).sort()).toEqual([
+      'ExpireRole',
+      'FirehoseRole',
+      'NotifyRole',
+      'TransformRole',
+    ]);
     const transform = statements(resources.TransformRole as Resource);
     expect(transform.flatMap(actions).sort()).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
     // The functions that post to Slack read the webhook's parameter, that one only, at run time.
@@ -246,5 +256,46 @@ describe('osls package (offline)', () => {
     }
     expect(templateText).not.toMatch(/hooks\.slack\.com|xox[abp]-/);
     expect(templateText).toContain('/waftune/test/slack-webhook-url');
+  });
+
+  it("runs expire on a schedule with only the history prefix and waftune's own IP sets", () => {
+    const fn = resources.ExpireLambdaFunction as Resource;
+    expect(fn.Properties.Handler).toBe('functions/expire/handler.handler');
+    expect(fn.Properties.ReservedConcurrentExecutions).toBe(1);
+    expect(fn.Properties.Environment.Variables).toMatchObject({
+      WAFTUNE_AUDIT_PREFIX: 'changes/',
+      WAFTUNE_EXPIRE_CLOUDFRONT: 'false',
+      WAFTUNE_BUCKET: { Ref: 'LogBucket' },
+    });
+    expect(unzip(readFileSync(join(out, 'expire.zip'))).has('functions/expire/handler.mjs')).toBe(true);
+    const schedules = Object.values(resources).filter((r) => r.Type === 'AWS::Scheduler::Schedule');
+    const expireSchedule = schedules.find((r) =>
+      JSON.stringify(r.Properties.Target).includes('ExpireLambdaFunction'),
+    );
+    expect(expireSchedule?.Properties.ScheduleExpression).toBe('rate(1 hour)');
+
+    const expire = statements(resources.ExpireRole as Resource);
+    expect(expire.flatMap(actions).sort()).toEqual([
+      'logs:CreateLogStream',
+      'logs:PutLogEvents',
+      's3:GetObject',
+      's3:ListBucket',
+      's3:PutObject',
+      'wafv2:GetIPSet',
+      'wafv2:UpdateIPSet',
+    ]);
+    const waf = expire.find((s) => actions(s).includes('wafv2:UpdateIPSet'));
+    expect(JSON.stringify(waf?.Resource)).toContain(':regional/ipset/waftune-blocked-*/*');
+    // The CLOUDFRONT sets only on the stack that is told to expire them (not this one).
+    expect(JSON.stringify(waf?.Resource)).not.toContain(':global/ipset/');
+    const list = expire.find((s) => actions(s).includes('s3:ListBucket')) as Json;
+    expect(list.Condition).toEqual({ StringLike: { 's3:prefix': 'changes/*' } });
+    const objects = expire.find((s) => actions(s).includes('s3:PutObject'));
+    expect(JSON.stringify(objects?.Resource)).toContain('/changes/*');
+    // The digest and alerts read the same history, and may not write it.
+    const notifyHistory = statements(resources.NotifyRole as Resource).filter((s) =>
+      JSON.stringify(s.Resource).includes('/changes/*'),
+    );
+    expect(notifyHistory.flatMap(actions)).toEqual(['s3:GetObject']);
   });
 });

@@ -160,6 +160,12 @@ describe('digest and alert data from a generated fleet on DuckDB', () => {
     expect(blocked).toBeGreaterThan(0);
     const seriesBlocked = input.series.reduce((a, s) => a + s.blocked.reduce((x, y) => x + y, 0), 0);
     expect(seriesBlocked).toBe(blocked);
+    // Every series keeps its blocks per request too (for exact scope matching), adding up the same.
+    for (const s of input.series) {
+      const perBucket = new Array<number>(73).fill(0);
+      for (const r of s.requests ?? []) perBucket[r.bucket] = (perBucket[r.bucket] ?? 0) + r.blocked;
+      expect(perBucket).toEqual(s.blocked);
+    }
     for (const alert of detectAlerts(input))
       expect(alert.command).toMatch(/^waftune (apply \S+|suggest logs --since 6h)$/);
   });

@@ -301,6 +301,100 @@ describe('alerts', () => {
     });
   });
 
+  describe('scopes decided per request, as WAF will (method, raw path, query)', () => {
+    const zeros = () => new Array<number>(BUCKETS).fill(0);
+    /** A series on one endpoint from per-request blocks: [method, path, query, blocks per bucket]. */
+    function endpoint(path: string, parts: [string, string, string, number[], boolean?][]): BlockSeries {
+      const s: BlockSeries = { ...series('blog.example', 'SizeRestrictions_BODY', path, zeros(), zeros()) };
+      const requests = parts.flatMap(([method, p, query, counts, fp = false]) =>
+        counts.map((n, bucket) => ({
+          method,
+          path: p,
+          query,
+          bucket,
+          blocked: n,
+          falsePositives: fp ? n : 0,
+        })),
+      );
+      for (const r of requests) {
+        s.blocked[r.bucket] = (s.blocked[r.bucket] ?? 0) + r.blocked;
+        s.falsePositives[r.bucket] = (s.falsePositives[r.bucket] ?? 0) + r.falsePositives;
+      }
+      return { ...s, requests: requests.filter((r) => r.blocked > 0) };
+    }
+    const applied = (scope: RuleOverride['scope']) => ({
+      changeId: 'chg-7',
+      suggestionId: 'ro-applied',
+      appliedAt: '2025-05-02T05:00:00.000Z',
+      ruleGroup: 'AWS#AWSManagedRulesCommonRuleSet',
+      ruleId: 'SizeRestrictions_BODY',
+      scope,
+    });
+    const ineffective = (s: BlockSeries, scope: RuleOverride['scope']) =>
+      detectAlerts({
+        windowStart: START,
+        buckets: BUCKETS,
+        series: [s],
+        suggestions: [],
+        changes: [applied(scope)],
+        fallbackCommand: FIX,
+      }).filter((a) => a.kind === 'override-ineffective');
+
+    it('an override for POST is not blamed for GET blocks on the same path', () => {
+      const gets = endpoint('/wp-admin/post.php', [
+        ['GET', '/wp-admin/post.php', '', new Array(BUCKETS).fill(3)],
+      ]);
+      const scope = {
+        methods: ['POST'],
+        paths: [{ match: 'EXACTLY' as const, value: '/wp-admin/post.php' }],
+      };
+      expect(ineffective(gets, scope)).toEqual([]);
+      const both = endpoint('/wp-admin/post.php', [
+        ['GET', '/wp-admin/post.php', '', new Array(BUCKETS).fill(3)],
+        ['POST', '/wp-admin/post.php', '', new Array(BUCKETS).fill(1)],
+      ]);
+      // From 05:10 (grace) to the end: 11 buckets, only the POST blocks count.
+      expect(ineffective(both, scope)).toMatchObject([{ count: 11, hosts: ['blog.example'] }]);
+    });
+
+    it('an override on one post is checked on that post, though the series counts the endpoint /posts/{id}', () => {
+      const s = endpoint('/wp-json/wp/v2/posts/{id}', [
+        ['POST', '/wp-json/wp/v2/posts/123', '', new Array(BUCKETS).fill(1)],
+        ['POST', '/wp-json/wp/v2/posts/456', '', new Array(BUCKETS).fill(5)],
+      ]);
+      const one = (id: string) => ({
+        paths: [{ match: 'EXACTLY' as const, value: `/wp-json/wp/v2/posts/${id}` }],
+      });
+      expect(ineffective(s, one('123'))).toMatchObject([{ count: 11 }]);
+      expect(ineffective(s, one('789'))).toEqual([]);
+    });
+
+    it('names the suggestion whose query condition lets the spike through, not a more confident one beside it', () => {
+      const ajax = '/wp-admin/admin-ajax.php';
+      const spike = [...new Array(BUCKETS - 1).fill(0), 60];
+      const s = endpoint(ajax, [
+        ['POST', ajax, 'action=heartbeat', spike, true],
+        ['POST', ajax, 'action=other', new Array(BUCKETS).fill(0), true],
+      ]);
+      const onAction = (id: string, action: string, confidence: number): RuleOverride => ({
+        ...override(id, 'SizeRestrictions_BODY', ajax),
+        scope: {
+          paths: [{ match: 'EXACTLY', value: ajax }],
+          query: { match: 'CONTAINS', value: `action=${action}` },
+        },
+        confidence,
+      });
+      const alerts = detectAlerts({
+        windowStart: START,
+        buckets: BUCKETS,
+        series: [s],
+        suggestions: [onAction('ro-other', 'other', 0.99), onAction('ro-heartbeat', 'heartbeat', 0.8)],
+        fallbackCommand: FIX,
+      });
+      expect(alerts).toMatchObject([{ kind: 'fp-spike', command: 'waftune apply ro-heartbeat' }]);
+    });
+  });
+
   it('leaves an override alone while it is within its grace period, or when its blocks stopped', () => {
     const change = {
       changeId: 'chg-1',
