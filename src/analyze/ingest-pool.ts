@@ -38,9 +38,11 @@ export async function ingestInWorkers(
   let progressBytes = 0;
   let progressEvents = 0;
 
+  const workers: Worker[] = [];
   const runWorker = (id: number) =>
     new Promise<void>((resolve, reject) => {
       const worker = new Worker(BOOT, { workerData: { entry: ENTRY.href, spillDir: options.spillDir, id } });
+      workers.push(worker);
       const next = () => {
         const file = queue.shift();
         worker.postMessage(file === undefined ? { type: 'stop' } : { type: 'file', file });
@@ -71,7 +73,13 @@ export async function ingestInWorkers(
       next();
     });
 
-  await Promise.all(Array.from({ length: options.workers }, (_, i) => runWorker(i)));
+  try {
+    await Promise.all(Array.from({ length: options.workers }, (_, i) => runWorker(i)));
+  } catch (error) {
+    // One worker failing ends the run; the others must not keep the process alive.
+    await Promise.all(workers.map((w) => w.terminate()));
+    throw error;
+  }
   await loading;
   return total;
 }

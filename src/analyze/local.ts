@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Config } from '../../schemas/config.js';
 import type { Report } from '../../schemas/report.js';
 import { DuckDbEngine } from '../engines/duckdb.js';
+import { SpillWriter } from '../engines/spill-writer.js';
 import { RejectLog, type RejectSummary } from '../ingest/rejects.js';
 import { listSourceFiles } from '../ingest/sources.js';
 import { suggest } from '../suggest/index.js';
@@ -49,6 +50,10 @@ export async function loadLocal(paths: readonly string[], options: LoadOptions):
     const rejectLog = new RejectLog(options.rejectsFile);
     const onProblem = (p: Parameters<RejectLog['add']>[0]) => rejectLog.add(p);
     const workers = options.workers ?? defaultWorkers(files.length);
+    const loadSpill = async (file: string) => {
+      await engine.insertJsonLines(file);
+      rmSync(file, { force: true });
+    };
     let stats: IngestStats;
     if (workers > 1) {
       stats = await ingestInWorkers(files, {
@@ -56,30 +61,27 @@ export async function loadLocal(paths: readonly string[], options: LoadOptions):
         spillDir: work,
         onProblem,
         progress: options.progress,
-        onSpill: async (file) => {
-          await engine.insertJsonLines(file);
-          rmSync(file, { force: true });
-        },
+        onSpill: loadSpill,
       });
     } else {
       stats = emptyStats();
-      const sink = engine.eventSink();
-      try {
-        for (const f of files) {
-          // Each event is handed to DuckDB through spill files; `add` only waits when one is full.
-          const pending: Promise<void>[] = [];
-          await ingestFile(
-            f.path,
-            stats,
-            (e) => pending.push(sink.add(e)),
-            onProblem,
-            (n) => options.progress?.({ bytes: stats.bytes + n, events: stats.events }),
-          );
-          await Promise.all(pending);
-        }
-      } finally {
-        await sink.close();
+      const full: string[] = [];
+      const spill = new SpillWriter(work, 'events', (file) => full.push(file));
+      const loadFull = async () => {
+        for (let file = full.shift(); file !== undefined; file = full.shift()) await loadSpill(file);
+      };
+      for (const f of files) {
+        await ingestFile(
+          f.path,
+          stats,
+          (e) => spill.add(e),
+          onProblem,
+          () => options.progress?.({ bytes: stats.bytes, events: stats.events }),
+        );
+        await loadFull();
       }
+      spill.close();
+      await loadFull();
     }
     return { engine, stats, rejects: await rejectLog.close(), close };
   } catch (error) {

@@ -40,12 +40,6 @@ export interface DuckDbOptions {
   queriesDir?: string;
 }
 
-/** Writes events to the `events` table in batches through a temporary JSON-lines file that DuckDB reads in parallel. */
-export interface EventSink {
-  add(event: WafEvent): Promise<void>;
-  close(): Promise<number>;
-}
-
 const SINK_BATCH = 200_000;
 
 export class DuckDbEngine implements QueryEngine {
@@ -69,33 +63,23 @@ export class DuckDbEngine implements QueryEngine {
     return new DuckDbEngine(instance, connection, options.queriesDir);
   }
 
-  eventSink(): EventSink {
+  /** Loads events held in memory (tests, small inputs) through spill files, as the ingest does. */
+  async loadEvents(events: Iterable<WafEvent>): Promise<number> {
     const dir = mkdtempSync(join(tmpdir(), 'waftune-'));
-    const ready: string[] = [];
-    const writer = new SpillWriter(dir, 'events', (file) => ready.push(file), SINK_BATCH);
-    let total = 0;
-    const loadReady = async () => {
-      for (let file = ready.shift(); file !== undefined; file = ready.shift()) {
-        await this.insertJsonLines(file);
-        rmSync(file, { force: true });
-      }
-    };
-    return {
-      add: async (event) => {
-        writer.add(event);
+    const full: string[] = [];
+    try {
+      const writer = new SpillWriter(dir, 'events', (file) => full.push(file), SINK_BATCH);
+      let total = 0;
+      for (const e of events) {
+        writer.add(e);
         total++;
-        if (ready.length > 0) await loadReady();
-      },
-      close: async () => {
-        try {
-          writer.close();
-          await loadReady();
-        } finally {
-          rmSync(dir, { recursive: true, force: true });
-        }
-        return total;
-      },
-    };
+      }
+      writer.close();
+      for (const file of full) await this.insertJsonLines(file);
+      return total;
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }
 
   /** Loads a JSON-lines file of flat events (e.g. Firehose's events/ objects) into `events`. */

@@ -87,9 +87,7 @@ describe('queries/ on DuckDB', () => {
   let engine: DuckDbEngine;
   beforeAll(async () => {
     engine = await DuckDbEngine.create();
-    const sink = engine.eventSink();
-    for (const e of events()) await sink.add(e);
-    await sink.close();
+    await engine.loadEvents(events());
   });
   afterAll(() => engine.close());
 
