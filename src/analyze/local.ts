@@ -40,7 +40,7 @@ export async function loadLocal(paths: readonly string[], options: LoadOptions):
   const work = mkdtempSync(join(tmpdir(), 'waftune-'));
   const engine = await DuckDbEngine.create({
     path: join(work, 'events.duckdb'),
-    memoryLimit: options.memoryLimit ?? '512MB',
+    memoryLimit: options.memoryLimit ?? '256MB',
   });
   const close = async () => {
     await engine.close();
