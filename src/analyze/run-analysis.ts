@@ -75,7 +75,11 @@ export async function analyze(engine: QueryEngine, options: AnalysisOptions = {}
         per_site: options.pathsPerSite ?? 3,
       },
     ),
-    engine.run<BlockedGroupRow & Record<string, unknown>>('blocked_groups', params),
+    engine.run<BlockedGroupRow & Record<string, unknown>>('blocked_groups', {
+      ...params,
+      origin_ts: window.fromTs,
+      bucket_ms: Math.max(1, window.toTs - window.fromTs),
+    }),
     engine.run<IpProfileRow & Record<string, unknown>>('ip_profile', params),
   ]);
   const ips = new Map(ipRows.rows.map((r) => [r.client_ip, r]));

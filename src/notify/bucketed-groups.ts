@@ -5,7 +5,7 @@ import { windowParams } from '../analyze/window.js';
 import type { QueryEngine } from '../engines/query-engine.js';
 
 /**
- * queries/digest_blocked_groups.sql: blocked_groups split into time buckets. Folded with the same
+ * queries/blocked_groups.sql split into time buckets. Folded with the same
  * fleet signals as `analyze` (src/analyze/fleet.ts), so the digest and the alerts use the final
  * verdicts the report shows, not the request-stage verdicts in the table (which miss the fleet
  * evidence: on a generated 8-day fleet, 2,192 request-stage false positives vs 8,569 final).
@@ -68,7 +68,7 @@ export async function foldWindow(
 ): Promise<FoldedWindow> {
   const params = windowParams(window);
   const [rows, ipRows] = await Promise.all([
-    engine.run<BucketedRow & Record<string, unknown>>('digest_blocked_groups', {
+    engine.run<BucketedRow & Record<string, unknown>>('blocked_groups', {
       origin_ts: window.fromTs,
       bucket_ms: bucketMs,
       ...params,

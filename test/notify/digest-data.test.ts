@@ -47,7 +47,11 @@ describe('digest and alert data from a generated fleet on DuckDB', () => {
     });
     // `analyze`'s own path over the same window: blocked_groups.sql folded with ip_profile.sql.
     const params = windowParams({ fromTs: toTs - DAY, toTs });
-    const rows = await engine.run<BlockedGroupRow & Record<string, unknown>>('blocked_groups', params);
+    const rows = await engine.run<BlockedGroupRow & Record<string, unknown>>('blocked_groups', {
+      ...params,
+      origin_ts: toTs - DAY,
+      bucket_ms: DAY,
+    });
     const ips = await engine.run<IpProfileRow & Record<string, unknown>>('ip_profile', params);
     let fp = 0;
     for (const g of foldGroups(rows.rows, new Map(ips.rows.map((r) => [r.client_ip, r])))) {
