@@ -24,6 +24,11 @@ SELECT
   count_if(w.score >= 3 AND w.verdict IS NULL) AS allowed_attack_requests,
   count(DISTINCT CASE WHEN w.score >= 3 AND w.verdict IS NULL THEN w.host END) AS allowed_attack_sites,
   array_sort(array_distinct(flatten(array_agg(w.signals) FILTER (WHERE w.score >= 3)))) AS attack_signals,
+  -- Sites where the address left an attack signature (src/suggest/strong-signals.ts), even one
+  -- too weak alone to call the request an attack: a scanner spraying WordPress exploit paths.
+  count(DISTINCT CASE WHEN arrays_overlap(w.signals, ARRAY[
+    'attack-payload', 'probe-path', 'scanner-user-agent', 'injection-outside-body', 'admin-write-without-session'
+  ]) THEN w.host END) AS signature_sites,
   count_if(
     w.action = 'ALLOW' AND w.rule_action IS NULL AND (
       w.wp_session

@@ -15,6 +15,7 @@ export function ipFactsFrom(row: IpProfileRow): IpFacts {
     attackRequests: row.attack_requests,
     attackSites: row.attack_sites,
     adminWork: row.admin_work,
+    signatureSites: row.signature_sites,
     distinctPaths: row.distinct_paths,
     onlyRootGets: row.only_root_gets,
   };

@@ -43,6 +43,8 @@ export interface IpProfileRow {
   allowed_attack_requests: number;
   allowed_attack_sites: number;
   attack_signals: string[] | null;
+  /** Sites where the address left an attack signature, even a weak one. */
+  signature_sites: number;
   admin_work: number;
   session_requests: number;
   distinct_paths: number;

@@ -32,6 +32,8 @@ export interface IpFacts {
   attackSites: number;
   /** Allowed requests doing WordPress admin work (logged-in, or posting to editor endpoints). */
   adminWork: number;
+  /** Sites on which this IP left an attack signature (strong signal), however weak the request's score. */
+  signatureSites: number;
   distinctPaths: number;
   /** Every request was a GET of `/` or a health path. */
   onlyRootGets: boolean;

@@ -9,6 +9,7 @@ import { injectionOutsideBody } from './signals/injection-outside-body.js';
 import { ipAdminWork } from './signals/ip-admin-work.js';
 import { ipAttackElsewhere } from './signals/ip-attack-elsewhere.js';
 import { ipMultiSiteAttack } from './signals/ip-multi-site-attack.js';
+import { ipMultiSiteSignatures } from './signals/ip-multi-site-signatures.js';
 import { noUserAgent } from './signals/no-user-agent.js';
 import { oversizeUpload } from './signals/oversize-upload.js';
 import { probePath } from './signals/probe-path.js';
@@ -39,6 +40,7 @@ export const REQUEST_SIGNALS: readonly RequestSignal[] = [
 export const FLEET_SIGNALS: readonly FleetSignal[] = [
   ipAdminWork,
   ipMultiSiteAttack,
+  ipMultiSiteSignatures,
   ipAttackElsewhere,
   uptimeMonitor,
   rulePathCrowd,

@@ -16,7 +16,7 @@ export interface SuggestResult {
 export function suggest(analysis: Pick<Analysis, 'groups' | 'ips'>, config: Config): SuggestResult {
   const { blocks, spared, blockedIps: ipBlocked } = suggestIpBlocks(analysis.groups, analysis.ips, config);
   const { overrides, notSuggested } = suggestOverrides(analysis.groups, analysis.ips, {
-    attackSources: attackSourceSet(analysis.groups),
+    attackSources: attackSourceSet(analysis.groups, analysis.ips),
     ipBlocked,
     config,
   });

@@ -1,11 +1,23 @@
 import type { RuleOverride, Scope } from '../../schemas/suggestion.js';
-import type { FinalGroup } from '../analyze/fleet.js';
+import { type FinalGroup, ipFactsFrom } from '../analyze/fleet.js';
+import type { IpProfileRow } from '../analyze/query-rows.js';
+import { doesAdminWork } from '../classify/signals/ip-admin-work.js';
 import { scopeMatches } from './scope.js';
 
-/** Addresses with attack evidence anywhere in the window. */
-export function attackSourceSet(groups: readonly FinalGroup[]): Set<string> {
+/**
+ * Addresses with attack evidence anywhere in the window, less those whose allowed admin work
+ * outweighs it (an agency office's odd requests are still the agency's).
+ */
+export function attackSourceSet(
+  groups: readonly FinalGroup[],
+  ips: ReadonlyMap<string, IpProfileRow>,
+): Set<string> {
   const out = new Set<string>();
-  for (const g of groups) if (g.final.verdict === 'likely-attack') out.add(g.client_ip);
+  for (const g of groups) {
+    if (g.final.verdict !== 'likely-attack' || out.has(g.client_ip)) continue;
+    const profile = ips.get(g.client_ip);
+    if (!profile || !doesAdminWork(ipFactsFrom(profile))) out.add(g.client_ip);
+  }
   return out;
 }
 

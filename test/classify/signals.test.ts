@@ -96,11 +96,14 @@ const requestCases: Record<string, { fires: Case[]; quiet: Case[] }> = {
       { path: '/wp-config.php.bak' },
       { path: '/vendor/phpunit/phpunit/src/Util/PHP/eval-stdin.php' },
       { path: '/wp-content/uploads/2024/shell.php' },
+      { path: '/backup.zip' },
+      { path: '/db.sql' },
     ],
     quiet: [
       { path: '/wp-login.php' },
       { path: '/environment-policy/' },
       { path: '/wp-content/uploads/2024/photo.jpg' },
+      { path: '/wp-content/uploads/2024/05/brochure.zip' },
     ],
   },
   'scanner-user-agent': {
@@ -166,6 +169,7 @@ const ip = (f: Partial<IpFacts>): FleetFacts => ({
     attackRequests: 0,
     attackSites: 0,
     adminWork: 0,
+    signatureSites: 0,
     distinctPaths: 3,
     onlyRootGets: false,
     ...f,
@@ -212,6 +216,20 @@ describe('verdicts', () => {
     expect(foldFleetSignals(e, ip({ sites: 60, onlyRootGets: true, distinctPaths: 1 })).verdict).toBe(
       'likely-false-positive',
     );
+  });
+
+  it('an exploit-path block is weak alone, and an attack when the address sprays it across sites', () => {
+    const e = classifyRequest(
+      eventFixture({
+        method: 'POST',
+        path: '/xmlrpc.php',
+        rule_group: 'AWS#AWSManagedRulesWordPressRuleSet',
+        rule_id: 'WordPressExploitablePaths_URIPATH',
+      }),
+    );
+    expect(e.verdict).toBe('uncertain');
+    expect(foldFleetSignals(e, ip({ signatureSites: 1 })).verdict).toBe('uncertain');
+    expect(foldFleetSignals(e, ip({ signatureSites: 9, sites: 9 })).verdict).toBe('likely-attack');
   });
 
   it('SQL injection in the query string is a likely attack on its own', () => {

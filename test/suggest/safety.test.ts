@@ -36,6 +36,7 @@ function profile(ip: string, over: Partial<IpProfileRow> = {}): IpProfileRow {
     allowed_attack_requests: 0,
     allowed_attack_sites: 0,
     attack_signals: [],
+    signature_sites: 0,
     admin_work: 0,
     session_requests: 0,
     distinct_paths: 4,

@@ -1,9 +1,12 @@
 import type { FleetSignal } from '../signal.js';
+import { doesAdminWork } from './ip-admin-work.js';
 
 export const ipAttackElsewhere: FleetSignal = {
   id: 'ip-attack-elsewhere',
   stage: 'fleet',
   weight: 2,
   reason: 'the same address sent attack payloads or probes in other requests',
-  applies: (_e, f) => (f.ip?.attackRequests ?? 0) >= 2,
+  // An address doing more admin work than attack-looking requests is an editor's: its odd
+  // requests are that editor's, not a second actor's.
+  applies: (_e, f) => f.ip !== undefined && f.ip.attackRequests >= 2 && !doesAdminWork(f.ip),
 };

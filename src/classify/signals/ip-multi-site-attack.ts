@@ -1,4 +1,5 @@
 import type { FleetSignal } from '../signal.js';
+import { doesAdminWork } from './ip-admin-work.js';
 
 export const MULTI_SITE_ATTACK_MIN_SITES = 3;
 
@@ -7,5 +8,6 @@ export const ipMultiSiteAttack: FleetSignal = {
   stage: 'fleet',
   weight: 3,
   reason: 'the same address attacked several sites of the fleet',
-  applies: (_e, f) => (f.ip?.attackSites ?? 0) >= MULTI_SITE_ATTACK_MIN_SITES,
+  applies: (_e, f) =>
+    f.ip !== undefined && f.ip.attackSites >= MULTI_SITE_ATTACK_MIN_SITES && !doesAdminWork(f.ip),
 };

@@ -6,7 +6,10 @@ const PROBE = new RegExp(
     String.raw`/\.(env|git|svn|hg|aws|ssh|docker|DS_Store|htpasswd|htaccess)\b`,
     String.raw`wp-config\.php[.~_-]?\w*$`,
     String.raw`wp-config\.(bak|old|save|orig|txt|swp)`,
-    String.raw`\.(sql|bak|old|swp|tar|tar\.gz|zip|7z|rar)$`,
+    // Dumps and editor backups anywhere; archives only at the document root (`/backup.zip`):
+    // WordPress serves plugin and media archives from deeper folders.
+    String.raw`\.(sql|sql\.gz|bak|old|orig|swp)$`,
+    String.raw`^/[^/]+\.(zip|tar|tar\.gz|tgz|rar|7z)$`,
     '/(phpmyadmin|pma|myadmin|adminer|phpinfo)',
     '/vendor/phpunit/',
     String.raw`eval-stdin\.php`,
