@@ -28,7 +28,8 @@ export async function analyzeOnAthena(
     database: options.athenaDatabase ?? names.database,
   });
   try {
-    const analysis = await analyze(engine, { sinceMs });
+    // The table is live: --since counts back from now, and every query is pruned to those days.
+    const analysis = await analyze(engine, { sinceMs, nowMs: Date.now() });
     const { suggestions, notSuggested, spared } = suggest(analysis, config);
     return completeReport(analysis, null, null, { suggestions, notSuggested, sparedSources: spared });
   } finally {

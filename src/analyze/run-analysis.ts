@@ -10,6 +10,8 @@ import { ALL_TIME, type TimeWindow, windowParams } from './window.js';
 export interface AnalysisOptions {
   /** Only the last part of the data: `since` milliseconds before its newest event. */
   sinceMs?: number;
+  /** Count `sinceMs` back from this time rather than from the newest event (Athena's live table). */
+  nowMs?: number;
   topRules?: number;
   pathsPerSite?: number;
 }
@@ -31,11 +33,25 @@ interface WindowRow {
   client_ips: number;
 }
 
-/** Resolves the window: the data's own span, or its last `sinceMs`. */
+/**
+ * Resolves the window: the data's own span, or its last `sinceMs`; or, with `nowMs` (a live table
+ * on Athena), the `sinceMs` before now, so that no query reads days outside it.
+ */
 export async function resolveWindow(
   engine: QueryEngine,
   sinceMs?: number,
+  nowMs?: number,
 ): Promise<{ window: TimeWindow; row: WindowRow }> {
+  if (sinceMs !== undefined && nowMs !== undefined) {
+    const window = { fromTs: nowMs - sinceMs, toTs: nowMs };
+    const rows = await engine.run<WindowRow & Record<string, unknown>>('window', windowParams(window));
+    const row = rows.rows[0];
+    if (row && row.events > 0) return { window, row };
+    return {
+      window,
+      row: { first_ts: null, last_ts: null, events: 0, web_acls: 0, sites: 0, client_ips: 0 },
+    };
+  }
   const all = await engine.run<WindowRow & Record<string, unknown>>('window', windowParams(ALL_TIME));
   const row = all.rows[0];
   if (!row || row.first_ts === null || row.last_ts === null) {
@@ -53,7 +69,7 @@ export async function resolveWindow(
 }
 
 export async function analyze(engine: QueryEngine, options: AnalysisOptions = {}): Promise<Analysis> {
-  const { window, row } = await resolveWindow(engine, options.sinceMs);
+  const { window, row } = await resolveWindow(engine, options.sinceMs, options.nowMs);
   const params = windowParams(window);
   const [totals, topRules, topPaths, groupRows, ipRows] = await Promise.all([
     engine.run<{ action: string; rule_action: string | null; verdict: string | null; requests: number }>(

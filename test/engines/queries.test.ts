@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WafEvent } from '../../schemas/event.js';
+import { resolveWindow } from '../../src/analyze/run-analysis.js';
 import { windowParams } from '../../src/analyze/window.js';
 import { classifyRequest } from '../../src/classify/classify.js';
 import { DuckDbEngine } from '../../src/engines/duckdb.js';
@@ -104,6 +105,15 @@ describe('queries/ on DuckDB', () => {
       expect(Array.isArray(result.rows)).toBe(true);
     });
   }
+
+  it('counts --since back from the newest event, or from now on a live table', async () => {
+    const fromData = await resolveWindow(engine, 10 * 60_000);
+    expect(fromData.window.toTs).toBe(T0 + 49 * 60_000 + 1);
+    expect(fromData.row.events).toBe(10);
+    const live = await resolveWindow(engine, 60 * 60_000, T0 + 30 * 60_000);
+    expect(live.window).toEqual({ fromTs: T0 - 30 * 60_000, toTs: T0 + 30 * 60_000 });
+    expect(live.row.events).toBeGreaterThan(30);
+  });
 
   it('binds a hostile value as data, never as SQL text', async () => {
     const params = { ...defaultsFor('top_rules'), from_dt: "2026-11-20' OR '1'='1" };
