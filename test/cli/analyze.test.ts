@@ -1,15 +1,17 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HOSTILE_STRINGS, hostileRecords, INVALID_UTF8_LINE } from '../../fixtures/hostile.js';
 import { reportSchema } from '../../schemas/report.js';
 import { suggestionSetSchema } from '../../schemas/suggestion.js';
 import { runCli } from '../support/run-cli.js';
 
 const DEMO = 'fixtures/demo';
-const state = () => mkdtempSync(join(tmpdir(), 'waftune-state-'));
+const scratch = mkdtempSync(join(tmpdir(), 'waftune-cli-'));
+const state = () => mkdtempSync(join(scratch, 'state-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 describe('waftune analyze on the bundled demo logs', () => {
   let text: Awaited<ReturnType<typeof runCli>>;
@@ -102,7 +104,7 @@ describe('waftune analyze on the bundled demo logs', () => {
 
 describe('hostile values in every field', () => {
   it('reach the terminal inert and the JSON intact, and a clean run exits 0', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'waftune-hostile-'));
+    const dir = mkdtempSync(join(scratch, 'hostile-'));
     const base = JSON.parse(
       readFileSync('../shared/waf-log-examples/aws-docs-examples.jsonl', 'utf8').split('\n')[0] ?? '{}',
     );

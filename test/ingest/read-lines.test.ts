@@ -1,11 +1,12 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { type InputProblem, readLogLines } from '../../src/ingest/read-lines.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'waftune-read-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 async function read(name: string, content: Buffer | string) {
   const file = join(dir, name);

@@ -1,7 +1,7 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Accuracy, measureAccuracy } from '../../fixtures/accuracy.js';
 import { type FleetOptions, generateFleet, writeFleet } from '../../fixtures/generator/index.js';
 import { DEFAULT_CONFIG } from '../../schemas/config.js';
@@ -20,8 +20,10 @@ const FLEET: FleetOptions = { seed: 4242, day: '2026-10-07', sites: 70 };
 describe('suggestions on a labelled fleet day', () => {
   let report: Report;
   let accuracy: Accuracy;
+  let dir = '';
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
   beforeAll(async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'waftune-fleet-'));
+    dir = mkdtempSync(join(tmpdir(), 'waftune-fleet-'));
     await writeFleet(join(dir, 'logs'), FLEET);
     report = await analyzeLocal([join(dir, 'logs')], { config: DEFAULT_CONFIG, rejectsFile: null });
     accuracy = measureAccuracy(generateFleet(FLEET), report.suggestions);
