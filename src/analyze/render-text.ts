@@ -37,7 +37,7 @@ export function describeSuggestionTarget(s: Suggestion): string {
     parts.push(s.scope.paths.map((p) => `${p.value}${p.match === 'STARTS_WITH' ? '*' : ''}`).join(' , '));
   if (s.scope.query) parts.push(`?${s.scope.query.match === 'CONTAINS' ? '*' : ''}${s.scope.query.value}`);
   if (s.scope.hosts) parts.push(`on ${s.scope.hosts.length} host(s)`);
-  return `${s.ruleId} to Count for ${parts.map((p) => safe(p)).join(' ')}`;
+  return `${safe(s.ruleId)} to Count for ${parts.map((p) => safe(p)).join(' ')}`;
 }
 
 /** The human report: every value from a log goes through `safe` (control and escape sequences made visible). */
@@ -51,7 +51,7 @@ export function renderReport(r: Report, options: { color: boolean }): string {
   } else {
     const inWindow = r.fleet.events === r.input.events ? '' : `; ${n(r.fleet.events)} in the window`;
     out.push(
-      c.bold(`waftune analyze — ${r.window.from} .. ${r.window.to}`),
+      c.bold(`waftune analyze — ${safe(r.window.from)} .. ${safe(r.window.to)}`),
       `${n(r.input.events)} events from ${n(r.input.files)} file(s)${inWindow}: ${n(r.fleet.sites)} sites behind ${n(r.fleet.webAcls)} web ACL(s), ${n(r.fleet.clientIps)} client IPs`,
     );
   }
