@@ -12,7 +12,9 @@ export function renderSuggestions(
 ): string {
   const c = pc.createColors(options.color);
   const out: string[] = [
-    c.bold(`waftune suggest — ${safe(r.window.from)} .. ${safe(r.window.to)}: ${r.suggestions.length} suggestion(s)`),
+    c.bold(
+      `waftune suggest — ${safe(r.window.from)} .. ${safe(r.window.to)}: ${r.suggestions.length} suggestion(s)`,
+    ),
   ];
   for (const s of r.suggestions) out.push('', ...renderOne(s, c));
   if (r.notSuggested.length > 0) {
