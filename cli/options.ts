@@ -35,3 +35,25 @@ export function useColor(stream: NodeJS.WriteStream): boolean {
     process.env.TERM !== 'dumb'
   );
 }
+
+export const SOURCE_HELP = 'log files or folders (gzip or plain JSON lines), or s3://bucket/prefix';
+
+/** `<source>` as arguments or as `--source` (both may be given); none is an error except on Athena. */
+export function addSourceArguments(cmd: Command): Command {
+  return cmd
+    .argument('[source...]', SOURCE_HELP)
+    .option('--source <source...>', `${SOURCE_HELP} (same as the arguments)`);
+}
+
+export function sourcesOf(
+  positional: readonly string[],
+  options: { source?: string[]; engine?: string },
+): string[] {
+  const all = [...positional, ...(options.source ?? [])];
+  if (all.length === 0 && options.engine !== 'athena') {
+    throw new Error(
+      'no source given: name log files, folders or s3://bucket/prefix (e.g. waftune analyze ./logs)',
+    );
+  }
+  return all;
+}

@@ -9,11 +9,19 @@ import { parseDuration } from '../../src/analyze/window.js';
 import { type AthenaOptions, analyzeOnAthena } from '../athena.js';
 import { loadConfig } from '../config.js';
 import { EXIT } from '../exit.js';
-import { addCommonOptions, type CommonOptions, suggestionsFile, useColor } from '../options.js';
+import {
+  addCommonOptions,
+  addSourceArguments,
+  type CommonOptions,
+  sourcesOf,
+  suggestionsFile,
+  useColor,
+} from '../options.js';
 import { byteProgress } from '../progress.js';
 import { resolveSources } from '../sources.js';
 
 export interface AnalyzeOptions extends CommonOptions, AthenaOptions {
+  source?: string[];
   since?: string;
   engine: string;
   progress: boolean;
@@ -66,12 +74,10 @@ export function saveSuggestions(stateDir: string, report: Report): string {
 
 export function register(program: Command): void {
   addCommonOptions(
-    program
-      .command('analyze')
+    addSourceArguments(program.command('analyze'))
       .description(
         'report what is blocked, on which sites, by which rule; false positives, attackers and suggestions',
       )
-      .argument('<source...>', 'log files or folders (gzip or plain JSON lines), or s3://bucket/prefix')
       .option('--since <duration>', 'only the last part of the data, e.g. 24h, 7d')
       .option('--engine <engine>', 'duckdb (local, default) or athena', 'duckdb')
       .option(
@@ -85,8 +91,8 @@ export function register(program: Command): void {
         'waftune-dev',
       )
       .option('--no-progress', 'no progress bar'),
-  ).action(async (sources: string[], options: AnalyzeOptions) => {
-    const report = await runAnalysis(sources, options);
+  ).action(async (positional: string[], options: AnalyzeOptions) => {
+    const report = await runAnalysis(sourcesOf(positional, options), options);
     saveSuggestions(options.stateDir, report);
     if (options.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     else process.stdout.write(renderReport(report, { color: useColor(process.stdout) }));

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { renderSuggestions } from '../../src/suggest/render-text.js';
 import { EXIT } from '../exit.js';
-import { addCommonOptions, useColor } from '../options.js';
+import { addCommonOptions, addSourceArguments, sourcesOf, useColor } from '../options.js';
 import { type AnalyzeOptions, runAnalysis, saveSuggestions, suggestionSet } from './analyze.js';
 
 interface SuggestOptions extends AnalyzeOptions {
@@ -11,18 +11,16 @@ interface SuggestOptions extends AnalyzeOptions {
 
 export function register(program: Command): void {
   addCommonOptions(
-    program
-      .command('suggest')
+    addSourceArguments(program.command('suggest'))
       .description(
         'suggestions only (rule overrides and IP blocks), with evidence and replayed impact; saved for plan/apply',
       )
-      .argument('<source...>', 'log files or folders (gzip or plain JSON lines), or s3://bucket/prefix')
       .option('--since <duration>', 'only the last part of the data, e.g. 24h, 7d')
       .option('--engine <engine>', 'duckdb (local, default) or athena', 'duckdb')
       .option('--out <file>', 'also write the suggestion set (JSON) to this file')
       .option('--no-progress', 'no progress bar'),
-  ).action(async (sources: string[], options: SuggestOptions) => {
-    const report = await runAnalysis(sources, options);
+  ).action(async (positional: string[], options: SuggestOptions) => {
+    const report = await runAnalysis(sourcesOf(positional, options), options);
     const saved = saveSuggestions(options.stateDir, report);
     const set = suggestionSet(report);
     if (options.out) writeFileSync(options.out, `${JSON.stringify(set, null, 2)}\n`);
