@@ -51,7 +51,7 @@ export async function* readLogLines(
   const gz = await isGzip(file);
   const raw = createReadStream(file, { highWaterMark: 256 * 1024 });
   if (onBytes) raw.on('data', (chunk) => onBytes(chunk.length));
-  const input: Readable = gz ? raw.pipe(createGunzip()) : raw;
+  const input: Readable = gz ? raw.pipe(createGunzip({ chunkSize: 256 * 1024 })) : raw;
   if (gz) raw.on('error', (e) => input.destroy(e));
 
   // Lines are cut from the bytes and decoded one by one (invalid UTF-8 becomes U+FFFD): no
