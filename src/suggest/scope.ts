@@ -35,29 +35,46 @@ const ACTION_PARAMS = ['wc-ajax', 'action', 'rest_route', 'wc-api', 'ajax_action
 
 /**
  * The `name=value` query condition that every given query string shares, for endpoints whose
- * path says nothing (everything POSTs to `/`). Null when they share none.
+ * path says nothing (everything POSTs to `/`). For `rest_route` (WordPress without pretty
+ * permalinks) the route may carry ids, so the shared route prefix serves, as a path would.
+ * Null when they share none.
  */
 export function sharedQueryCondition(
   queries: readonly string[],
 ): { match: 'CONTAINS'; value: string } | null {
   if (queries.length === 0) return null;
   for (const name of ACTION_PARAMS) {
-    const values = new Set<string>();
+    const values: string[] = [];
     for (const q of queries) {
       // Raw, not decoded: the WAF condition matches the raw query string.
       const v = q
         .split('&')
         .filter((pair) => pair.startsWith(`${name}=`))
         .map((pair) => pair.slice(name.length + 1));
-      if (v.length !== 1) {
-        values.clear();
-        break;
-      }
-      values.add(v[0] ?? '');
+      if (v.length !== 1 || !v[0]) break;
+      values.push(v[0]);
     }
-    const [only] = [...values];
-    if (values.size === 1 && only && /^[\w.%-]{1,64}$/.test(only))
-      return { match: 'CONTAINS', value: `${name}=${only}` };
+    if (values.length !== queries.length) continue;
+    const shared =
+      name === 'rest_route' ? routePrefix(values) : new Set(values).size === 1 ? values[0] : undefined;
+    if (shared && SAFE_VALUE.test(shared)) return { match: 'CONTAINS', value: `${name}=${shared}` };
   }
   return null;
+}
+
+const SAFE_VALUE = /^[\w.%/-]{1,96}$/;
+
+/** The longest common prefix of REST routes, cut back to a `/` (raw or `%2F`), two segments at least. */
+function routePrefix(routes: readonly string[]): string | undefined {
+  let prefix = routes[0] ?? '';
+  for (const r of routes) {
+    let i = 0;
+    while (i < prefix.length && i < r.length && prefix[i] === r[i]) i++;
+    prefix = prefix.slice(0, i);
+  }
+  if (routes.every((r) => r === prefix)) return prefix;
+  const cut = Math.max(prefix.lastIndexOf('/') + 1, prefix.toUpperCase().lastIndexOf('%2F') + 3);
+  const stem = prefix.slice(0, cut);
+  const segments = stem.split(/\/|%2F/i).filter(Boolean).length;
+  return segments >= 3 ? stem : undefined;
 }

@@ -54,6 +54,21 @@ describe('scope semantics (as the WAF statement decides them)', () => {
       value: 'rest_route=%2Fwp%2Fv2%2Fposts',
     });
     expect(sharedQueryCondition(['wc-ajax=checkout', 'p=12'])).toBeNull();
+    // Plain permalinks: the block editor saves to /?rest_route=/wp/v2/posts/<id>.
+    expect(
+      sharedQueryCondition(['rest_route=/wp/v2/posts/12&_locale=user', 'rest_route=/wp/v2/posts/3077']),
+    ).toEqual({
+      match: 'CONTAINS',
+      value: 'rest_route=/wp/v2/posts/',
+    });
+    expect(
+      sharedQueryCondition(['rest_route=%2Fwp%2Fv2%2Fpages%2F9', 'rest_route=%2Fwp%2Fv2%2Fpages%2F41']),
+    ).toEqual({
+      match: 'CONTAINS',
+      value: 'rest_route=%2Fwp%2Fv2%2Fpages%2F',
+    });
+    // Two routes that share only /wp/ are two different things: no condition.
+    expect(sharedQueryCondition(['rest_route=/wp/v2/posts/1', 'rest_route=/wp/v2/users/1'])).toBeNull();
     expect(sharedQueryCondition(["action=x'%20or%201=1", "action=x'%20or%201=1"])).toBeNull();
   });
 
