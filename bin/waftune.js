@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const result = spawnSync(
   process.execPath,
-  ['--import', 'tsx', join(root, 'cli', 'waftune.ts'), ...process.argv.slice(2)],
+  ['--import', import.meta.resolve('tsx'), join(root, 'cli', 'waftune.ts'), ...process.argv.slice(2)],
   { stdio: 'inherit' },
 );
 process.exit(result.status ?? 1);
