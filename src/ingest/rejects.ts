@@ -10,11 +10,25 @@ const KEPT_IN_MEMORY = 50;
  * Cookie and Authorization values are secrets even in a broken line: the excerpt kept aside must
  * not become the one place waftune stores them.
  */
-const SECRET_HEADER =
-  /("name"\s*:\s*"(?:cookie|authorization|proxy-authorization|x-wp-nonce)"\s*,\s*"value"\s*:\s*")((?:[^"\\]|\\.)*)/gi;
+const SECRET_NAME = '(?:cookie|authorization|proxy-authorization|x-wp-nonce)';
+const REMOVED = '[removed by waftune]';
+/** WAF's header objects, name first as WAF writes them, or value first as anything else may. */
+const NAME_THEN_VALUE = new RegExp(
+  `("name"\\s*:\\s*"${SECRET_NAME}"\\s*,\\s*"value"\\s*:\\s*")((?:[^"\\\\]|\\\\.)*)`,
+  'gi',
+);
+const VALUE_THEN_NAME = new RegExp(
+  `("value"\\s*:\\s*")((?:[^"\\\\]|\\\\.)*)("\\s*,\\s*"name"\\s*:\\s*"${SECRET_NAME}")`,
+  'gi',
+);
+/** A raw header line (`Cookie: ...`) in a line that is not JSON at all. */
+const RAW_HEADER = new RegExp(`(^|[\\r\\n\\s])(${SECRET_NAME}\\s*:\\s*)[^\\r\\n]*`, 'gi');
 
 export function scrubSecrets(text: string): string {
-  return text.replace(SECRET_HEADER, '$1[removed by waftune]');
+  return text
+    .replace(NAME_THEN_VALUE, `$1${REMOVED}`)
+    .replace(VALUE_THEN_NAME, `$1${REMOVED}$3`)
+    .replace(RAW_HEADER, `$1$2${REMOVED}`);
 }
 
 export interface RejectSummary {
