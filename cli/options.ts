@@ -36,7 +36,7 @@ export function useColor(stream: NodeJS.WriteStream): boolean {
   );
 }
 
-export const SOURCE_HELP = 'log files or folders (gzip or plain JSON lines), or s3://bucket/prefix';
+const SOURCE_HELP = 'log files or folders (gzip or plain JSON lines), or s3://bucket/prefix';
 
 /** `<source>` as arguments or as `--source` (both may be given); none is an error except on Athena. */
 export function addSourceArguments(cmd: Command): Command {

@@ -72,5 +72,3 @@ export interface FleetSignal extends SignalBase {
   stage: 'fleet';
   applies(event: EventView, facts: FleetFacts): boolean;
 }
-
-export type Signal = RequestSignal | FleetSignal;
