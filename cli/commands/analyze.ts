@@ -65,11 +65,13 @@ export function suggestionSet(report: Report): SuggestionSet {
   });
 }
 
-export function saveSuggestions(stateDir: string, report: Report): string {
+/** Saves the suggestion set where plan and apply read it; returns the file and the set. */
+export function saveSuggestions(stateDir: string, report: Report): { file: string; set: SuggestionSet } {
   mkdirSync(stateDir, { recursive: true });
   const file = suggestionsFile(stateDir);
-  writeFileSync(file, `${JSON.stringify(suggestionSet(report), null, 2)}\n`);
-  return file;
+  const set = suggestionSet(report);
+  writeFileSync(file, `${JSON.stringify(set, null, 2)}\n`);
+  return { file, set };
 }
 
 export function register(program: Command): void {

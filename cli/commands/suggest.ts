@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { renderSuggestions } from '../../src/suggest/render-text.js';
 import { EXIT } from '../exit.js';
 import { addCommonOptions, addSourceArguments, sourcesOf, useColor } from '../options.js';
-import { type AnalyzeOptions, runAnalysis, saveSuggestions, suggestionSet } from './analyze.js';
+import { type AnalyzeOptions, runAnalysis, saveSuggestions } from './analyze.js';
 
 interface SuggestOptions extends AnalyzeOptions {
   out?: string;
@@ -21,8 +21,7 @@ export function register(program: Command): void {
       .option('--no-progress', 'no progress bar'),
   ).action(async (positional: string[], options: SuggestOptions) => {
     const report = await runAnalysis(sourcesOf(positional, options), options);
-    const saved = saveSuggestions(options.stateDir, report);
-    const set = suggestionSet(report);
+    const { file: saved, set } = saveSuggestions(options.stateDir, report);
     if (options.out) writeFileSync(options.out, `${JSON.stringify(set, null, 2)}\n`);
     if (options.json) process.stdout.write(`${JSON.stringify(set, null, 2)}\n`);
     else process.stdout.write(renderSuggestions(report, { color: useColor(process.stdout), savedTo: saved }));

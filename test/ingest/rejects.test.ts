@@ -17,9 +17,9 @@ describe('rejected input kept aside', () => {
       'GET / HTTP/1.1\r\nCookie: wordpress_sec_x=secret3\r\nHost: a',
       '{"name" : "cookie" , "value" : "esc\\"aped secret4"',
     ];
-    lines.forEach((excerpt, i) =>
-      log.add({ file: 'in.jsonl', line: i + 1, reason: 'truncated JSON line', excerpt }),
-    );
+    for (const [i, excerpt] of lines.entries()) {
+      log.add({ file: 'in.jsonl', line: i + 1, reason: 'truncated JSON line', excerpt });
+    }
     const summary = await log.close();
     const stored = readFileSync(file, 'utf8');
     expect(stored.split('\n').filter(Boolean)).toHaveLength(4);
