@@ -7,6 +7,7 @@ import { HOSTILE_STRINGS, hostileRecords, INVALID_UTF8_LINE } from '../../fixtur
 import { reportSchema } from '../../schemas/report.js';
 import { suggestionSetSchema } from '../../schemas/suggestion.js';
 import { runCli } from '../support/run-cli.js';
+import { awsDocExampleLines } from '../support/vendored.js';
 
 const DEMO = 'fixtures/demo';
 const scratch = mkdtempSync(join(tmpdir(), 'waftune-cli-'));
@@ -105,9 +106,7 @@ describe('waftune analyze on the bundled demo logs', () => {
 describe('hostile values in every field', () => {
   it('reach the terminal inert and the JSON intact, and a clean run exits 0', async () => {
     const dir = mkdtempSync(join(scratch, 'hostile-'));
-    const base = JSON.parse(
-      readFileSync('../shared/waf-log-examples/aws-docs-examples.jsonl', 'utf8').split('\n')[0] ?? '{}',
-    );
+    const base = JSON.parse(awsDocExampleLines()[0] ?? '{}');
     const records = hostileRecords(base);
     writeFileSync(join(dir, 'hostile.gz'), gzipSync(`${records.map((r) => JSON.stringify(r)).join('\n')}\n`));
     const clean = await runCli(['analyze', dir, '--state-dir', state()]);

@@ -14,10 +14,9 @@ import { AthenaEngine, AthenaQueryError, athenaCostUsd } from '../../src/engines
 import { athenaLiteral } from '../../src/engines/athena-params.js';
 import { loadSqlFile } from '../../src/engines/sql-files.js';
 import { AwsModelValidator, loadAwsModel } from '../support/aws-model-validator.js';
+import { awsModelPath } from '../support/vendored.js';
 
-const model = new AwsModelValidator(
-  loadAwsModel(new URL('../../../shared/aws-models/athena.service-2.json', import.meta.url).pathname),
-);
+const model = new AwsModelValidator(loadAwsModel(awsModelPath('athena')));
 
 const WINDOW = {
   from_dt: '2026-11-19',

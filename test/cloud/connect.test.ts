@@ -18,11 +18,11 @@ import {
   planConnect,
 } from '../../src/waf/logging-config.js';
 import { AwsModelValidator, loadAwsModel } from '../support/aws-model-validator.js';
+import { awsModelPath } from '../support/vendored.js';
 
-const model = new AwsModelValidator(
-  loadAwsModel(new URL('../../../shared/aws-models/wafv2.service-2.json', import.meta.url).pathname),
-  { exactlyOneOf: ['FieldToMatch', 'Condition'] },
-);
+const model = new AwsModelValidator(loadAwsModel(awsModelPath('wafv2')), {
+  exactlyOneOf: ['FieldToMatch', 'Condition'],
+});
 
 const STREAM = 'arn:aws:firehose:eu-west-1:111122223333:deliverystream/aws-waf-logs-waftune-prod';
 const OTHER = 'arn:aws:firehose:eu-west-1:111122223333:deliverystream/aws-waf-logs-legacy';

@@ -1,18 +1,10 @@
-import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { FirehoseTransformationEvent, FirehoseTransformationEventRecord } from 'aws-lambda';
+import { awsDocExampleLines } from '../support/vendored.js';
 
 /** Firehose-shaped events for the transform tests and the bench. */
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-
-/** AWS's six documented WAF log records, one JSON text each (../shared beside the repo). */
-export function exampleRecords(): string[] {
-  return readFileSync(join(root, '..', 'shared', 'waf-log-examples', 'aws-docs-examples.jsonl'), 'utf8')
-    .split('\n')
-    .filter((line) => line.trim().length > 0);
-}
+/** AWS's six documented WAF log records, one JSON text each. */
+export const exampleRecords = awsDocExampleLines;
 
 export function firehoseRecord(recordId: string, text: string | Buffer): FirehoseTransformationEventRecord {
   return {

@@ -1,15 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { wafLogRecordSchema } from '../../schemas/waf-log.js';
 import { normalize } from '../../src/ingest/normalize.js';
+import { awsDocExampleLines } from '../support/vendored.js';
 
-const examples = readFileSync(
-  new URL('../../../shared/waf-log-examples/aws-docs-examples.jsonl', import.meta.url),
-  'utf8',
-)
-  .split('\n')
-  .filter((l) => l.trim())
-  .map((l) => wafLogRecordSchema.parse(JSON.parse(l)));
+const examples = awsDocExampleLines().map((l) => wafLogRecordSchema.parse(JSON.parse(l)));
 
 function record(overrides: Record<string, unknown> = {}, request: Record<string, unknown> = {}) {
   return wafLogRecordSchema.parse({

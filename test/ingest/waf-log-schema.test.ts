@@ -1,14 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { wafLogRecordSchema } from '../../schemas/waf-log.js';
 import { processRecordText } from '../../src/ingest/process.js';
+import { awsDocExampleLines } from '../support/vendored.js';
 
-const EXAMPLES = readFileSync(
-  new URL('../../../shared/waf-log-examples/aws-docs-examples.jsonl', import.meta.url),
-  'utf8',
-)
-  .split('\n')
-  .filter((l) => l.trim());
+const EXAMPLES = awsDocExampleLines();
 
 describe('WAF log schema', () => {
   it("accepts every one of AWS's documented example records", () => {

@@ -1,15 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import ipaddr from 'ipaddr.js';
 import { AwsModelValidator, loadAwsModel } from './aws-model-validator.js';
+import { awsModelPath } from './vendored.js';
 
 /**
  * A local WAFv2 for tests: a real HTTP server speaking the awsJson1_1 protocol the real SDK
  * speaks (`X-Amz-Target: AWSWAF_20190729.<Operation>`), keeping web ACLs and IP sets per region
  * and scope with LockTokens, and checking every request against the published service model
- * (../shared/aws-models/wafv2.service-2.json) before looking at it. On top of the model it checks
+ * (vendor/aws-models/wafv2.service-2.json) before looking at it. On top of the model it checks
  * what the service enforces beyond the shapes: one action per rule, AND/OR with two or more
  * statements, search strings of at most 200 bytes, existing IP set references, unique names and
  * priorities, the 5,000 WCU and 10,000 address limits, and CLOUDFRONT calls going to us-east-1.
@@ -17,9 +17,7 @@ import { AwsModelValidator, loadAwsModel } from './aws-model-validator.js';
  * Test hooks simulate other writers (`editWebAcl`, `beforeUpdate`) and broken web ACLs (`failFor`).
  */
 
-export const WAFV2_MODEL_PATH = fileURLToPath(
-  new URL('../../../shared/aws-models/wafv2.service-2.json', import.meta.url),
-);
+export const WAFV2_MODEL_PATH = awsModelPath('wafv2');
 const TARGET_PREFIX = 'AWSWAF_20190729.';
 const ACCOUNT = '123456789012';
 const MAX_WCU = 5_000;

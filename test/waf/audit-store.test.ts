@@ -187,10 +187,10 @@ describe('S3 audit store on s3rver', () => {
   );
 
   it('says where it keeps the history, and leaves other objects under the prefix alone', async () => {
-    const store = new S3AuditStore(s3.client, BUCKET, 'shared/changes/');
-    expect(store.location).toBe(`s3://${BUCKET}/shared/changes/`);
-    await s3.put(BUCKET, 'shared/changes/README.txt', 'not a change');
-    await s3.put(BUCKET, 'shared/changes/20250601-000000-9999/notes.txt', 'not a part');
+    const store = new S3AuditStore(s3.client, BUCKET, 'team/changes/');
+    expect(store.location).toBe(`s3://${BUCKET}/team/changes/`);
+    await s3.put(BUCKET, 'team/changes/README.txt', 'not a change');
+    await s3.put(BUCKET, 'team/changes/20250601-000000-9999/notes.txt', 'not a part');
     await store.begin(header('20250601-000000-9999', '2025-06-01T00:00:00.000Z'));
     expect((await store.list()).map((r) => r.header.id)).toEqual(['20250601-000000-9999']);
   });

@@ -1,6 +1,6 @@
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { AwsModelValidator, loadAwsModel } from '../support/aws-model-validator.js';
+import { awsModelPath } from '../support/vendored.js';
 import { WAFV2_MODEL_PATH } from '../support/wafv2-local-endpoint.js';
 
 const waf = new AwsModelValidator(loadAwsModel(WAFV2_MODEL_PATH), {
@@ -86,11 +86,7 @@ describe('AWS model validator', () => {
   });
 
   it('is generic: it validates another service model (Firehose) just as well', () => {
-    const firehose = new AwsModelValidator(
-      loadAwsModel(
-        fileURLToPath(new URL('../../../shared/aws-models/firehose.service-2.json', import.meta.url)),
-      ),
-    );
+    const firehose = new AwsModelValidator(loadAwsModel(awsModelPath('firehose')));
     expect(
       firehose.validateInput('PutRecord', {
         DeliveryStreamName: 'aws-waf-logs-dev',
