@@ -6,7 +6,12 @@ import { z } from 'zod';
  *
  * Semantics of a rule-override: it lets through a request whose terminating rule is `ruleId` in
  * `ruleGroup` and that meets every scope part given (a `paths` part is met when any listed path
- * matches; `query` matches the raw query string).
+ * matches; `query` matches the raw query string; every `headers` condition must be met).
+ *
+ * Semantics of an ip-block: a request is stopped when its `clientIp` is in one of `addresses`, or,
+ * on a web ACL listed in `forwardedIpConfig.webAcls`, when the address at `position` in the
+ * header `headerName` is (LAST: the right-most one, the address the CDN in front appended; a
+ * missing or malformed header does not match: FallbackBehavior NO_MATCH).
  */
 
 export const pathMatchSchema = z.object({
@@ -15,11 +20,27 @@ export const pathMatchSchema = z.object({
 });
 export type PathMatch = z.infer<typeof pathMatchSchema>;
 
+/**
+ * A condition on one request header, as WAF's ByteMatch on `SingleHeader` decides it: `name` in
+ * lower case (WAF matches header names case-insensitively), `value` compared with the header's
+ * value as sent, no text transformation. A request without the header does not meet it. Several
+ * headers of the same name (two Cookie headers) are one value joined by `; ` for `cookie`, `, `
+ * otherwise, as WAF sees them.
+ */
+export const headerMatchSchema = z.object({
+  name: z.string().regex(/^[a-z0-9!#$%&'*+.^_`|~-]{1,64}$/, 'a lower-case HTTP header name'),
+  match: z.enum(['EXACTLY', 'STARTS_WITH', 'ENDS_WITH', 'CONTAINS']),
+  value: z.string().min(1).max(200),
+});
+export type HeaderMatch = z.infer<typeof headerMatchSchema>;
+
 export const scopeSchema = z.object({
   methods: z.array(z.string().min(1)).min(1).optional(),
   paths: z.array(pathMatchSchema).min(1).optional(),
   query: z.object({ match: z.enum(['CONTAINS', 'EXACTLY']), value: z.string().min(1) }).optional(),
   hosts: z.array(z.string().min(1)).min(1).optional(),
+  /** All required: e.g. `cookie` CONTAINS `wordpress_logged_in_`, so cookie-less spray stays blocked. */
+  headers: z.array(headerMatchSchema).min(1).optional(),
 });
 export type Scope = z.infer<typeof scopeSchema>;
 
@@ -67,10 +88,26 @@ export const ruleOverrideSchema = z.object({
 });
 export type RuleOverride = z.infer<typeof ruleOverrideSchema>;
 
+/**
+ * Where the client was seen through a CDN (CloudFront in front of an ALB's web ACL): on those web
+ * ACLs the block matches the forwarded client address (WAF's `IPSetForwardedIPConfig`), not the
+ * CDN edge in `clientIp`.
+ */
+export const forwardedIpConfigSchema = z.object({
+  headerName: z.string().min(1).max(255),
+  position: z.enum(['FIRST', 'LAST', 'ANY']),
+  fallbackBehavior: z.enum(['MATCH', 'NO_MATCH']),
+  /** The web ACLs (ARNs) that see this client through the CDN and get the forwarded-address rule. */
+  webAcls: z.array(z.string().min(1)).min(1),
+});
+export type ForwardedIpConfig = z.infer<typeof forwardedIpConfigSchema>;
+
 export const ipBlockSchema = z.object({
   id: z.string().min(1),
   kind: z.literal('ip-block'),
+  /** CIDRs: /32 or /128 for one address; several IPv6 attackers in one /64 may be one /64, never wider. */
   addresses: z.array(z.string().min(1)).min(1),
+  forwardedIpConfig: forwardedIpConfigSchema.optional(),
   expiresAfterDays: z.number().int().positive(),
   confidence: z.number().min(0).max(1),
   evidence: z.object({
