@@ -40,14 +40,22 @@ export const eventSchema = z.object({
    * by a rule, or null when no rule matched. Classification runs when this is not null.
    */
   rule_action: z.string().nullable(),
-  /** The web ACL's rule that terminated (`terminatingRuleId`), e.g. AWS-AWSManagedRulesCommonRuleSet. */
+  /**
+   * The web ACL's rule that holds the match: `terminatingRuleId` when a rule terminated (e.g.
+   * AWS-AWSManagedRulesCommonRuleSet); for a rule group run in Count mode, the group's web ACL rule
+   * as the top-level `nonTerminatingMatchingRules` names it; otherwise null.
+   */
   acl_rule: z.string().nullable(),
   terminating_rule_type: z.string().nullable(),
   /** Rule group id (`AWS#AWSManagedRulesCommonRuleSet`, or a rule group ARN), null for a web ACL's own rule. */
   rule_group: z.string().nullable(),
   /** The rule inside the group (or the web ACL's own rule) that matched, e.g. SizeRestrictions_BODY. */
   rule_id: z.string().nullable(),
-  /** Rules that only counted, as `group:rule` or `rule`. */
+  /**
+   * Every rule that only counted, in evaluation order: `<rule group id>|<rule id>` for a rule in a
+   * group (see COUNTED_RULE_SEPARATOR), or `<rule id>` for the web ACL's own rule. A group run in
+   * Count mode lists the rule inside it that matched, never the web ACL rule named after the group.
+   */
   counted_rules: z.array(z.string()),
   labels: z.array(z.string()),
   condition_type: z.string().nullable(),
@@ -78,6 +86,23 @@ export const eventSchema = z.object({
 });
 
 export type WafEvent = z.infer<typeof eventSchema>;
+
+/**
+ * Joins group and rule in `counted_rules`. Rule names match `^[\w-]+$`, and `|` occurs in none of
+ * the group ids WAF writes (`AWS#AWSManagedRulesSQLiRuleSet`, vendor ids with spaces and dots, rule
+ * group ARNs with `:` and `/`), so the text after the last `|` is always the rule. `:` was ambiguous:
+ * ARNs are full of it.
+ */
+export const COUNTED_RULE_SEPARATOR = '|';
+
+export function countedRuleEntry(group: string | null, ruleId: string): string {
+  return group === null ? ruleId : `${group}${COUNTED_RULE_SEPARATOR}${ruleId}`;
+}
+
+export function parseCountedRule(entry: string): { group: string | null; ruleId: string } {
+  const i = entry.lastIndexOf(COUNTED_RULE_SEPARATOR);
+  return i === -1 ? { group: null, ruleId: entry } : { group: entry.slice(0, i), ruleId: entry.slice(i + 1) };
+}
 
 export type ColumnType = 'string' | 'bigint' | 'double' | 'boolean' | 'array<string>';
 

@@ -38,6 +38,20 @@ export const attackSourceSchema = z.object({
 });
 export type AttackSource = z.infer<typeof attackSourceSchema>;
 
+/**
+ * A file whose lines held several records back to back with no newline (`}{`): every record was
+ * read (a piece that still failed is a reject of its own); one entry per file.
+ */
+export const concatenatedFileSchema = z.object({
+  file: z.string(),
+  /** Lines that held more than one record. */
+  lines: count,
+  /** Records on those lines. */
+  records: count,
+  firstLine: z.number().int().positive(),
+});
+export type ConcatenatedFile = z.infer<typeof concatenatedFileSchema>;
+
 export const reportSchema = z.object({
   version: z.literal(1),
   window: z.object({ from: z.string(), to: z.string() }),
@@ -57,11 +71,19 @@ export const reportSchema = z.object({
         excerpt: z.string().nullable(),
       }),
     ),
+    /** Added after version 1 first shipped: absent in older reports. */
+    concatenated: z.array(concatenatedFileSchema).default([]),
   }),
   /** The data inside the window (all of it unless --since narrowed it). */
   fleet: z.object({ events: count, webAcls: count, sites: count, clientIps: count }),
   totals: z.object({
+    /** Requests by WAF's final action (`action`): ALLOW stays ALLOW even when a rule counted it. */
     byAction: z.record(z.string(), count),
+    /**
+     * Requests that a rule matched but only counted, no rule acting on them (`rule_action` COUNT):
+     * whatever WAF finally did. Until this field existed, byAction listed the allowed ones as COUNT.
+     */
+    countedRequests: count.default(0),
     classified: count,
     byVerdict: z.record(verdictSchema, count),
   }),

@@ -28,11 +28,22 @@ export const ruleMatchSchema = z.object({
   ruleMatchDetails: nullish(z.array(matchDetailSchema)),
 });
 
+/**
+ * A rule excluded from its group (the legacy `ExcludedRules`, now a Count rule action override):
+ * `exclusionType` `EXCLUDED_AS_COUNT`, the rule's id, and in some logs its match details. Only
+ * excluded rules that matched the request are listed. Every part may be null or absent.
+ */
+export const excludedRuleSchema = z.object({
+  exclusionType: nullish(z.string()),
+  ruleId: nullish(z.string()),
+  ruleMatchDetails: nullish(z.array(matchDetailSchema)),
+});
+
 export const ruleGroupEntrySchema = z.object({
   ruleGroupId: z.string(),
   terminatingRule: nullish(ruleMatchSchema),
   nonTerminatingMatchingRules: nullish(z.array(ruleMatchSchema)),
-  excludedRules: z.unknown().optional(),
+  excludedRules: nullish(z.array(excludedRuleSchema)),
   customerConfig: z.unknown().optional(),
 });
 
@@ -84,4 +95,6 @@ export const wafLogRecordSchema = z.object({
 
 export type WafLogRecord = z.infer<typeof wafLogRecordSchema>;
 export type RuleMatch = z.infer<typeof ruleMatchSchema>;
+export type RuleGroupEntry = z.infer<typeof ruleGroupEntrySchema>;
+export type ExcludedRule = z.infer<typeof excludedRuleSchema>;
 export type MatchDetail = z.infer<typeof matchDetailSchema>;

@@ -30,6 +30,8 @@ function record(outcome: BatchOutcome): void {
   metrics.addMetric('RecordsIn', MetricUnit.Count, counts.in);
   metrics.addMetric('RecordsOut', MetricUnit.Count, counts.ok);
   metrics.addMetric('RecordsFailed', MetricUnit.Count, counts.failed);
+  metrics.addMetric('EventsOut', MetricUnit.Count, outcome.events);
+  metrics.addMetric('RecordsConcatenated', MetricUnit.Count, outcome.concatenated);
   metrics.addMetric('ResponseBytes', MetricUnit.Bytes, outcome.responseBytes);
   for (const [verdict, count] of Object.entries(byVerdict)) {
     const single = metrics.singleMetric();
@@ -41,6 +43,8 @@ function record(outcome: BatchOutcome): void {
     recordsIn: counts.in,
     recordsOut: counts.ok,
     recordsFailed: counts.failed,
+    eventsOut: outcome.events,
+    recordsConcatenated: outcome.concatenated,
     failuresNotLogged: Math.max(0, failures.length - LOGGED_FAILURES),
     responseBytes: outcome.responseBytes,
     byVerdict,

@@ -3,13 +3,22 @@ import type {
   FirehoseTransformationResult,
   FirehoseTransformationResultRecord,
 } from 'aws-lambda';
+import type { WafEvent } from '../../schemas/event.js';
 import type { ProcessResult } from '../../src/ingest/process.js';
+import { type Processor, pieceReason, processText } from '../../src/ingest/process-text.js';
 
 /**
  * The Firehose transform, free of Lambda plumbing: one batch of Firehose records in, one response
  * out. Every input record gets exactly one output record with its recordId, in input order; a
  * record that cannot become an event is `ProcessingFailed` (Firehose keeps it under the error
  * prefix, and raw/ has every source record anyway), never dropped.
+ *
+ * A record whose data holds several WAF records back to back (`}{`, or one per line, as a producer
+ * that batches them writes) still gets one output record, as Firehose requires: its data is all
+ * their events, one JSON line each. A piece that is not a WAF record is a failure of its own
+ * (logged with the recordId; the source stays in raw/) and the others are kept. Their events must
+ * share a day, the one partition key an output record has; records from several days fail as a
+ * whole rather than land in the wrong partition.
  */
 
 /**
@@ -18,8 +27,6 @@ import type { ProcessResult } from '../../src/ingest/process.js';
  */
 export const RESPONSE_LIMIT_BYTES = 6_000_000;
 
-export type Processor = (text: string) => ProcessResult;
-
 export interface BatchFailure {
   recordId: string;
   reason: string;
@@ -27,10 +34,15 @@ export interface BatchFailure {
 
 export interface BatchOutcome {
   response: FirehoseTransformationResult;
-  /** Records in, events out (Ok), records failed. */
+  /** Records in, records answered Ok, records failed. */
   counts: { in: number; ok: number; failed: number };
+  /** Events written: one per Ok record, more when a record held several WAF records. */
+  events: number;
+  /** Records whose data held several WAF records. */
+  concatenated: number;
   /** Ok events per verdict (`unclassified` when no rule matched). */
   byVerdict: Record<string, number>;
+  /** Failed records, and failed pieces of records that held several (their recordId is Ok). */
   failures: BatchFailure[];
   /** Exact UTF-8 size of the JSON response. */
   responseBytes: number;
@@ -68,18 +80,21 @@ export function transformBatch(
   const failures: BatchFailure[] = [];
   const byVerdict: Record<string, number> = {};
   let ok = 0;
+  let events = 0;
+  let concatenated = 0;
 
   input.forEach((raw, i) => {
     const recordId = ids[i] as string;
     const reserved = minimal[i] as number;
     const result = transformOne(raw, process);
+    if (result.ok && result.pieces > 1) concatenated++;
     if (result.ok) {
-      const data = encodeLine(JSON.stringify(result.event));
+      const data = encodeLines(result.events);
       const entry: FirehoseTransformationResultRecord = {
         recordId,
         result: 'Ok',
         data,
-        metadata: { partitionKeys: { dt: result.event.dt } },
+        metadata: { partitionKeys: { dt: result.dt } },
       };
       // base64 is ASCII and the day is checked: the entry's size is arithmetic, no second stringify.
       const size = OK_ENTRY_BYTES + (idBytes[i] as number) + data.length;
@@ -87,8 +102,12 @@ export function transformBatch(
         used += size - reserved;
         records.push(entry);
         ok++;
-        const verdict = result.event.verdict ?? 'unclassified';
-        byVerdict[verdict] = (byVerdict[verdict] ?? 0) + 1;
+        events += result.events.length;
+        for (const event of result.events) {
+          const verdict = event.verdict ?? 'unclassified';
+          byVerdict[verdict] = (byVerdict[verdict] ?? 0) + 1;
+        }
+        for (const reason of result.pieceFailures) failures.push({ recordId, reason });
         return;
       }
       failures.push({
@@ -118,6 +137,8 @@ export function transformBatch(
   return {
     response: { records },
     counts: { in: input.length, ok, failed: input.length - ok },
+    events,
+    concatenated,
     byVerdict,
     failures,
     responseBytes: used,
@@ -125,7 +146,7 @@ export function transformBatch(
 }
 
 type OneResult =
-  | { ok: true; event: Extract<ProcessResult, { ok: true }>['event'] }
+  | { ok: true; events: WafEvent[]; dt: string; pieces: number; pieceFailures: string[] }
   | { ok: false; reason: string };
 
 function transformOne(raw: unknown, process: Processor): OneResult {
@@ -134,11 +155,37 @@ function transformOne(raw: unknown, process: Processor): OneResult {
   const text = decode(data);
   // A regex stops at the first visible character; trim() would copy the whole record first.
   if (BLANK.test(text)) return { ok: false, reason: 'empty record' };
-  const result = process(text);
-  if (!result.ok) return result;
-  // The partition key becomes part of an S3 key: only a plain day may pass.
-  if (!DAY.test(result.event.dt)) return { ok: false, reason: 'event has no valid day (dt)' };
-  return result;
+  const { results, pieces } = processText(text, process);
+  if (pieces === null) {
+    const result = results[0] as ProcessResult;
+    if (!result.ok) return result;
+    // The partition key becomes part of an S3 key: only a plain day may pass.
+    if (!DAY.test(result.event.dt)) return { ok: false, reason: 'event has no valid day (dt)' };
+    return { ok: true, events: [result.event], dt: result.event.dt, pieces: 1, pieceFailures: [] };
+  }
+  const events: WafEvent[] = [];
+  const pieceFailures: string[] = [];
+  const where = 'in this Firehose record';
+  results.forEach((r, k) => {
+    if (r.ok && DAY.test(r.event.dt)) events.push(r.event);
+    else {
+      const reason = r.ok ? 'event has no valid day (dt)' : r.reason;
+      pieceFailures.push(pieceReason(reason, k, results.length, where));
+    }
+  });
+  const first = events[0];
+  if (!first)
+    return {
+      ok: false,
+      reason: `${pieces.length} records back to back, none a WAF record: ${pieceFailures[0]}`,
+    };
+  const days = [...new Set(events.map((e) => e.dt))];
+  if (days.length > 1)
+    return {
+      ok: false,
+      reason: `${events.length} records back to back from ${days.length} days (${days.slice(0, 3).join(', ')}): one output record has one partition key`,
+    };
+  return { ok: true, events, dt: first.dt, pieces: pieces.length, pieceFailures };
 }
 
 // The smallest valid answer for a record: `data` is required even for a failure.
@@ -162,7 +209,12 @@ function decode(base64: string): string {
   return buf.toString('utf8', 0, n);
 }
 
-/** base64 of `json` + newline: Firehose concatenates records, the newline makes them JSON lines. */
+/** base64 of each event's JSON + newline: Firehose concatenates records, the newline makes them JSON lines. */
+function encodeLines(events: readonly WafEvent[]): string {
+  if (events.length === 1) return encodeLine(JSON.stringify(events[0]));
+  return encodeLine(events.map((e) => JSON.stringify(e)).join('\n'));
+}
+
 function encodeLine(json: string): string {
   const buf = scratchFor(json.length * 3 + 1);
   const n = buf.write(json, 'utf8');

@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import type { ConcatenatedFile } from '../../schemas/report.js';
 import type { InputProblem } from '../ingest/read-lines.js';
 import type { SourceFile } from '../ingest/sources.js';
 import { emptyStats, type IngestProgress, type IngestStats } from './ingest-files.js';
@@ -10,6 +11,7 @@ export interface PoolOptions {
   spillDir: string;
   onSpill: (file: string) => Promise<void>;
   onProblem: (problem: InputProblem) => void;
+  onConcatenated: (file: ConcatenatedFile) => void;
   progress?: IngestProgress;
 }
 
@@ -54,6 +56,9 @@ export async function ingestInWorkers(
             break;
           case 'problem':
             options.onProblem(m.problem);
+            break;
+          case 'concatenated':
+            options.onConcatenated(m.concatenated);
             break;
           case 'progress':
             progressBytes += m.bytes;

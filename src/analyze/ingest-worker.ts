@@ -32,6 +32,7 @@ port.on('message', async (m: ToWorker) => {
           bytes = 0;
         }
       },
+      (concatenated) => send({ type: 'concatenated', concatenated }),
     );
   } catch (error) {
     stats.rejected++;

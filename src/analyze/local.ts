@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Config } from '../../schemas/config.js';
-import type { Report } from '../../schemas/report.js';
+import type { ConcatenatedFile, Report } from '../../schemas/report.js';
 import { DuckDbEngine } from '../engines/duckdb.js';
 import { SpillWriter } from '../engines/spill-writer.js';
 import { RejectLog, type RejectSummary } from '../ingest/rejects.js';
@@ -16,6 +16,8 @@ export interface LocalLoad {
   engine: DuckDbEngine;
   stats: IngestStats;
   rejects: RejectSummary;
+  /** Files with records written back to back on a line (all read), one entry each. */
+  concatenated: ConcatenatedFile[];
   /** Removes the engine's temporary database. */
   close: () => Promise<void>;
 }
@@ -49,6 +51,8 @@ export async function loadLocal(paths: readonly string[], options: LoadOptions):
   try {
     const rejectLog = new RejectLog(options.rejectsFile);
     const onProblem = (p: Parameters<RejectLog['add']>[0]) => rejectLog.add(p);
+    const concatenated: ConcatenatedFile[] = [];
+    const onConcatenated = (c: ConcatenatedFile) => concatenated.push(c);
     const workers = options.workers ?? defaultWorkers(files.length);
     const loadSpill = async (file: string) => {
       await engine.insertJsonLines(file);
@@ -60,6 +64,7 @@ export async function loadLocal(paths: readonly string[], options: LoadOptions):
         workers,
         spillDir: work,
         onProblem,
+        onConcatenated,
         progress: options.progress,
         onSpill: loadSpill,
       });
@@ -77,13 +82,14 @@ export async function loadLocal(paths: readonly string[], options: LoadOptions):
           (e) => spill.add(e),
           onProblem,
           () => options.progress?.({ bytes: stats.bytes, events: stats.events }),
+          onConcatenated,
         );
         await loadFull();
       }
       spill.close();
       await loadFull();
     }
-    return { engine, stats, rejects: await rejectLog.close(), close };
+    return { engine, stats, rejects: await rejectLog.close(), concatenated, close };
   } catch (error) {
     await close();
     throw error;
@@ -99,11 +105,13 @@ export async function analyzeLocal(
   try {
     const analysis = await analyze(load.engine, { sinceMs: options.sinceMs });
     const { suggestions, notSuggested, spared } = suggest(analysis, options.config);
-    return completeReport(analysis, load.stats, load.rejects, {
-      suggestions,
-      notSuggested,
-      sparedSources: spared,
-    });
+    return completeReport(
+      analysis,
+      load.stats,
+      load.rejects,
+      { suggestions, notSuggested, sparedSources: spared },
+      load.concatenated,
+    );
   } finally {
     await load.close();
   }

@@ -57,8 +57,10 @@ export function renderReport(r: Report, options: { color: boolean }): string {
   }
 
   h('Requests by action');
-  const actions = Object.entries(r.totals.byAction).sort((a, b) => b[1] - a[1]);
-  out.push(table([['action', 'requests'], ...actions.map(([a, v]) => [safe(a), n(v)])], c));
+  const actions = Object.entries(r.totals.byAction).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  out.push(table([['WAF action', 'requests'], ...actions.map(([a, v]) => [safe(a), n(v)])], c));
+  if (r.totals.countedRequests > 0)
+    out.push(`  of which counted by a rule that did not act (Count mode): ${n(r.totals.countedRequests)}`);
   const v = r.totals.byVerdict;
   out.push(
     `  verdicts on ${n(r.totals.classified)} blocked/counted/challenged requests: ` +
@@ -173,6 +175,22 @@ export function renderReport(r: Report, options: { color: boolean }): string {
           c.dim(`    ${safe(s.file, 120)}${s.line === null ? '' : `:${s.line}`}: ${safe(s.reason, 160)}`),
         ),
     );
+  }
+  const joined = r.input.concatenated;
+  if (joined.length > 0) {
+    const records = joined.reduce((sum, f) => sum + f.records, 0);
+    const lines = joined.reduce((sum, f) => sum + f.lines, 0);
+    out.push(
+      `  note: ${n(joined.length)} file(s) held records written back to back with no newline: ${n(records)} records on ${n(lines)} line(s), split and read one by one`,
+      ...joined
+        .slice(0, 8)
+        .map((f) =>
+          c.dim(
+            `    ${safe(f.file, 120)}: ${n(f.records)} records on ${n(f.lines)} line(s), first at line ${f.firstLine}`,
+          ),
+        ),
+    );
+    if (joined.length > 8) out.push(c.dim(`    … ${joined.length - 8} more files in --json`));
   }
   return `${out.join('\n')}\n`;
 }

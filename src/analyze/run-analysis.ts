@@ -1,4 +1,4 @@
-import type { Report } from '../../schemas/report.js';
+import type { ConcatenatedFile, Report } from '../../schemas/report.js';
 import type { QueryEngine } from '../engines/query-engine.js';
 import type { RejectSummary } from '../ingest/rejects.js';
 import { type FinalGroup, foldGroups } from './fleet.js';
@@ -102,11 +102,13 @@ export async function analyze(engine: QueryEngine, options: AnalysisOptions = {}
   // Engines return groups in any order; every list built from them must come out the same each run.
   const groups = foldGroups(groupRows.rows.sort(compareGroups), ips);
 
+  // WAF's final action, as an operator reads it in the console; a count is a figure of its own.
   const byAction: Record<string, number> = {};
   let classified = 0;
+  let countedRequests = 0;
   for (const t of totals.rows) {
-    const key = t.action === 'ALLOW' && t.rule_action === 'COUNT' ? 'COUNT' : t.action;
-    byAction[key] = (byAction[key] ?? 0) + t.requests;
+    byAction[t.action] = (byAction[t.action] ?? 0) + t.requests;
+    if (t.rule_action === 'COUNT') countedRequests += t.requests;
     if (t.verdict !== null) classified += t.requests;
   }
   return {
@@ -117,7 +119,7 @@ export async function analyze(engine: QueryEngine, options: AnalysisOptions = {}
       version: 1,
       window: { from: isoOrEpoch(window.fromTs), to: isoOrEpoch(window.toTs) },
       fleet: { events: row.events, webAcls: row.web_acls, sites: row.sites, clientIps: row.client_ips },
-      totals: { byAction, classified, byVerdict: verdictTotals(groups) },
+      totals: { byAction, countedRequests, classified, byVerdict: verdictTotals(groups) },
       topRules: topRules.rows.map((r) => ({
         ruleGroup: r.rule_group,
         ruleId: r.rule_id,
@@ -185,6 +187,7 @@ export function completeReport(
   input: IngestStats | null,
   rejects: RejectSummary | null,
   suggested: Pick<Report, 'suggestions' | 'notSuggested' | 'sparedSources'>,
+  concatenated: readonly ConcatenatedFile[] = [],
 ): Report {
   return {
     ...analysis.report,
@@ -197,6 +200,8 @@ export function completeReport(
       rejectsFile: rejects?.file ?? null,
       rejectedByReason: rejects?.byReason ?? {},
       rejectedSamples: rejects?.samples.slice(0, 10) ?? [],
+      // Workers finish files in any order; the report does not depend on it.
+      concatenated: [...concatenated].sort((a, b) => a.file.localeCompare(b.file)),
     },
     ...suggested,
   };

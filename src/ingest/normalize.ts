@@ -1,7 +1,7 @@
-import type { WafEvent } from '../../schemas/event.js';
+import { countedRuleEntry, type WafEvent } from '../../schemas/event.js';
 import type { WafLogRecord } from '../../schemas/waf-log.js';
 import { cookieFacts } from './cookies.js';
-import { countedRules, findRuleHit } from './rule-match.js';
+import { attributeRules } from './rule-match.js';
 import { parseWebAclArn } from './web-acl-arn.js';
 
 /** Bounds on attacker-sized fields: enough to match and show, never unbounded. */
@@ -18,12 +18,16 @@ export const cut = (s: string, max = MAX_FIELD) => {
   return bounded.isWellFormed() ? bounded : bounded.toWellFormed();
 };
 const orNull = (s: string | null | undefined) => (s === undefined || s === null || s === '' ? null : cut(s));
+/** WAF writes `-` where it has no value (httpSourceName, httpSourceId, country). */
+const known = (s: string | null | undefined) => (s === '-' ? null : orNull(s));
+const MAX_COUNTED = 50;
 
 /** One raw WAF log record -> one flat event, not yet classified. */
 export function normalize(record: WafLogRecord): WafEvent {
   const req = record.httpRequest;
   const acl = parseWebAclArn(record.webaclId);
-  let host: string | null = orNull(req.host);
+  // Host values arrive with stray whitespace from some clients and proxies; the site is the same.
+  let host: string | null = orNull(req.host?.trim());
   let userAgent: string | null = null;
   let referer: string | null = null;
   const cookieHeaders: string[] = [];
@@ -31,7 +35,7 @@ export function normalize(record: WafLogRecord): WafEvent {
     const value = h.value ?? '';
     switch (h.name.toLowerCase()) {
       case 'host':
-        host ??= value;
+        host ??= orNull(value.trim());
         break;
       case 'user-agent':
         userAgent = value;
@@ -45,7 +49,7 @@ export function normalize(record: WafLogRecord): WafEvent {
     }
   }
   const cookies = cookieFacts(cookieHeaders);
-  const hit = findRuleHit(record);
+  const { hit, counted } = attributeRules(record);
   const detail = hit?.details[0];
   const matched = hit?.details.flatMap((d) => d.matchedData ?? []).filter((t): t is string => t !== null);
   const ts = record.timestamp;
@@ -57,7 +61,7 @@ export function normalize(record: WafLogRecord): WafEvent {
     web_acl_region: cut(acl.region, 32),
     web_acl_scope: acl.scope,
     account_id: cut(acl.accountId, 32),
-    source: orNull(record.httpSourceName),
+    source: known(record.httpSourceName),
     host: cut((host ?? '').toLowerCase(), 256),
     client_ip: cut(req.clientIp, 64),
     country: req.country && req.country !== '-' ? cut(req.country, 8) : null,
@@ -71,9 +75,9 @@ export function normalize(record: WafLogRecord): WafEvent {
     terminating_rule_type: orNull(record.terminatingRuleType),
     rule_group: hit?.group ? cut(hit.group, 512) : null,
     rule_id: hit ? cut(hit.ruleId, 256) : null,
-    counted_rules: countedRules(record)
-      .slice(0, 50)
-      .map((r) => cut(r, 512)),
+    counted_rules: counted
+      .slice(0, MAX_COUNTED)
+      .map((c) => countedRuleEntry(c.group === null ? null : cut(c.group, 512), cut(c.ruleId, 256))),
     labels: (record.labels ?? []).slice(0, MAX_LABELS).map((l) => cut(l.name, 512)),
     condition_type: orNull(detail?.conditionType),
     match_location: orNull(detail?.location),

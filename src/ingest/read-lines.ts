@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import type { Readable } from 'node:stream';
-import { createGunzip } from 'node:zlib';
+import { Readable } from 'node:stream';
+import { createGunzip, constants as zlibConstants } from 'node:zlib';
 
 export interface LogLine {
   line: number;
@@ -23,6 +23,11 @@ export interface InputProblem {
 export const MAX_LINE_BYTES = 8 << 20;
 
 const GZIP_MAGIC = [0x1f, 0x8b];
+/** CRC32 and ISIZE end every gzip member. */
+const GZIP_TRAILER = 8;
+const READ_CHUNK = 256 * 1024;
+/** Compressed bytes per write when decoding again past a failure (see decodeAgain). */
+const CAREFUL_PIECE = 8;
 
 async function isGzip(file: string): Promise<boolean> {
   const stream = createReadStream(file, { start: 0, end: 1 });
@@ -30,6 +35,92 @@ async function isGzip(file: string): Promise<boolean> {
   for await (const chunk of stream) chunks.push(chunk as Buffer);
   const head = Buffer.concat(chunks);
   return head.length >= 2 && head[0] === GZIP_MAGIC[0] && head[1] === GZIP_MAGIC[1];
+}
+
+async function* plainChunks(file: string, onBytes?: (n: number) => void): AsyncGenerator<Buffer> {
+  for await (const chunk of createReadStream(file, { highWaterMark: READ_CHUNK })) {
+    onBytes?.((chunk as Buffer).length);
+    yield chunk as Buffer;
+  }
+}
+
+const isZlibError = (error: unknown) => /^Z_/.test(String((error as NodeJS.ErrnoException).code ?? ''));
+
+/**
+ * The decompressed bytes of a gzip file (every member). When the stream fails (a bad CRC, a
+ * truncated or damaged member), the bytes zlib had inflated in the failing call are not lost: they
+ * are decoded again (decodeAgain) before the error is passed on.
+ */
+async function* gunzipChunks(
+  file: string,
+  size: number,
+  onBytes?: (n: number) => void,
+): AsyncGenerator<Buffer> {
+  const raw = createReadStream(file, { highWaterMark: READ_CHUNK });
+  if (onBytes) raw.on('data', (chunk) => onBytes(chunk.length));
+  const gunzip = createGunzip({ chunkSize: READ_CHUNK });
+  raw.on('error', (e) => gunzip.destroy(e));
+  raw.pipe(gunzip);
+  let delivered = 0;
+  try {
+    for await (const chunk of gunzip) {
+      delivered += (chunk as Buffer).length;
+      yield chunk as Buffer;
+    }
+  } catch (error) {
+    if (isZlibError(error)) yield* decodeAgain(file, size, delivered, gunzip.bytesWritten);
+    throw error;
+  } finally {
+    raw.destroy();
+  }
+}
+
+/**
+ * Node's zlib stream drops what it inflated in the call that failed: with a bad CRC that is the
+ * whole last output chunk, hundreds of good lines. So the file is decoded once more, the bytes up
+ * to where the failing call started in large writes, the rest in small ones, and each member's
+ * last 8 bytes (the CRC and length) of the file on their own, so that the call that fails carries
+ * next to no data; what lies past the `skip` bytes already delivered is handed over. Truncation
+ * decodes to the end here (Z_SYNC_FLUSH); only the first pass's error is reported.
+ */
+async function* decodeAgain(
+  file: string,
+  size: number,
+  skip: number,
+  failedAt: number,
+): AsyncGenerator<Buffer> {
+  const gunzip = createGunzip({ chunkSize: READ_CHUNK, finishFlush: zlibConstants.Z_SYNC_FLUSH });
+  const source = Readable.from(carefulPieces(file, size, failedAt));
+  source.on('error', (e) => gunzip.destroy(e));
+  source.pipe(gunzip);
+  let seen = 0;
+  try {
+    for await (const chunk of gunzip) {
+      const buf = chunk as Buffer;
+      const from = Math.max(0, skip - seen);
+      seen += buf.length;
+      if (from < buf.length) yield from === 0 ? buf : buf.subarray(from);
+    }
+  } catch {
+    // Expected: the damage is still there. The first pass's error is the one to report.
+  } finally {
+    source.destroy();
+  }
+}
+
+async function* carefulPieces(file: string, size: number, failedAt: number): AsyncGenerator<Buffer> {
+  const trailerAt = Math.max(0, size - GZIP_TRAILER);
+  let offset = 0;
+  if (trailerAt > 0) {
+    for await (const chunk of createReadStream(file, { highWaterMark: READ_CHUNK, end: trailerAt - 1 })) {
+      const buf = chunk as Buffer;
+      const fast = Math.min(buf.length, Math.max(0, failedAt - offset));
+      if (fast > 0) yield buf.subarray(0, fast);
+      for (let i = fast; i < buf.length; i += CAREFUL_PIECE) yield buf.subarray(i, i + CAREFUL_PIECE);
+      offset += buf.length;
+    }
+  }
+  for await (const chunk of createReadStream(file, { start: trailerAt })) yield chunk as Buffer;
 }
 
 /**
@@ -49,10 +140,7 @@ export async function* readLogLines(
   }
   // Sniffed before the stream opens: a 'data' listener attached across an await would drop chunks.
   const gz = await isGzip(file);
-  const raw = createReadStream(file, { highWaterMark: 256 * 1024 });
-  if (onBytes) raw.on('data', (chunk) => onBytes(chunk.length));
-  const input: Readable = gz ? raw.pipe(createGunzip({ chunkSize: 256 * 1024 })) : raw;
-  if (gz) raw.on('error', (e) => input.destroy(e));
+  const input = gz ? gunzipChunks(file, info.size, onBytes) : plainChunks(file, onBytes);
 
   // Lines are cut from the bytes and decoded one by one (invalid UTF-8 becomes U+FFFD): no
   // ever-growing string is built, and a line's bytes are copied once.
@@ -94,6 +182,13 @@ export async function* readLogLines(
       }
     }
   } catch (error) {
+    // The line the data broke off in: a record if it ends like one (a bad CRC after the last line),
+    // else the broken part, shown in the problem.
+    const tail = !skipping && rest ? rest.toString('utf8') : '';
+    if (tail.trimEnd().endsWith('}')) {
+      lineNo++;
+      yield { line: lineNo, text: tail };
+    }
     const message = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
     onProblem({
       file,
@@ -101,7 +196,7 @@ export async function* readLogLines(
       reason: gz
         ? `corrupt gzip (${message}) after ${lineNo} readable line(s)`
         : `read error (${message}) after ${lineNo} line(s)`,
-      excerpt: null,
+      excerpt: tail.trimEnd().endsWith('}') || tail.trim() === '' ? null : tail.slice(0, 200),
     });
     return;
   }

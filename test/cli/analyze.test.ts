@@ -8,6 +8,15 @@ import { reportSchema } from '../../schemas/report.js';
 import { suggestionSetSchema } from '../../schemas/suggestion.js';
 import { runCli } from '../support/run-cli.js';
 import { awsDocExampleLines } from '../support/vendored.js';
+import {
+  CUSTOMER_GROUP,
+  countModeGroupRecord,
+  countModeThenTerminatingRecord,
+  customerGroupRecord,
+  excludedAsCountRecord,
+  SQLI_GROUP,
+  wafRecord,
+} from '../support/waf-records.js';
 
 const DEMO = 'fixtures/demo';
 const scratch = mkdtempSync(join(tmpdir(), 'waftune-cli-'));
@@ -101,6 +110,49 @@ describe('waftune analyze on the bundled demo logs', () => {
   it('has no colour when the output is not a terminal', () => {
     expect(text.stdout).not.toMatch(/\u001b\[/);
   });
+});
+
+describe('waftune analyze on the documented rule-group shapes, some records written back to back', () => {
+  it('reports the managed rule of a Count-mode group and of an excluded rule, and reads every joined record', async () => {
+    const dir = mkdtempSync(join(scratch, 'shapes-'));
+    const line = (r: unknown) => JSON.stringify(r);
+    writeFileSync(
+      join(dir, 'count-mode.jsonl'),
+      `${[countModeGroupRecord(), countModeGroupRecord('sqli-trial')].map(line).join('\n')}\n`,
+    );
+    writeFileSync(join(dir, 'excluded.gz'), gzipSync(`${line(excludedAsCountRecord())}\n`));
+    // One line of four records with no newline between them; one carries `}{` in its URI.
+    const joined = [
+      countModeThenTerminatingRecord(),
+      excludedAsCountRecord(false),
+      customerGroupRecord('enforce'),
+      wafRecord({}, { uri: '/?s=}{"timestamp":1}{' }),
+    ];
+    writeFileSync(join(dir, 'joined.jsonl'), `${joined.map(line).join('')}\n`);
+
+    const out = await runCli(['analyze', dir, '--json', '--state-dir', state()]);
+    expect(out.code).toBe(0);
+    const report = reportSchema.parse(JSON.parse(out.stdout));
+    expect(report.input).toMatchObject({ events: 7, rejected: 0 });
+    expect(report.input.concatenated).toEqual([
+      { file: expect.stringMatching(/joined\.jsonl$/), lines: 1, records: 4, firstLine: 1 },
+    ]);
+    const rule = (group: string | null, id: string, action: string) =>
+      report.topRules.find((r) => r.ruleGroup === group && r.ruleId === id && r.action === action);
+    expect(rule(SQLI_GROUP, 'SQLi_QUERYARGUMENTS', 'COUNT')?.requests).toBe(4);
+    expect(rule(SQLI_GROUP, 'SQLi_QUERYARGUMENTS', 'BLOCK')?.requests).toBe(1);
+    expect(rule(CUSTOMER_GROUP, 'block-xmlrpc', 'BLOCK')?.requests).toBe(1);
+    expect(report.topRules.map((r) => r.ruleId)).not.toContain('AWS-AWSManagedRulesSQLiRuleSet');
+    expect(report.topRules.map((r) => r.ruleId)).not.toContain('AWS-AWSManagedRulesCommonRuleSet');
+    expect(report.topRules.map((r) => r.ruleId)).not.toContain('sqli-trial');
+    expect(report.totals).toMatchObject({ byAction: { ALLOW: 5, BLOCK: 2 }, countedRequests: 4 });
+
+    const text = await runCli(['analyze', dir, '--state-dir', state()]);
+    expect(text.stdout).toMatch(/of which counted by a rule that did not act \(Count mode\): 4/);
+    expect(text.stdout).toMatch(
+      /1 file\(s\) held records written back to back with no newline: 4 records on 1 line\(s\), split and read one by one/,
+    );
+  }, 120_000);
 });
 
 describe('hostile values in every field', () => {

@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { RESPONSE_LIMIT_BYTES, transformBatch } from '../../functions/transform/transform.js';
 import { processRecordText } from '../../src/ingest/process.js';
+import { processText } from '../../src/ingest/process-text.js';
 import { exampleRecords, firehoseEvent } from './firehose.js';
 
 const examples = exampleRecords();
@@ -16,6 +17,16 @@ const payload: fc.Arbitrary<Buffer> = fc.oneof(
     return Buffer.from(JSON.stringify(r));
   }),
   fc.tuple(fc.constantFrom(...examples), fc.nat()).map(([t, cut]) => Buffer.from(t.slice(0, cut % t.length))),
+  // Several records in one, back to back or one per line, the same record or different days.
+  fc
+    .tuple(
+      fc.array(fc.constantFrom(...examples), { minLength: 2, maxLength: 4 }),
+      fc.constantFrom('', '\n', ' '),
+    )
+    .map(([texts, sep]) => Buffer.from(texts.join(sep))),
+  fc
+    .tuple(fc.constantFrom(...examples), fc.integer({ min: 2, max: 5 }))
+    .map(([t, n]) => Buffer.from(t.repeat(n))),
   fc.string({ unit: 'binary' }).map((s) => Buffer.from(s)),
   fc.uint8Array({ maxLength: 2_000 }).map((a) => Buffer.from(a)),
 );
@@ -69,12 +80,24 @@ describe('Firehose transform, for any batch', () => {
   it('fails a record only when it is not a WAF record or did not fit', () => {
     fc.assert(
       fc.property(batch, (records) => {
-        const { response } = transformBatch(firehoseEvent(records), processRecordText);
+        const { response, events } = transformBatch(firehoseEvent(records), processRecordText);
+        let lines = 0;
         response.records.forEach((out, i) => {
           const text = Buffer.from(records[i]?.data ?? '', 'base64').toString('utf8');
-          const expected = processRecordText(text);
-          expect(out.result).toBe(expected.ok ? 'Ok' : 'ProcessingFailed');
+          // Each record in the data on its own: Ok when some are WAF records, all of one day.
+          const { results } = processText(text, processRecordText);
+          const days = new Set(results.flatMap((r) => (r.ok ? [r.event.dt] : [])));
+          expect(out.result).toBe(days.size === 1 ? 'Ok' : 'ProcessingFailed');
+          if (out.result === 'Ok') {
+            const written = Buffer.from(out.data ?? '', 'base64')
+              .toString('utf8')
+              .split('\n')
+              .slice(0, -1);
+            expect(written).toHaveLength(results.filter((r) => r.ok).length);
+            lines += written.length;
+          }
         });
+        expect(events).toBe(lines);
       }),
       { numRuns: 200 },
     );

@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { handler } from '../../functions/transform/handler.js';
 import { RESPONSE_LIMIT_BYTES, transformBatch } from '../../functions/transform/transform.js';
 import { processRecordText } from '../../src/ingest/process.js';
+import { countModeGroupRecord, excludedAsCountRecord, wafRecord } from '../support/waf-records.js';
 import { decode, exampleRecords, firehoseEvent, firehoseRecord, recordIdFor } from './firehose.js';
 
 const examples = exampleRecords();
@@ -45,7 +46,7 @@ describe('Firehose transform', () => {
       ['JSON but not a WAF record', firehoseRecord('d', '{"hello":"world"}')],
       ['JSON array', firehoseRecord('e', '[1,2,3]')],
       ['JSON null', firehoseRecord('f', 'null')],
-      ['two records in one', firehoseRecord('g', `${first}\n${first}`)],
+      ['two foreign objects back to back', firehoseRecord('g', '{"a":1}{"b":2}')],
       [
         'missing data',
         { recordId: 'h', approximateArrivalTimestamp: 0 } as unknown as FirehoseTransformationEventRecord,
@@ -65,6 +66,59 @@ describe('Firehose transform', () => {
       expect(failures[i]?.recordId).toBe(input.recordId);
       expect(failures[i]?.reason.length, label).toBeGreaterThan(0);
     });
+  });
+
+  it('answers a record holding several WAF records (back to back or one per line) with all their events', () => {
+    const sqli = JSON.stringify(countModeGroupRecord());
+    const excluded = JSON.stringify(excludedAsCountRecord());
+    // `}{` inside a value is not a record boundary.
+    const hostile = JSON.stringify(wafRecord({}, { uri: '/x}{"timestamp":0}{' }));
+    const records = [
+      firehoseRecord('joined', `${sqli}${excluded}${hostile}`),
+      firehoseRecord('lines', `${sqli}\n${excluded}\n`),
+      firehoseRecord('single', hostile),
+    ];
+    const { response, counts, events, concatenated, failures } = run(records);
+    expect(counts).toEqual({ in: 3, ok: 3, failed: 0 });
+    expect({ events, concatenated, failures }).toEqual({ events: 6, concatenated: 2, failures: [] });
+    const lines = response.records.map((r) => decode(r.data).split('\n'));
+    expect(lines.map((l) => l.length - 1)).toEqual([3, 2, 1]);
+    expect(lines.every((l) => l.at(-1) === '')).toBe(true);
+    const joined = (lines[0] as string[]).slice(0, -1).map((l) => JSON.parse(l));
+    expect(joined.map((e) => [e.rule_group, e.rule_id, e.rule_action])).toEqual([
+      ['AWS#AWSManagedRulesSQLiRuleSet', 'SQLi_QUERYARGUMENTS', 'COUNT'],
+      ['AWS#AWSManagedRulesSQLiRuleSet', 'SQLi_QUERYARGUMENTS', 'COUNT'],
+      [null, null, null],
+    ]);
+    expect(joined[2].path).toBe('/x}{"timestamp":0}{');
+    expect(response.records[0]?.metadata?.partitionKeys).toEqual({ dt: joined[0].dt });
+  });
+
+  it('keeps the good records of a joined record and reports each bad piece; mixed days fail whole', () => {
+    const sqli = JSON.stringify(countModeGroupRecord());
+    const nextDay = JSON.stringify(wafRecord({ timestamp: Date.UTC(2026, 10, 21, 0, 0, 1) }));
+    const { response, counts, events, failures } = run([
+      firehoseRecord('partly', `${sqli}{"not":"waf"}${sqli.slice(0, 100)}`),
+      firehoseRecord('two-days', `${sqli}${nextDay}`),
+    ]);
+    expect(counts).toEqual({ in: 2, ok: 1, failed: 1 });
+    expect(events).toBe(1);
+    expect(response.records[0]?.result).toBe('Ok');
+    expect(decode(response.records[0]?.data).split('\n')).toHaveLength(2);
+    expect(response.records[1]).toMatchObject({
+      result: 'ProcessingFailed',
+      data: firehoseRecord('', `${sqli}${nextDay}`).data,
+    });
+    expect(failures).toEqual([
+      {
+        recordId: 'partly',
+        reason: expect.stringMatching(
+          /^not a WAF log record: .*\(record 2 of 3 written back to back in this Firehose record\)$/,
+        ),
+      },
+      { recordId: 'partly', reason: expect.stringMatching(/^truncated JSON line \(record 3 of 3 /) },
+      { recordId: 'two-days', reason: expect.stringMatching(/from 2 days \(2026-11-20, 2026-11-21\)/) },
+    ]);
   });
 
   it('keeps hostile values inert: prototype keys, control characters, bidi overrides, huge fields', () => {

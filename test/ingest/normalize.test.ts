@@ -115,7 +115,7 @@ describe('normalize', () => {
       rule_action: 'COUNT',
       rule_group: 'AWS#AWSManagedRulesCommonRuleSet',
       rule_id: 'SizeRestrictions_BODY',
-      counted_rules: ['AWS#AWSManagedRulesCommonRuleSet:SizeRestrictions_BODY'],
+      counted_rules: ['AWS#AWSManagedRulesCommonRuleSet|SizeRestrictions_BODY'],
     });
   });
 
@@ -135,6 +135,20 @@ describe('normalize', () => {
     expect(events.some((e) => e.path === '')).toBe(true);
     expect(events.some((e) => e.request_id === null)).toBe(true);
     expect(events.some((e) => e.rule_action === 'CAPTCHA')).toBe(true);
+  });
+
+  it('reads httpSourceName "-" (no source, as in AWS examples) as no source', () => {
+    expect(examples[0]?.httpSourceName).toBe('-');
+    expect(normalize(examples[0] as (typeof examples)[number]).source).toBeNull();
+    expect(normalize(record({ httpSourceName: 'CF' })).source).toBe('CF');
+  });
+
+  it('trims the host, from httpRequest.host and from the Host header it falls back to', () => {
+    expect(normalize(record({}, { host: '  Shop.Example.com \t' })).host).toBe('shop.example.com');
+    const fromHeader = record({}, { headers: [{ name: 'Host', value: ' a.Example.org\r' }] });
+    expect(normalize(fromHeader).host).toBe('a.example.org');
+    const blank = record({}, { host: '   ', headers: [{ name: 'host', value: 'b.example.org ' }] });
+    expect(normalize(blank).host).toBe('b.example.org');
   });
 
   it('bounds attacker-sized fields', () => {

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { constants, gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type InputProblem, readLogLines } from '../../src/ingest/read-lines.js';
 
@@ -51,6 +51,62 @@ describe('readLogLines', () => {
       line: r.lines.length + 1,
       reason: expect.stringMatching(/^corrupt gzip \(Z_\w+_ERROR\) after \d+ readable line/),
     });
+  });
+
+  it('keeps every line of a gzip file whose last bytes (CRC, length) are corrupted, and names the file', async () => {
+    const lines = Array.from(
+      { length: 5000 },
+      (_, i) => `{"n":${i},"pad":"${String(i).repeat(40 + (i % 31))}"}`,
+    );
+    for (const [name, text] of [
+      ['bad-crc.gz', `${lines.join('\n')}\n`],
+      ['bad-crc-no-final-newline.gz', lines.join('\n')],
+    ] as const) {
+      const gz = gzipSync(text);
+      for (const at of [8, 4, 1]) {
+        const broken = Buffer.from(gz);
+        broken[broken.length - at] = (broken[broken.length - at] as number) ^ 0xff;
+        const r = await read(`${at}-${name}`, broken);
+        expect(r.lines.length, `${name} byte -${at}`).toBe(5000);
+        expect(r.lines.at(-1)?.text).toBe(lines[4999]);
+        expect(r.problems).toEqual([
+          {
+            file: r.file,
+            line: 5001,
+            reason: expect.stringMatching(/^corrupt gzip \(Z_(DATA|BUF)_ERROR\) after 5000 readable line/),
+            excerpt: null,
+          },
+        ]);
+      }
+    }
+  });
+
+  it('keeps every line of a gzip member whose CRC is bad when another member follows', async () => {
+    const first = gzipSync(
+      Array.from({ length: 3000 }, (_, i) => `{"n":${i}}`)
+        .join('\n')
+        .concat('\n'),
+    );
+    first[first.length - 6] = (first[first.length - 6] as number) ^ 0xff;
+    const r = await read('bad-member.gz', Buffer.concat([first, gzipSync('{"n":"next member"}\n')]));
+    expect(r.lines.length).toBe(3000);
+    expect(r.problems).toHaveLength(1);
+  });
+
+  it('keeps the complete lines of a truncated gzip file and shows where it broke off', async () => {
+    const gz = gzipSync(
+      Array.from({ length: 4000 }, (_, i) => `{"n":${i},"pad":"${'y'.repeat(80)}"}`).join('\n'),
+    );
+    const r = await read('truncated.gz', gz.subarray(0, Math.floor(gz.length * 0.7)));
+    const readable = gunzipSync(gz.subarray(0, Math.floor(gz.length * 0.7)), {
+      finishFlush: constants.Z_SYNC_FLUSH,
+    })
+      .toString('utf8')
+      .split('\n');
+    expect(r.lines.length).toBe(readable.length - 1);
+    expect(r.problems).toEqual([
+      expect.objectContaining({ line: readable.length, excerpt: readable.at(-1)?.slice(0, 200) }),
+    ]);
   });
 
   it('skips an over-long line without buffering it, and goes on', async () => {

@@ -86,10 +86,12 @@ describe('waftune suggest, printed', () => {
           rejectsFile: h,
           rejectedByReason: { [h]: 1 },
           rejectedSamples: [{ file: h, line: 1, reason: h, excerpt: h }],
+          concatenated: [{ file: h, lines: 1, records: 2, firstLine: 1 }],
         },
         fleet: { events: 2, webAcls: 1, sites: 1, clientIps: 1 },
         totals: {
           byAction: { [h]: 1 },
+          countedRequests: 1,
           classified: 1,
           byVerdict: { 'likely-false-positive': 1, 'likely-attack': 0, uncertain: 0 },
         },
