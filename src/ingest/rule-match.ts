@@ -59,18 +59,77 @@ export interface RuleAttribution {
  *  guess.
  */
 export function attributeRules(record: WafLogRecord): RuleAttribution {
-  const groups = record.ruleGroupList ?? [];
-  const top = record.nonTerminatingMatchingRules ?? [];
-  const tripped: number[] = [];
-  groups.forEach((g, i) => {
-    if (g.terminatingRule) tripped.push(i);
-  });
-  const topCounts: number[] = [];
-  top.forEach((r, i) => {
-    if (isCount(r)) topCounts.push(i);
-  });
+  const groups = record.ruleGroupList ?? NONE;
+  const top = record.nonTerminatingMatchingRules ?? NONE;
+  let tripped: number[] | null = null;
+  for (let i = 0; i < groups.length; i++) {
+    if (!groups[i]?.terminatingRule) continue;
+    tripped ??= [];
+    tripped.push(i);
+  }
+  // Most records have no group that tripped: nothing to pair.
+  const pairing = tripped ? pairGroups(record, groups, top, tripped) : null;
+  const terminating = pairing?.terminating ?? null;
 
-  // Group index -> index of its web ACL rule's COUNT entry; most records have no group to pair.
+  const counted: CountedRule[] = [];
+  for (let i = 0; i < groups.length; i++) {
+    const g = groups[i] as RuleGroupEntry;
+    for (const r of g.nonTerminatingMatchingRules ?? NONE) {
+      if (isCount(r)) counted.push(countedIn(g.ruleGroupId, r.ruleId, r.ruleMatchDetails, isOverridden(r)));
+    }
+    for (const x of g.excludedRules ?? NONE) {
+      if (!x.ruleId) continue;
+      const type = x.exclusionType?.toUpperCase();
+      if (type === undefined || type === 'EXCLUDED_AS_COUNT')
+        counted.push(countedIn(g.ruleGroupId, x.ruleId, x.ruleMatchDetails, true));
+    }
+    // Inside a group the counting rules run before the one that ends the group's evaluation.
+    const rule = g.terminatingRule;
+    if (rule && i !== terminating) {
+      const t = pairing?.aclRuleOf.get(i);
+      const entry = t === undefined ? undefined : top[t];
+      counted.push({
+        group: g.ruleGroupId,
+        ruleId: rule.ruleId,
+        aclRule: entry?.ruleId ?? null,
+        details: nonEmpty(rule.ruleMatchDetails) ?? entry?.ruleMatchDetails ?? NONE,
+        overridden: true,
+      });
+    }
+  }
+  for (let t = 0; t < top.length; t++) {
+    const r = top[t] as RuleMatch;
+    if (!isCount(r) || pairing?.claimed.has(t)) continue;
+    counted.push({
+      group: null,
+      ruleId: r.ruleId,
+      aclRule: null,
+      details: r.ruleMatchDetails ?? NONE,
+      overridden: isOverridden(r),
+    });
+  }
+
+  return { hit: terminatingHit(record, groups, terminating) ?? countHit(counted), counted };
+}
+
+const NONE: readonly never[] = [];
+
+interface Pairing {
+  terminating: number | null;
+  /** Group index -> index of its web ACL rule's COUNT entry in the top-level list. */
+  aclRuleOf: Map<number, number>;
+  /** Top-level entries that are a Count-mode group's web ACL rule, not rules of their own. */
+  claimed: Set<number>;
+}
+
+function pairGroups(
+  record: WafLogRecord,
+  groups: readonly RuleGroupEntry[],
+  top: readonly RuleMatch[],
+  tripped: readonly number[],
+): Pairing {
+  const topCounts: number[] = [];
+  for (let t = 0; t < top.length; t++) if (isCount(top[t] as RuleMatch)) topCounts.push(t);
   const aclRuleOf = new Map<number, number>();
   const claimed = new Set<number>();
   const pair = (g: number, t: number) => {
@@ -89,47 +148,25 @@ export function attributeRules(record: WafLogRecord): RuleAttribution {
     if (t !== undefined) claimed.delete(t);
     aclRuleOf.delete(terminating);
   }
-  if (tripped.length > 0)
-    pairCountModeGroups(groups, top, tripped, terminating, topCounts, aclRuleOf, claimed, pair);
-
-  const counted: CountedRule[] = [];
-  groups.forEach((g, i) => {
-    for (const r of g.nonTerminatingMatchingRules ?? []) {
-      if (isCount(r)) counted.push(countedIn(g.ruleGroupId, r.ruleId, r.ruleMatchDetails, isOverridden(r)));
-    }
-    for (const x of g.excludedRules ?? []) {
-      if (!x.ruleId) continue;
-      const type = x.exclusionType?.toUpperCase();
-      if (type === undefined || type === 'EXCLUDED_AS_COUNT')
-        counted.push(countedIn(g.ruleGroupId, x.ruleId, x.ruleMatchDetails, true));
-    }
-    // Inside a group the counting rules run before the one that ends the group's evaluation.
-    const rule = g.terminatingRule;
-    if (rule && i !== terminating) {
-      const t = aclRuleOf.get(i);
-      const entry = t === undefined ? undefined : top[t];
-      counted.push({
-        group: g.ruleGroupId,
-        ruleId: rule.ruleId,
-        aclRule: entry?.ruleId ?? null,
-        details: nonEmpty(rule.ruleMatchDetails) ?? entry?.ruleMatchDetails ?? [],
-        overridden: true,
-      });
-    }
-  });
-  for (const t of topCounts) {
-    if (claimed.has(t)) continue;
-    const r = top[t] as RuleMatch;
-    counted.push({
-      group: null,
-      ruleId: r.ruleId,
-      aclRule: null,
-      details: r.ruleMatchDetails ?? [],
-      overridden: isOverridden(r),
-    });
+  const open = () => tripped.filter((g) => g !== terminating && !aclRuleOf.has(g));
+  // WAF copies the group's match details onto the entry of its web ACL rule.
+  for (const g of open()) {
+    const details = nonEmpty((groups[g] as RuleGroupEntry).terminatingRule?.ruleMatchDetails);
+    if (!details) continue;
+    const key = JSON.stringify(details);
+    const t = topCounts.find(
+      (t) => !claimed.has(t) && JSON.stringify(nonEmpty((top[t] as RuleMatch).ruleMatchDetails)) === key,
+    );
+    if (t !== undefined) pair(g, t);
   }
-
-  return { hit: terminatingHit(record, groups, terminating) ?? countHit(counted), counted };
+  // Every Count-mode group has exactly one entry: when the unclaimed entries are as many as the
+  // unpaired groups, they are those groups' entries, both lists in evaluation order.
+  const groupsLeft = open();
+  const entriesLeft = topCounts.filter((t) => !claimed.has(t));
+  if (groupsLeft.length > 0 && groupsLeft.length === entriesLeft.length) {
+    for (let k = 0; k < groupsLeft.length; k++) pair(groupsLeft[k] as number, entriesLeft[k] as number);
+  }
+  return { terminating, aclRuleOf, claimed };
 }
 
 const NOT_A_GROUP = new Set(['REGULAR', 'RATE_BASED']);
@@ -153,37 +190,6 @@ function terminatingGroup(
   if (named !== undefined) return named;
   const unaccounted = tripped.filter((g) => !aclRuleOf.has(g));
   return unaccounted.length > 0 ? (unaccounted[unaccounted.length - 1] as number) : null;
-}
-
-/** Finds the ACL rule entry of each Count-mode group that name matching left unpaired. */
-function pairCountModeGroups(
-  groups: readonly RuleGroupEntry[],
-  top: readonly RuleMatch[],
-  tripped: readonly number[],
-  terminating: number | null,
-  topCounts: readonly number[],
-  aclRuleOf: ReadonlyMap<number, number>,
-  claimed: ReadonlySet<number>,
-  pair: (g: number, t: number) => void,
-): void {
-  const open = () => tripped.filter((g) => g !== terminating && !aclRuleOf.has(g));
-  // WAF copies the group's match details onto the entry of its web ACL rule.
-  for (const g of open()) {
-    const details = nonEmpty((groups[g] as RuleGroupEntry).terminatingRule?.ruleMatchDetails);
-    if (!details) continue;
-    const key = JSON.stringify(details);
-    const t = topCounts.find(
-      (t) => !claimed.has(t) && JSON.stringify(nonEmpty((top[t] as RuleMatch).ruleMatchDetails)) === key,
-    );
-    if (t !== undefined) pair(g, t);
-  }
-  // Every Count-mode group has exactly one entry: when the unclaimed entries are as many as the
-  // unpaired groups, they are those groups' entries, both lists in evaluation order.
-  const groupsLeft = open();
-  const entriesLeft = topCounts.filter((t) => !claimed.has(t));
-  if (groupsLeft.length > 0 && groupsLeft.length === entriesLeft.length) {
-    for (let k = 0; k < groupsLeft.length; k++) pair(groupsLeft[k] as number, entriesLeft[k] as number);
-  }
 }
 
 function terminatingHit(
@@ -225,7 +231,7 @@ function countedIn(
   details: readonly MatchDetail[] | null | undefined,
   overridden: boolean,
 ): CountedRule {
-  return { group, ruleId, aclRule: null, details: details ?? [], overridden };
+  return { group, ruleId, aclRule: null, details: details ?? NONE, overridden };
 }
 
 const isCount = (r: RuleMatch) => r.action.toUpperCase() === 'COUNT';
