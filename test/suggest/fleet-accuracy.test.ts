@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Accuracy, measureAccuracy } from '../../fixtures/accuracy.js';
 import { type FleetOptions, generateFleet, writeFleet } from '../../fixtures/generator/index.js';
+import { type Score, scoreSuggestions } from '../../fixtures/score/index.js';
 import { DEFAULT_CONFIG } from '../../schemas/config.js';
 import type { Report } from '../../schemas/report.js';
 import { suggestionSetSchema } from '../../schemas/suggestion.js';
@@ -14,39 +14,49 @@ import { analyzeLocal } from '../../src/analyze/local.js';
  * tuned on (another seed and day than the demo), traps included: an agency office editing many
  * sites, uptime monitors, health checks from private addresses, checkouts posting to `/`, a web
  * ACL that redacts cookies, and scanners trying webshell uploads on the upload endpoint.
+ * The independent scorer (`fixtures/score/`) replays them with the contract's semantics; attack
+ * blocks are those a managed rule terminated (rate-based blocks no override can let through).
  */
 const FLEET: FleetOptions = { seed: 4242, day: '2026-10-07', sites: 70 };
 
 describe('suggestions on a labelled fleet day', () => {
   let report: Report;
-  let accuracy: Accuracy;
+  let score: Score;
   let dir = '';
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'waftune-fleet-'));
     await writeFleet(join(dir, 'logs'), FLEET);
     report = await analyzeLocal([join(dir, 'logs')], { config: DEFAULT_CONFIG, rejectsFile: null });
-    accuracy = measureAccuracy(generateFleet(FLEET), report.suggestions);
+    score = scoreSuggestions(generateFleet(FLEET), report.suggestions);
     console.info(
       'fleet accuracy',
-      JSON.stringify({ ...accuracy, uncoveredFalsePositives: undefined, leakedAttacks: undefined }),
+      JSON.stringify({
+        falsePositiveCoverage: score.overall.falsePositiveCoverage,
+        attackLeak: score.overall.attackLeak,
+        multiSiteScanners: score.multiSiteScanners,
+        benignAddressesBlocked: score.benignAddressesBlocked.length,
+      }),
     );
   }, 180_000);
 
   it('covers at least 90% of the false-positive blocks', () => {
     expect(
-      accuracy.falsePositiveCoverage,
-      JSON.stringify(accuracy.uncoveredFalsePositives),
+      score.overall.falsePositiveCoverage,
+      JSON.stringify(score.uncoveredFalsePositives.slice(0, 12)),
     ).toBeGreaterThanOrEqual(0.9);
   });
 
   it('lets through at most 0.5% of the attack blocks, net of the IP blocks', () => {
-    expect(accuracy.attackLeak, JSON.stringify(accuracy.leakedAttacks)).toBeLessThanOrEqual(0.005);
+    expect(score.overall.attackLeak, JSON.stringify(score.leakedAttacks.slice(0, 12))).toBeLessThanOrEqual(
+      0.005,
+    );
   });
 
   it('blocks at least 90% of the multi-site scanners and no benign source', () => {
-    expect(accuracy.scannerBlockRate).toBeGreaterThanOrEqual(0.9);
-    expect(accuracy.benignBlocked).toEqual([]);
+    expect(score.multiSiteScanners.rate).toBeGreaterThanOrEqual(0.9);
+    expect(score.benignAddressesBlocked).toEqual([]);
+    expect(score.cdnEdgesBlocked).toEqual([]);
   });
 
   it('lists the upload false positive and covers the web ACL that redacts cookies', () => {
