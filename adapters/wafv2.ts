@@ -2,10 +2,14 @@ import {
   CheckCapacityCommand,
   CreateIPSetCommand,
   DeleteIPSetCommand,
+  DeleteLoggingConfigurationCommand,
   GetIPSetCommand,
+  GetLoggingConfigurationCommand,
   GetWebACLCommand,
   ListIPSetsCommand,
   ListWebACLsCommand,
+  PutLoggingConfigurationCommand,
+  type LoggingConfiguration as SdkLoggingConfiguration,
   type Rule as SdkRule,
   UpdateIPSetCommand,
   UpdateWebACLCommand,
@@ -13,7 +17,15 @@ import {
   type WAFV2ClientConfig,
 } from '@aws-sdk/client-wafv2';
 import { CLOUDFRONT_REGION, WafApiError, type WafErrorKind, type WafPort } from '../src/waf/port.js';
-import type { IpSet, IpSetRef, Rule, WafLocation, WebAcl, WebAclRef } from '../src/waf/types.js';
+import type {
+  IpSet,
+  IpSetRef,
+  LoggingConfiguration,
+  Rule,
+  WafLocation,
+  WebAcl,
+  WebAclRef,
+} from '../src/waf/types.js';
 
 /**
  * WafPort over @aws-sdk/client-wafv2 with the standard SDK configuration: profile, region,
@@ -255,6 +267,34 @@ export class Wafv2Port implements WafPort {
     );
     if (!out.NextLockToken) throw new Error(`UpdateIPSet ${ref.name} returned no LockToken`);
     return out.NextLockToken;
+  }
+
+  async getLoggingConfiguration(ref: WebAclRef): Promise<LoggingConfiguration | undefined> {
+    try {
+      const out = await this.call(() =>
+        this.for(ref).send(new GetLoggingConfigurationCommand({ ResourceArn: ref.arn })),
+      );
+      return out.LoggingConfiguration ? fromSdk<LoggingConfiguration>(out.LoggingConfiguration) : undefined;
+    } catch (error) {
+      if (error instanceof WafApiError && error.kind === 'not-found') return undefined;
+      throw error;
+    }
+  }
+
+  async putLoggingConfiguration(ref: WebAclRef, config: LoggingConfiguration): Promise<void> {
+    // What GetLoggingConfiguration reports about Firewall Manager is not the caller's to send back.
+    const { ManagedByFirewallManager: _fms, ...spec } = config;
+    await this.call(() =>
+      this.for(ref).send(
+        new PutLoggingConfigurationCommand({ LoggingConfiguration: spec as SdkLoggingConfiguration }),
+      ),
+    );
+  }
+
+  async deleteLoggingConfiguration(ref: WebAclRef): Promise<void> {
+    await this.call(() =>
+      this.for(ref).send(new DeleteLoggingConfigurationCommand({ ResourceArn: ref.arn })),
+    );
   }
 
   async deleteIpSet(ref: IpSetRef, lockToken: string): Promise<void> {

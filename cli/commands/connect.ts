@@ -1,17 +1,23 @@
 import type { Command } from 'commander';
-import { wafLoggingClient, wafLoggingPort } from '../../adapters/waf-logging.js';
+import { Wafv2Port } from '../../adapters/wafv2.js';
+import { LABEL_WP_LOGGED_IN } from '../../schemas/waftune-labels.js';
 import { terminalSafe } from '../../src/text/terminal.js';
+import type { AuditStore } from '../../src/waf/audit.js';
 import {
-  type ConnectRun,
-  checkStream,
-  connectLogging,
-  KEPT_ACTIONS,
-  REDACTED_HEADERS,
-  type WafLoggingPort,
-} from '../../src/waf/logging-config.js';
+  type ConnectPlan,
+  type EvidencePlan,
+  executeConnect,
+  planConnectRun,
+} from '../../src/waf/connect.js';
+import { EVIDENCE_RULES } from '../../src/waf/evidence-labels.js';
+import { checkStream, KEPT_ACTIONS, REDACTED_HEADERS } from '../../src/waf/logging-config.js';
+import { locationFor, type WafPort } from '../../src/waf/port.js';
+import { PLAIN, renderEntry, renderRuleDiff, runJson } from '../../src/waf/render.js';
+import type { RetryPolicy } from '../../src/waf/retry.js';
 import type { WafScope } from '../../src/waf/types.js';
 import { EXIT, type ExitCode } from '../exit.js';
-import { addCommonOptions, applyAwsOptions, type CommonOptions } from '../options.js';
+import type { CommonOptions } from '../options.js';
+import { actor, addWafOptions, auditStore, commandLine, parseMaxWcu } from './waf-shared.js';
 
 export interface ConnectOptions extends CommonOptions {
   stream: string;
@@ -20,12 +26,18 @@ export interface ConnectOptions extends CommonOptions {
   keepAllow?: boolean;
   replace?: boolean;
   dryRun?: boolean;
+  /** `--no-evidence` sets it false. */
+  evidence?: boolean;
+  maxWcu?: string;
+  audit?: string;
 }
 
 export interface ConnectDeps {
-  port?: WafLoggingPort;
+  port?: WafPort;
+  store?: AuditStore;
   write?: (text: string) => void;
   sleep?: (ms: number) => Promise<void>;
+  retry?: RetryPolicy;
 }
 
 export async function runConnect(options: ConnectOptions, deps: ConnectDeps = {}): Promise<ExitCode> {
@@ -34,49 +46,129 @@ export async function runConnect(options: ConnectOptions, deps: ConnectDeps = {}
   if (scope !== 'REGIONAL' && scope !== 'CLOUDFRONT')
     throw new Error(`--scope must be REGIONAL or CLOUDFRONT`);
   const stream = checkStream(options.stream);
-  applyAwsOptions(options);
+  const maxWcu = parseMaxWcu(options.maxWcu);
   // Regional web ACLs can only log to a stream in their own region: look for them there.
+  const region = options.region ?? stream.region;
   const port =
-    deps.port ??
-    wafLoggingPort(
-      wafLoggingClient(scope, options.region ? {} : { region: stream.region }),
-      scope as WafScope,
-    );
-  const run = await connectLogging(port, {
-    scope: scope as WafScope,
+    deps.port ?? new Wafv2Port({ region, ...(options.profile ? { profile: options.profile } : {}) });
+  const store = deps.store ?? auditStore(options);
+  const evidence = options.evidence !== false;
+  const plan = await planConnectRun(port, {
+    location: locationFor(scope as WafScope, region),
     streamArn: options.stream,
     options: { keepAllow: Boolean(options.keepAllow) },
     replace: Boolean(options.replace),
-    dryRun: Boolean(options.dryRun),
+    evidence,
     names: options.acl ?? [],
-    ...(deps.sleep ? { sleep: deps.sleep } : {}),
+    ...(maxWcu ? { maxWcu } : {}),
   });
+
+  const dryRun = Boolean(options.dryRun);
+  const todo = plan.steps.some((s) => s.request || s.evidence.action === 'add');
+  const result =
+    dryRun || !todo
+      ? undefined
+      : await executeConnect(port, store, plan, {
+          actor: actor(options),
+          now: () => new Date(),
+          command: commandLine(),
+          ...(maxWcu ? { maxWcu } : {}),
+          ...(deps.sleep ? { sleep: deps.sleep } : {}),
+          ...(deps.retry ? { retry: deps.retry } : {}),
+        });
+  const failed = new Map<string, string>();
+  for (const e of result?.record.entries ?? []) {
+    if (e.status === 'failed' || e.status === 'refused')
+      failed.set(
+        e.target.arn,
+        `${failed.has(e.target.arn) ? `${failed.get(e.target.arn)}; ` : ''}${e.reason ?? e.status}`,
+      );
+  }
 
   if (options.json) {
     write(
-      `${JSON.stringify({ dryRun: Boolean(options.dryRun), stream: options.stream, scope, ...run }, null, 2)}\n`,
+      `${JSON.stringify(
+        {
+          dryRun,
+          stream: options.stream,
+          scope,
+          steps: plan.steps.map((s) => ({
+            acl: s.acl,
+            action: s.action,
+            reason: s.reason,
+            request: s.request ?? null,
+            evidence: s.evidence,
+          })),
+          missing: plan.missing,
+          failed: [...failed].map(([arn, error]) => ({
+            acl: plan.steps.find((s) => s.ref.arn === arn)?.acl.name,
+            error,
+          })),
+          change: result
+            ? runJson(result.record, { storeProblems: result.storeProblems, location: store.location })
+            : null,
+        },
+        null,
+        2,
+      )}\n`,
     );
   } else {
-    write(renderConnect(run, { stream: stream.name, region: stream.region, scope, options }));
+    write(renderConnect(plan, { stream: stream.name, region: stream.region, scope, options, failed }));
+    if (result) {
+      const lines = ['', ...result.record.entries.map((e) => renderEntry(e, PLAIN))];
+      const c = result.record.summary?.counts;
+      lines.push(
+        `Change ${result.record.header.id}: ${c?.applied ?? 0} applied, ${c?.unchanged ?? 0} unchanged, ${c?.refused ?? 0} refused, ${c?.failed ?? 0} failed. Recorded in ${terminalSafe(store.location)}.`,
+      );
+      if (c?.applied) lines.push(`To undo: waftune rollback ${result.record.header.id}`);
+      for (const p of result.storeProblems) lines.push(`warning: ${terminalSafe(p)}`);
+      write(`${lines.join('\n')}\n`);
+    }
   }
-  if (options.acl && options.acl.length > 0 && run.steps.length === 0) return EXIT.failed;
+  if (options.acl && options.acl.length > 0 && plan.steps.length === 0) return EXIT.failed;
+  if (result?.storeProblems.length) return EXIT.failed;
   const incomplete =
-    run.failed.length > 0 || run.missing.length > 0 || run.steps.some((s) => s.action === 'skip');
+    failed.size > 0 ||
+    plan.missing.length > 0 ||
+    plan.steps.some(
+      (s) => s.action === 'skip' || s.evidence.action === 'refused' || s.evidence.action === 'failed',
+    );
   return incomplete ? EXIT.partial : EXIT.ok;
 }
 
+function evidenceLine(e: EvidencePlan, dry: boolean): string | undefined {
+  const wcu = e.wcuBefore !== undefined ? ` (WCU ${e.wcuBefore} -> ${e.wcuAfter})` : '';
+  switch (e.action) {
+    case 'add':
+      return `${dry ? 'would add' : 'adds'} the evidence rule at the top${wcu}`;
+    case 'in-place':
+      return 'evidence rule in place';
+    case 'refused':
+      return `evidence rule refused: ${e.reason ?? ''}${wcu}; logged-in work on this web ACL stays invisible on Athena (--keep-allow keeps it)`;
+    case 'failed':
+      return `evidence rule: could not read the web ACL: ${e.reason ?? ''}`;
+    default:
+      return undefined;
+  }
+}
+
 function renderConnect(
-  run: ConnectRun,
-  ctx: { stream: string; region: string; scope: string; options: ConnectOptions },
+  plan: ConnectPlan,
+  ctx: {
+    stream: string;
+    region: string;
+    scope: string;
+    options: ConnectOptions;
+    failed: ReadonlyMap<string, string>;
+  },
 ): string {
   const dry = Boolean(ctx.options.dryRun);
   const lines = [
     `${dry ? 'Dry run: ' : ''}logging of ${ctx.scope} web ACLs to ${terminalSafe(ctx.stream)} (${ctx.region})`,
   ];
-  const failed = new Map(run.failed.map((f) => [f.acl, f.error]));
-  const width = Math.max(4, ...run.steps.map((s) => terminalSafe(s.acl.name).length));
-  for (const step of run.steps) {
-    const error = failed.get(step.acl.name);
+  const width = Math.max(4, ...plan.steps.map((s) => terminalSafe(s.acl.name).length));
+  for (const step of plan.steps) {
+    const error = ctx.failed.get(step.ref.arn);
     const verb = error
       ? 'failed'
       : step.action === 'enable'
@@ -93,31 +185,37 @@ function renderConnect(
     lines.push(
       `  ${verb.padEnd(12)}  ${terminalSafe(step.acl.name).padEnd(width)}  ${terminalSafe(error ?? step.reason, 300)}`,
     );
+    const evidence = evidenceLine(step.evidence, dry);
+    if (evidence) lines.push(`  ${''.padEnd(12)}  ${''.padEnd(width)}  ${terminalSafe(evidence, 300)}`);
+    if (dry && step.evidence.action === 'add')
+      lines.push(...renderRuleDiff(step.evidence.diff, PLAIN, '      '));
   }
-  for (const name of run.missing) lines.push(`  ${'not found'.padEnd(12)}  ${terminalSafe(name)}`);
-  if (run.steps.length === 0 && run.missing.length === 0)
+  for (const name of plan.missing) lines.push(`  ${'not found'.padEnd(12)}  ${terminalSafe(name)}`);
+  if (plan.steps.length === 0 && plan.missing.length === 0)
     lines.push('  no web ACLs in this scope and region');
   const kept = KEPT_ACTIONS.join(', ');
+  const rule = EVIDENCE_RULES.map((r) => r.name).join(', ');
   lines.push(
-    `Filter: keep ${kept}; ${ctx.options.keepAllow ? 'keep' : 'drop'} the rest (ALLOW)${ctx.options.keepAllow ? '' : ' (--keep-allow keeps it)'}.`,
-    `Redacted: the ${REDACTED_HEADERS.join(' and ')} headers.`,
+    ctx.options.keepAllow
+      ? `Filter: keep everything (--keep-allow).`
+      : `Filter: keep ${kept}, and ALLOW records labelled ${LABEL_WP_LOGGED_IN}; drop the rest (--keep-allow keeps it).`,
+    `Redacted: the ${REDACTED_HEADERS.join(' and ')} headers (WAF still inspects them; ${rule} labels a WordPress login).`,
   );
-  const changing = run.steps.filter((s) => s.request).length;
-  lines.push(
-    dry
-      ? `Nothing changed; ${changing} web ACL${changing === 1 ? '' : 's'} would change.`
-      : `${changing - run.failed.length} web ACL${changing - run.failed.length === 1 ? '' : 's'} changed${run.failed.length > 0 ? `, ${run.failed.length} failed` : ''}.`,
-  );
+  const changing = plan.steps.filter((s) => s.request || s.evidence.action === 'add').length;
+  if (dry) lines.push(`Nothing changed; ${changing} web ACL${changing === 1 ? '' : 's'} would change.`);
+  else if (!changing) lines.push('Nothing to change.');
   return `${lines.join('\n')}\n`;
 }
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 export function register(program: Command): void {
-  addCommonOptions(
+  addWafOptions(
     program
       .command('connect')
-      .description("turn WAF logging on for the fleet's web ACLs, to the waftune Firehose stream")
+      .description(
+        "turn WAF logging on for the fleet's web ACLs, to the waftune Firehose stream, with waftune's evidence rule at the top of each",
+      )
       .requiredOption('--stream <arn>', 'the delivery stream ARN (stack output DeliveryStreamArn)')
       .option('--acl <name>', 'only this web ACL (repeatable); all of them when absent', collect)
       .option(
@@ -127,6 +225,11 @@ export function register(program: Command): void {
       )
       .option('--keep-allow', 'also log requests no rule acted on (ALLOW)')
       .option('--replace', 'take over web ACLs that already log somewhere else')
+      .option(
+        '--no-evidence',
+        'do not add the evidence rule (a Count rule labelling WordPress logins, 10 WCU): logged-in work is then invisible on Athena',
+      )
+      .option('--max-wcu <n>', 'refuse the evidence rule on a web ACL that would need more WCU than this')
       .option('--dry-run', 'show what would change, change nothing'),
   ).action(async (options: ConnectOptions) => {
     process.exitCode = await runConnect(options);

@@ -1,3 +1,5 @@
+import type { EvidenceLabels } from '../../schemas/waftune-labels.js';
+
 /** What waftune keeps of the Cookie headers: names only; values never leave this function. */
 export interface CookieFacts {
   names: string[];
@@ -8,7 +10,11 @@ export interface CookieFacts {
 const MAX_NAMES = 40;
 const MAX_NAME_LENGTH = 128;
 
-export function cookieFacts(headerValues: readonly string[]): CookieFacts {
+/**
+ * `evidence`: what waftune's evidence rules labelled (schemas/waftune-labels.ts). WAF inspected the
+ * real header, so where the log redacts it the label still says whether a login cookie was sent.
+ */
+export function cookieFacts(headerValues: readonly string[], evidence?: EvidenceLabels): CookieFacts {
   const names: string[] = [];
   let redacted = false;
   let wpSession = false;
@@ -25,5 +31,5 @@ export function cookieFacts(headerValues: readonly string[]): CookieFacts {
       if (names.length < MAX_NAMES) names.push(name.slice(0, MAX_NAME_LENGTH));
     }
   }
-  return { names, wpSession, redacted };
+  return { names, wpSession: wpSession || Boolean(evidence?.wpLoggedIn), redacted };
 }

@@ -1,5 +1,6 @@
 import { countedRuleEntry, type WafEvent } from '../../schemas/event.js';
 import type { WafLogRecord } from '../../schemas/waf-log.js';
+import { evidenceLabels } from '../../schemas/waftune-labels.js';
 import { cookieFacts } from './cookies.js';
 import { attributeRules } from './rule-match.js';
 import { parseWebAclArn } from './web-acl-arn.js';
@@ -48,7 +49,8 @@ export function normalize(record: WafLogRecord): WafEvent {
         break;
     }
   }
-  const cookies = cookieFacts(cookieHeaders);
+  const labels = (record.labels ?? []).slice(0, MAX_LABELS).map((l) => cut(l.name, 512));
+  const cookies = cookieFacts(cookieHeaders, evidenceLabels(labels));
   const { hit, counted } = attributeRules(record);
   const detail = hit?.details[0];
   const matched = hit?.details.flatMap((d) => d.matchedData ?? []).filter((t): t is string => t !== null);
@@ -78,7 +80,7 @@ export function normalize(record: WafLogRecord): WafEvent {
     counted_rules: counted
       .slice(0, MAX_COUNTED)
       .map((c) => countedRuleEntry(c.group === null ? null : cut(c.group, 512), cut(c.ruleId, 256))),
-    labels: (record.labels ?? []).slice(0, MAX_LABELS).map((l) => cut(l.name, 512)),
+    labels,
     condition_type: orNull(detail?.conditionType),
     match_location: orNull(detail?.location),
     matched_data: matched && matched.length > 0 ? cut(matched.join(' '), MAX_MATCHED_DATA) : null,

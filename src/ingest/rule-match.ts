@@ -1,4 +1,5 @@
 import type { MatchDetail, RuleGroupEntry, RuleMatch, WafLogRecord } from '../../schemas/waf-log.js';
+import { EVIDENCE_RULE_PREFIX } from '../../schemas/waftune-labels.js';
 
 export interface RuleHit {
   /** What the matched rule did: BLOCK, CAPTCHA, CHALLENGE, COUNT, ... */
@@ -234,7 +235,9 @@ function countedIn(
   return { group, ruleId, aclRule: null, details: details ?? NONE, overridden };
 }
 
-const isCount = (r: RuleMatch) => r.action.toUpperCase() === 'COUNT';
+// waftune's evidence rules only label (schemas/waftune-labels.ts): they never explain a request.
+const isEvidence = (r: RuleMatch) => r.ruleId.startsWith(EVIDENCE_RULE_PREFIX);
+const isCount = (r: RuleMatch) => r.action.toUpperCase() === 'COUNT' && !isEvidence(r);
 
 const isOverridden = (r: RuleMatch) =>
   typeof r.overriddenAction === 'string' &&

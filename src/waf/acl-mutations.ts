@@ -1,3 +1,9 @@
+import {
+  ensureForwardedIpBlockRule,
+  forwardedRuleName,
+  forwardedRuleWcu,
+  forwardedSettingsOf,
+} from './forwarded-ip.js';
 import { ensureIpBlockRule } from './ip-block.js';
 import type { Mutation } from './mutation.js';
 import { ipSetName } from './names.js';
@@ -17,10 +23,19 @@ export function isPendingRule(rule: Rule): boolean {
   return rule.Statement.IPSetReferenceStatement?.ARN.includes(PENDING) ?? false;
 }
 
+/** What a rule referencing an IP set apply will create costs (WAF cannot price it yet). */
+export function pendingRuleWcu(rule: Rule): number {
+  const forwarded = forwardedSettingsOf(rule.Statement);
+  return forwarded ? forwardedRuleWcu(forwarded) : 1;
+}
+
 /** The IP set each IP version's block rule references, or why there is none. */
 export type IpSetTargets = Map<IpVersion, { arn: string } | { refused: string }>;
 
-/** IP block rules first (they go to the top), then the overrides in suggestion order. */
+/**
+ * IP block rules first (they go to the top): by client address, then by forwarded address where a
+ * CDN is in front; then the overrides in suggestion order.
+ */
 export function aclMutations(work: AclWork, ipSets: IpSetTargets): Mutation[] {
   const mutations: Mutation[] = [];
   for (const version of work.ipVersions) {
@@ -33,6 +48,19 @@ export function aclMutations(work: AclWork, ipSets: IpSetTargets): Mutation[] {
         if (!target) return { status: 'refused', reason: `no ${ipSetName(version)} IP set` };
         if ('refused' in target) return { status: 'refused', reason: target.refused };
         return ensureIpBlockRule(rules, version, target.arn);
+      },
+    });
+  }
+  for (const rule of work.forwardedIp) {
+    const target = ipSets.get(rule.version);
+    const name = forwardedRuleName(rule);
+    mutations.push({
+      suggestionId: name,
+      title: `block the addresses in ${ipSetName(rule.version)} by ${rule.headerName} (${rule.position.toLowerCase()})`,
+      apply: (rules) => {
+        if (!target) return { status: 'refused', reason: `no ${ipSetName(rule.version)} IP set` };
+        if ('refused' in target) return { status: 'refused', reason: target.refused };
+        return ensureForwardedIpBlockRule(rules, rule, target.arn);
       },
     });
   }

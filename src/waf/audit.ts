@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { suggestionSchema } from '../../schemas/suggestion.js';
-import type { WebAcl } from './types.js';
+import type { LoggingConfiguration, WebAcl } from './types.js';
 
 /**
  * The change history. Every apply, rollback and expire is one change; every web ACL or IP set it
@@ -21,6 +21,10 @@ const webAclStateSchema = z.looseObject({
   Rules: z.array(z.looseObject({ Name: z.string(), Priority: z.number() })).optional(),
 });
 const ipSetStateSchema = z.object({ addresses: z.array(z.string()) });
+const loggingStateSchema = z.looseObject({
+  ResourceArn: z.string(),
+  LogDestinationConfigs: z.array(z.string()),
+});
 
 export const actorSchema = z.object({
   user: z.string(),
@@ -30,7 +34,8 @@ export const actorSchema = z.object({
 export type Actor = z.infer<typeof actorSchema>;
 
 export const changeTargetSchema = z.object({
-  type: z.enum(['web-acl', 'ip-set']),
+  /** `logging`: a web ACL's logging configuration (name, id and ARN are the web ACL's). */
+  type: z.enum(['web-acl', 'ip-set', 'logging']),
   name: z.string(),
   id: z.string(),
   arn: z.string(),
@@ -69,9 +74,12 @@ export const changeEntrySchema = z.object({
       }),
     )
     .optional(),
-  /** Web ACL: the whole WebACL as read. IP set: its addresses; null when it did not exist. */
-  before: z.union([webAclStateSchema, ipSetStateSchema, z.null()]).optional(),
-  after: z.union([webAclStateSchema, ipSetStateSchema, z.null()]).optional(),
+  /**
+   * Web ACL: the whole WebACL as read. IP set: its addresses. Logging: the LoggingConfiguration.
+   * null when it did not exist.
+   */
+  before: z.union([webAclStateSchema, ipSetStateSchema, loggingStateSchema, z.null()]).optional(),
+  after: z.union([webAclStateSchema, ipSetStateSchema, loggingStateSchema, z.null()]).optional(),
   lockTokenAfter: z.string().optional(),
   wcuBefore: z.number().optional(),
   wcuAfter: z.number().optional(),
@@ -79,7 +87,8 @@ export const changeEntrySchema = z.object({
 });
 export type ChangeEntry = z.infer<typeof changeEntrySchema>;
 
-export const changeKindSchema = z.enum(['apply', 'rollback', 'expire']);
+/** `connect`: logging turned on, with the evidence rule at the top of each web ACL. */
+export const changeKindSchema = z.enum(['apply', 'rollback', 'expire', 'connect']);
 export type ChangeKind = z.infer<typeof changeKindSchema>;
 
 export const changeHeaderSchema = z.object({
@@ -185,6 +194,12 @@ export function summarize(entries: readonly ChangeEntry[], now: Date): ChangeSum
 
 export function webAclState(entryState: ChangeEntry['before']): WebAcl | undefined {
   return entryState && 'Name' in entryState ? (entryState as unknown as WebAcl) : undefined;
+}
+
+export function loggingState(entryState: ChangeEntry['before']): LoggingConfiguration | undefined {
+  return entryState && 'ResourceArn' in entryState
+    ? (entryState as unknown as LoggingConfiguration)
+    : undefined;
 }
 
 export function ipSetState(entryState: ChangeEntry['before']): string[] | undefined {

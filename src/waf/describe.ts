@@ -72,8 +72,19 @@ export function describeStatement(s: Statement, depth = 0): string[] {
   if (s.OrStatement)
     return [`${pad}any of:`, ...s.OrStatement.Statements.flatMap((c) => describeStatement(c, depth + 1))];
   if (s.NotStatement) return [`${pad}not:`, ...describeStatement(s.NotStatement.Statement, depth + 1)];
-  if (s.IPSetReferenceStatement)
-    return [`${pad}source ip in IP set ${ipSetNameFromArn(s.IPSetReferenceStatement.ARN)}`];
+  if (s.IPSetReferenceStatement) {
+    const set = ipSetNameFromArn(s.IPSetReferenceStatement.ARN);
+    const f = s.IPSetReferenceStatement.IPSetForwardedIPConfig as
+      | { HeaderName?: string; Position?: string; FallbackBehavior?: string }
+      | undefined;
+    if (!f) return [`${pad}source ip in IP set ${set}`];
+    const position = (f.Position ?? '?').toLowerCase();
+    const fallback =
+      f.FallbackBehavior === 'MATCH' ? 'an invalid address matches' : 'no match without a valid one';
+    return [
+      `${pad}${position} address of header ${terminalSafe(f.HeaderName)} in IP set ${set} (${fallback})`,
+    ];
+  }
   if (s.ManagedRuleGroupStatement) {
     const m = s.ManagedRuleGroupStatement;
     const version = m.Version ? ` ${terminalSafe(m.Version)}` : '';

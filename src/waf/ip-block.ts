@@ -1,6 +1,6 @@
 import ipaddr from 'ipaddr.js';
 import type { MutationResult } from './mutation.js';
-import { IP_BLOCK_RULE_PREFIX, ipBlockRuleName } from './names.js';
+import { EVIDENCE_RULE_PREFIX, IP_BLOCK_RULE_PREFIX, ipBlockRuleName } from './names.js';
 import { byPriority, insertAt, insertFirst } from './priorities.js';
 import type { IpVersion, Rule } from './types.js';
 
@@ -110,6 +110,14 @@ export function withoutAddresses(current: readonly string[], remove: readonly st
   return current.filter((a) => !drop.has(addressKey(a)));
 }
 
+/** Where a new waftune block rule goes: after the evidence and IP block rules heading the ACL. */
+export function topIndex(ordered: readonly Rule[]): number {
+  let index = 0;
+  while (ordered[index]?.Name.startsWith(EVIDENCE_RULE_PREFIX)) index++;
+  while (ordered[index]?.Name.startsWith(IP_BLOCK_RULE_PREFIX)) index++;
+  return index;
+}
+
 /** Ensures the rule that blocks the waftune IP set sits at the top of the web ACL. */
 export function ensureIpBlockRule(
   rules: readonly Rule[],
@@ -117,11 +125,14 @@ export function ensureIpBlockRule(
   ipSetArn: string,
 ): MutationResult {
   const name = ipBlockRuleName(version);
+  // By client address: a reference with IPSetForwardedIPConfig matches another address.
+  const byClient = (r: Rule) =>
+    r.Statement.IPSetReferenceStatement?.ARN === ipSetArn &&
+    !r.Statement.IPSetReferenceStatement.IPSetForwardedIPConfig &&
+    Boolean(r.Action?.Block);
   const existing = rules.find((r) => r.Name === name);
   if (existing) {
-    if (existing.Statement.IPSetReferenceStatement?.ARN === ipSetArn && existing.Action?.Block) {
-      return { status: 'unchanged', reason: `${name} already blocks the set` };
-    }
+    if (byClient(existing)) return { status: 'unchanged', reason: `${name} already blocks the set` };
     const fixed: Rule = {
       ...existing,
       Statement: { IPSetReferenceStatement: { ARN: ipSetArn } },
@@ -129,12 +140,12 @@ export function ensureIpBlockRule(
     };
     return { status: 'changed', rules: rules.map((r) => (r === existing ? fixed : r)) };
   }
-  const byHand = rules.find((r) => r.Statement.IPSetReferenceStatement?.ARN === ipSetArn && r.Action?.Block);
+  const byHand = rules.find(byClient);
   if (byHand) return { status: 'unchanged', reason: `rule ${byHand.Name} already blocks the set` };
-  // After the waftune IP rules already at the top, so the IPv4 rule stays first.
+  // After waftune's evidence rules (they only label) and the IP rules already at the top, so the
+  // IPv4 rule stays first among them.
   const ordered = byPriority(rules);
-  let index = 0;
-  while (ordered[index]?.Name.startsWith(IP_BLOCK_RULE_PREFIX)) index++;
+  const index = topIndex(ordered);
   const rule = {
     Name: name,
     Statement: { IPSetReferenceStatement: { ARN: ipSetArn } },

@@ -1,26 +1,17 @@
-import type { WafScope } from './types.js';
+import { KEPT_ALLOW_LABELS, qualifiedLabel } from '../../schemas/waftune-labels.js';
+import type { LoggingConfiguration, WafScope } from './types.js';
 
 /**
  * `waftune connect`: the PutLoggingConfiguration request that sends a web ACL's logs to the
- * waftune stream, and the plan of which web ACLs to change. Pure: the SDK calls are in
- * adapters/waf-logging.ts.
+ * waftune stream, and the plan of which web ACLs to change. Pure: src/waf/connect.ts runs it.
+ *
+ * The filter keeps every record a rule acted on, and of the rest (ALLOW) only those carrying one of
+ * waftune's evidence labels (schemas/waftune-labels.ts, added by the rule connect puts first in the
+ * web ACL). Cookie and Authorization are redacted: WAF still inspects them, the log does not keep
+ * them.
  */
 
-/** The request's LoggingConfiguration, in the WAFv2 API's own member names. */
-export interface LoggingConfiguration {
-  ResourceArn: string;
-  LogDestinationConfigs: string[];
-  RedactedFields?: Array<{ SingleHeader: { Name: string } }>;
-  LoggingFilter?: {
-    Filters: Array<{
-      Behavior: 'KEEP' | 'DROP';
-      Requirement: 'MEETS_ANY' | 'MEETS_ALL';
-      Conditions: Array<{ ActionCondition: { Action: string } }>;
-    }>;
-    DefaultBehavior: 'KEEP' | 'DROP';
-  };
-  ManagedByFirewallManager?: boolean;
-}
+export type { LoggingConfiguration };
 
 export interface LoggingOptions {
   /** Keep the records of requests no rule acted on (ALLOW): more data, more cost, a fuller picture. */
@@ -39,6 +30,17 @@ export const REDACTED_HEADERS = ['authorization', 'cookie'] as const;
 
 export const STREAM_PREFIX = 'aws-waf-logs-';
 
+/**
+ * The labels (fully qualified with the web ACL's namespace) whose ALLOW records are kept: the
+ * evidence rules' labels (src/waf/evidence-labels.ts) that signals read on ALLOW traffic.
+ */
+export function keptLabels(webAclArn: string): string[] {
+  const arn = parseArn(webAclArn);
+  const name = arn?.resource.split('/')[2];
+  if (!arn || !name) return [];
+  return KEPT_ALLOW_LABELS.map((label) => qualifiedLabel(arn.account, name, label));
+}
+
 export function buildLoggingConfiguration(
   webAclArn: string,
   streamArn: string,
@@ -53,7 +55,10 @@ export function buildLoggingConfiguration(
         {
           Behavior: 'KEEP',
           Requirement: 'MEETS_ANY',
-          Conditions: KEPT_ACTIONS.map((Action) => ({ ActionCondition: { Action } })),
+          Conditions: [
+            ...KEPT_ACTIONS.map((Action) => ({ ActionCondition: { Action } })),
+            ...keptLabels(webAclArn).map((LabelName) => ({ LabelNameCondition: { LabelName } })),
+          ],
         },
       ],
       DefaultBehavior: options.keepAllow ? 'KEEP' : 'DROP',
@@ -182,60 +187,4 @@ function canonical(c: LoggingConfiguration): string {
 function lowerHeader(field: unknown): unknown {
   const header = (field as { SingleHeader?: { Name?: string } }).SingleHeader;
   return header?.Name ? { SingleHeader: { Name: header.Name.toLowerCase() } } : field;
-}
-
-/** What connect needs from WAFv2, for one scope and region. */
-export interface WafLoggingPort {
-  listWebAcls(): Promise<Array<{ name: string; arn: string }>>;
-  /** undefined when the web ACL has no logging configuration. */
-  getLogging(webAclArn: string): Promise<LoggingConfiguration | undefined>;
-  putLogging(config: LoggingConfiguration): Promise<void>;
-}
-
-export interface ConnectRun {
-  steps: ConnectStep[];
-  /** Names asked for with --acl that no web ACL has. */
-  missing: string[];
-  failed: Array<{ acl: string; error: string }>;
-}
-
-/**
- * Reads every web ACL's logging, plans, and (unless dryRun) sends the changes one at a time:
- * WAF takes about one Put a second per account.
- */
-export async function connectLogging(
-  port: WafLoggingPort,
-  input: Omit<PlanInput, 'acls'> & {
-    names?: readonly string[];
-    dryRun: boolean;
-    sleep?: (ms: number) => Promise<void>;
-    putIntervalMs?: number;
-  },
-): Promise<ConnectRun> {
-  const all = await port.listWebAcls();
-  const wanted = input.names && input.names.length > 0 ? new Set(input.names) : undefined;
-  const acls = wanted ? all.filter((a) => wanted.has(a.name)) : all;
-  const missing = wanted ? [...wanted].filter((n) => !all.some((a) => a.name === n)) : [];
-  const withCurrent = [];
-  for (const acl of acls) {
-    const current = await port.getLogging(acl.arn);
-    withCurrent.push(current ? { ...acl, current } : acl);
-  }
-  const steps = planConnect({ ...input, acls: withCurrent });
-  const failed: ConnectRun['failed'] = [];
-  if (!input.dryRun) {
-    const sleep = input.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-    let first = true;
-    for (const step of steps) {
-      if (!step.request) continue;
-      if (!first) await sleep(input.putIntervalMs ?? 1_000);
-      first = false;
-      try {
-        await port.putLogging(step.request);
-      } catch (error) {
-        failed.push({ acl: step.acl.name, error: error instanceof Error ? error.message : String(error) });
-      }
-    }
-  }
-  return { steps, missing, failed };
 }

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { IpVersion } from './types.js';
 
+export { EVIDENCE_RULE_PREFIX } from '../../schemas/waftune-labels.js';
+
 /**
  * Names waftune gives the things it creates. Deterministic, so a second run finds what the first
  * made, and within WAF's EntityName rules (1-128 characters of [A-Za-z0-9_-]).

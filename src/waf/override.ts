@@ -195,6 +195,13 @@ export function applyOverride(rules: readonly Rule[], spec: OverrideSpec): Mutat
   return { status: 'changed', rules: insertAt(ordered, index, overrideRule(name, spec.label, exempt)) };
 }
 
+export const HEADER_MATCH_WORDS: Record<NonNullable<Scope['headers']>[number]['match'], string> = {
+  EXACTLY: 'is',
+  STARTS_WITH: 'starts with',
+  ENDS_WITH: 'ends with',
+  CONTAINS: 'contains',
+};
+
 export function describeScope(scope: Scope): string {
   const s = normalizeScope(scope);
   const parts: string[] = [];
@@ -202,6 +209,7 @@ export function describeScope(scope: Scope): string {
   if (s.methods) parts.push(s.methods.join('|'));
   if (s.hosts) parts.push(`host ${s.hosts.join('|')}`);
   if (s.query) parts.push(`query ${s.query.match === 'EXACTLY' ? '=' : '~'} ${s.query.value}`);
+  for (const h of s.headers ?? []) parts.push(`header ${h.name} ${HEADER_MATCH_WORDS[h.match]} ${h.value}`);
   return parts.length ? parts.join(', ') : 'everywhere';
 }
 

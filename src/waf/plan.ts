@@ -1,7 +1,14 @@
-import { aclMutations, type IpSetTargets, isPendingRule, pendingIpSetArn } from './acl-mutations.js';
+import {
+  aclMutations,
+  type IpSetTargets,
+  isPendingRule,
+  pendingIpSetArn,
+  pendingRuleWcu,
+} from './acl-mutations.js';
 import { mapLimit } from './concurrency.js';
 import { diffRules, type RuleDiff, sameRules } from './diff.js';
 import type { LedgerItem } from './expire.js';
+import type { ForwardedIpRule } from './forwarded-ip.js';
 import { addressKey, IP_SET_MAX_ADDRESSES, missingAddresses } from './ip-block.js';
 import { findIpSet } from './ip-sets.js';
 import { applyMutations, type MutationOutcome } from './mutation.js';
@@ -27,8 +34,6 @@ import type { IpBlockItem, LocationWork, Work } from './work.js';
 export const WEB_ACL_MAX_WCU = 5_000;
 export const WEB_ACL_BASE_WCU = 1_500;
 const EXTEND_MIN_MS = 86_400_000;
-/** What an IPSetReferenceStatement costs, for a set that does not exist yet. */
-const IP_SET_RULE_WCU = 1;
 
 export interface IpSetPlan {
   location: WafLocation;
@@ -55,6 +60,8 @@ export interface AclPlan {
   /** The after figure counts an IP set that apply will create, so it was not asked of WAF. */
   wcuEstimated?: boolean;
   reason?: string;
+  /** Where a CDN is in front: the block rules by forwarded address this web ACL gets (or has). */
+  forwardedIp: ForwardedIpRule[];
 }
 
 export interface Plan {
@@ -153,7 +160,12 @@ async function planAcl(
 ): Promise<AclPlan> {
   const work = loc.acls[index];
   if (!work) throw new Error('no such web ACL in the work');
-  const base = { ref: work.ref, outcomes: [] as MutationOutcome[], diff: [] as RuleDiff[] };
+  const base = {
+    ref: work.ref,
+    outcomes: [] as MutationOutcome[],
+    diff: [] as RuleDiff[],
+    forwardedIp: work.forwardedIp,
+  };
   try {
     const { acl } = await port.getWebAcl(work.ref);
     const before = acl.Rules ?? [];
@@ -176,7 +188,7 @@ async function planAcl(
         rules.filter((r) => !isPendingRule(r)),
       ),
     ]);
-    const wcuAfter = checked + pending.length * IP_SET_RULE_WCU;
+    const wcuAfter = checked + pending.reduce((n, r) => n + pendingRuleWcu(r), 0);
     const plan: AclPlan = {
       ...base,
       status: 'change',

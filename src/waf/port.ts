@@ -1,4 +1,14 @@
-import type { IpSet, IpSetRef, IpVersion, Rule, WafLocation, WafScope, WebAcl, WebAclRef } from './types.js';
+import type {
+  IpSet,
+  IpSetRef,
+  IpVersion,
+  LoggingConfiguration,
+  Rule,
+  WafLocation,
+  WafScope,
+  WebAcl,
+  WebAclRef,
+} from './types.js';
 
 /**
  * What waftune needs from WAFv2. The adapter over the AWS SDK lives in `adapters/wafv2.ts`; tests
@@ -20,6 +30,10 @@ export interface WafPort {
   ): Promise<IpSetRef>;
   updateIpSet(ref: IpSetRef, addresses: string[], lockToken: string, description?: string): Promise<string>;
   deleteIpSet(ref: IpSetRef, lockToken: string): Promise<void>;
+  /** undefined when the web ACL has no logging configuration. */
+  getLoggingConfiguration(ref: WebAclRef): Promise<LoggingConfiguration | undefined>;
+  putLoggingConfiguration(ref: WebAclRef, config: LoggingConfiguration): Promise<void>;
+  deleteLoggingConfiguration(ref: WebAclRef): Promise<void>;
 }
 
 /** Why a WAF call failed, in the terms the apply loop acts on. */

@@ -2,6 +2,7 @@ import { terminalSafe } from '../text/terminal.js';
 import type { ChangeEntry, ChangeRecord } from './audit.js';
 import type { DiffLine, RuleDiff } from './diff.js';
 import type { ExpiryPlan } from './expire.js';
+import { describeForwarded } from './forwarded-ip.js';
 import { type Plan, WEB_ACL_BASE_WCU } from './plan.js';
 import type { RollbackPlan } from './rollback.js';
 import type { WafLocation } from './types.js';
@@ -157,6 +158,7 @@ export function renderPlan(plan: Plan, style: Style): string {
           : '';
       const mark = acl.status === 'change' ? style.change(`~ ${head}`) : style.remove(`! ${head}`);
       out.push(`${mark}${wcu}`);
+      if (acl.forwardedIp.length) out.push(style.change(`    ${s(describeForwarded(acl.forwardedIp))}`));
       out.push(...renderRuleDiff(acl.diff, style));
       if (acl.status === 'refused') out.push(style.remove(`    refused: ${s(acl.reason)}`));
       else if ((acl.wcuAfter ?? 0) > WEB_ACL_BASE_WCU && (acl.wcuBefore ?? 0) <= WEB_ACL_BASE_WCU) {
@@ -168,6 +170,7 @@ export function renderPlan(plan: Plan, style: Style): string {
       }
     } else if (acl.status === 'unchanged') {
       out.push(style.dim(`= ${head}: no changes${acl.reason ? ` (${s(acl.reason)})` : ''}`));
+      if (acl.forwardedIp.length) out.push(style.dim(`    ${s(describeForwarded(acl.forwardedIp))}`));
     } else {
       out.push(style.remove(`! ${head}: ${acl.status}: ${s(acl.reason)}`));
     }
@@ -232,6 +235,13 @@ export function planJson(plan: Plan): unknown {
         estimated: acl.wcuEstimated ?? false,
       },
       outcomes: acl.outcomes,
+      // Where a CDN is in front: blocked addresses also match by forwarded address here.
+      forwardedIp: acl.forwardedIp.map((r) => ({
+        ipVersion: r.version,
+        headerName: r.headerName,
+        position: r.position,
+        fallbackBehavior: r.fallbackBehavior,
+      })),
       changes: acl.diff,
       rulesAfter: acl.status === 'change' ? acl.afterRules : undefined,
     })),
@@ -242,7 +252,8 @@ export function planJson(plan: Plan): unknown {
 }
 
 function entryHead(e: ChangeEntry): string {
-  const what = e.target.type === 'web-acl' ? 'web ACL' : 'IP set';
+  const what =
+    e.target.type === 'web-acl' ? 'web ACL' : e.target.type === 'logging' ? 'logging of' : 'IP set';
   return `${what} ${s(e.target.name)} (${where(e.target)})`;
 }
 
@@ -302,7 +313,11 @@ export function renderRollbackPlan(plan: RollbackPlan, style: Style): string {
   for (const item of plan.items) {
     const head = entryHead(item.entry);
     if (item.action === 'restore') {
-      out.push(style.change(`~ ${head}: restore the state from before the change`));
+      out.push(
+        style.change(
+          `~ ${head}: restore the state from before the change${item.reason ? ` (${s(item.reason)})` : ''}`,
+        ),
+      );
       out.push(...renderRuleDiff(item.diff, style));
       if (item.addressDiff) out.push(...renderAddressDiff(item.addressDiff, style));
     } else if (item.action === 'delete') {
@@ -429,7 +444,9 @@ export function renderChanges(records: readonly ChangeRecord[], style: Style): s
         ? `rollback of ${r.header.rollbackOf}`
         : r.header.kind === 'expire'
           ? 'expire IP blocks'
-          : `apply ${r.header.suggestions.map((x) => s(x.id, 40)).join(', ')}`;
+          : r.header.kind === 'connect'
+            ? `connect logging and evidence rule (${plural(r.header.targets.length, 'web ACL')})`
+            : `apply ${r.header.suggestions.map((x) => s(x.id, 40)).join(', ')}`;
     const note = undone.get(r.header.id)
       ? `  (rolled back by ${undone.get(r.header.id)})`
       : r.header.resumes

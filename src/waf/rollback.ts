@@ -5,15 +5,17 @@ import {
   type ChangeEntry,
   type ChangeRecord,
   ipSetState,
+  loggingState,
   newChangeId,
   webAclState,
 } from './audit.js';
 import { ChangeRun, type NewEntry, type RunResult } from './change-run.js';
 import { diffRules, type RuleDiff, sameRules } from './diff.js';
 import { addressKey, missingAddresses, withoutAddresses } from './ip-block.js';
+import { sameConfiguration } from './logging-config.js';
 import { errorMessage, isWafError, type WafPort } from './port.js';
 import { DEFAULT_RETRY, type RetryPolicy, withLockRetry } from './retry.js';
-import type { IpSetRef, Rule, WebAcl, WebAclRef } from './types.js';
+import type { IpSetRef, LoggingConfiguration, Rule, WebAcl, WebAclRef } from './types.js';
 
 /**
  * `waftune rollback <change-id>`: puts back the exact rules (and IP set addresses) a change
@@ -72,13 +74,37 @@ function laterChanges(all: readonly ChangeRecord[], record: ChangeRecord, entry:
     .map((r) => r.header.id);
 }
 
-/** Rollback order: web ACLs first (they reference the IP sets), newest entry first. */
+/** Rollback order: web ACLs first (they reference the IP sets), then logging, newest entry first. */
 function rollbackOrder(record: ChangeRecord): ChangeEntry[] {
   const applied = record.entries.filter((e) => e.status === 'applied').sort((a, b) => b.seq - a.seq);
   return [
     ...applied.filter((e) => e.target.type === 'web-acl'),
+    ...applied.filter((e) => e.target.type === 'logging'),
     ...applied.filter((e) => e.target.type === 'ip-set'),
   ];
+}
+
+type LoggingCheck =
+  | { action: 'restore'; config: LoggingConfiguration }
+  | { action: 'delete' }
+  | { action: 'already' }
+  | { action: 'conflict'; current: LoggingConfiguration | undefined };
+
+/** A logging configuration goes back only if it is still what the change put there. */
+async function checkLogging(port: WafPort, entry: ChangeEntry): Promise<LoggingCheck> {
+  const before = loggingState(entry.before ?? null);
+  const after = loggingState(entry.after ?? null);
+  const current = await port.getLoggingConfiguration(aclRef(entry));
+  if (current && after && sameConfiguration(current, after))
+    return before ? { action: 'restore', config: before } : { action: 'delete' };
+  if (!current && !before) return { action: 'already' };
+  if (current && before && sameConfiguration(current, before)) return { action: 'already' };
+  return { action: 'conflict', current };
+}
+
+function describeLogging(c: LoggingConfiguration | undefined): string {
+  if (!c) return 'logging off';
+  return `logging to ${c.LogDestinationConfigs.join(', ')}`;
 }
 
 type Check =
@@ -161,6 +187,29 @@ export async function planRollback(
         }
         continue;
       }
+      if (entry.target.type === 'logging') {
+        const check = await checkLogging(port, entry);
+        const before = loggingState(entry.before ?? null);
+        if (check.action === 'restore' || check.action === 'delete')
+          items.push({
+            entry,
+            action: check.action === 'restore' ? 'restore' : 'delete',
+            diff: [],
+            reason:
+              check.action === 'restore' ? `back to ${describeLogging(before)}` : 'logging was off before',
+          });
+        else if (check.action === 'already')
+          items.push({ entry, action: 'already', diff: [], reason: 'already as before the change' });
+        else
+          items.push({
+            entry,
+            action: 'conflict',
+            reason: `${conflictReason('logging configuration', later)} (now: ${describeLogging(check.current)})`,
+            diff: [],
+            since: { diff: [], laterChanges: later },
+          });
+        continue;
+      }
       const check = await checkIpSet(port, entry);
       const after = ipSetState(entry.after) ?? [];
       if (check.action === 'restore')
@@ -225,6 +274,39 @@ async function rollbackAcl(
       return { target, status: 'applied', suggestionIds, before: acl, after, lockTokenAfter };
     });
     return { ...value, attempts };
+  } catch (error) {
+    return { target, status: 'failed', reason: errorMessage(error), suggestionIds };
+  }
+}
+
+async function rollbackLogging(port: WafPort, entry: ChangeEntry, later: string[]): Promise<NewEntry> {
+  const target = entry.target;
+  const suggestionIds = entry.suggestionIds;
+  try {
+    const check = await checkLogging(port, entry);
+    if (check.action === 'already')
+      return { target, status: 'unchanged', reason: 'already as before the change', suggestionIds };
+    if (check.action === 'conflict')
+      return {
+        target,
+        status: 'refused',
+        reason: conflictReason('logging configuration', later),
+        suggestionIds,
+      };
+    const current = loggingState(entry.after ?? null) ?? null;
+    if (check.action === 'delete') {
+      await port.deleteLoggingConfiguration(aclRef(entry));
+      return {
+        target,
+        status: 'applied',
+        reason: 'logging turned off again',
+        suggestionIds,
+        before: current,
+        after: null,
+      };
+    }
+    await port.putLoggingConfiguration(aclRef(entry), check.config);
+    return { target, status: 'applied', suggestionIds, before: current, after: check.config };
   } catch (error) {
     return { target, status: 'failed', reason: errorMessage(error), suggestionIds };
   }
@@ -318,7 +400,9 @@ export async function executeRollback(
     await run.add(
       entry.target.type === 'web-acl'
         ? await rollbackAcl(port, entry, retry, later)
-        : await rollbackIpSet(port, entry, retry, later),
+        : entry.target.type === 'logging'
+          ? await rollbackLogging(port, entry, later)
+          : await rollbackIpSet(port, entry, retry, later),
     );
   }
   return run.finish();

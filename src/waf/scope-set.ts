@@ -1,9 +1,16 @@
+import { conditionsImply } from '../../schemas/header-conditions.js';
 import type { PathMatch, Scope } from '../../schemas/suggestion.js';
 import { isEmptyScope, normalizeScope } from './statements.js';
 
 /**
  * The set of scopes an override rule exempts, kept small: a scope already covered by another adds
  * nothing, and scopes that differ only in their paths become one scope with both paths.
+ *
+ * The exemption is the OR of its scopes, and inside a scope every part is an AND (a `paths` part
+ * is itself an OR of paths, so merging paths of scopes that agree on everything else changes
+ * nothing). Header conditions are ANDed too: two scopes that differ in their headers stay two
+ * scopes, because one scope holding both sets of conditions would exempt less than either (both
+ * required), and one holding either set would need an OR WAF's scope shape does not have.
  */
 
 function pathCovers(a: PathMatch, b: PathMatch): boolean {
@@ -33,12 +40,15 @@ export function scopeCovers(a: Scope, b: Scope): boolean {
     const aPaths = a.paths;
     if (!b.paths.every((bp) => aPaths.some((ap) => pathCovers(ap, bp)))) return false;
   }
+  // Every condition of `a` must follow from one of `b`'s (b needs more, or the same, or narrower).
+  if (a.headers && !conditionsImply(b.headers ?? [], a.headers)) return false;
   return true;
 }
 
 function samePartsButPaths(a: Scope, b: Scope): boolean {
   return (
-    JSON.stringify([a.methods, a.hosts, a.query]) === JSON.stringify([b.methods, b.hosts, b.query]) &&
+    JSON.stringify([a.methods, a.hosts, a.query, a.headers]) ===
+      JSON.stringify([b.methods, b.hosts, b.query, b.headers]) &&
     a.paths !== undefined &&
     b.paths !== undefined
   );

@@ -1,10 +1,17 @@
-import type { PathMatch, Scope } from '../../schemas/suggestion.js';
+import type { HeaderMatch, PathMatch, Scope } from '../../schemas/suggestion.js';
 import type { ByteMatchStatement, FieldToMatch, Statement } from './types.js';
 
 /**
- * Scope <-> WAF statement. A suggestion's scope (paths, methods, hosts, query) becomes the
+ * Scope <-> WAF statement. A suggestion's scope (paths, methods, hosts, query, headers) becomes the
  * statement an override rule exempts; waftune can read its own statements back, which is how a
  * second override of the same rule widens the existing rule instead of stacking another.
+ *
+ * A header condition is a ByteMatch on `SingleHeader {Name}` (lower-case name; WAF matches names
+ * case-insensitively) with no text transformation: its values are case-sensitive tokens (cookie
+ * names, `Bearer` schemes, callback signatures) that a LOWERCASE would make both wider and
+ * different from what the log showed, and WAF sees several headers of one name as one value. Each
+ * condition is its own part of the AND, so all of them must be met. Host conditions of `hosts`
+ * stay apart: they lower-case the header, so they read back as hosts, never as header conditions.
  */
 
 /** AWS rejects a ByteMatch search string longer than this. */
@@ -60,11 +67,27 @@ export function normalizeScope(scope: Scope): Scope {
   if (scope.methods?.length) out.methods = uniqueSorted(scope.methods.map((m) => m.toUpperCase()));
   if (scope.hosts?.length) out.hosts = uniqueSorted(scope.hosts.map((h) => h.toLowerCase()));
   if (scope.query) out.query = { match: scope.query.match, value: scope.query.value };
+  if (scope.headers?.length) {
+    const seen = new Map<string, HeaderMatch>();
+    for (const h of scope.headers) {
+      const name = h.name.toLowerCase();
+      seen.set(JSON.stringify([name, h.match, h.value]), { name, match: h.match, value: h.value });
+    }
+    out.headers = [...seen.values()].sort(
+      (a, b) => cmp(a.name, b.name) || cmp(a.match, b.match) || cmp(a.value, b.value),
+    );
+  }
   return out;
 }
 
 export function isEmptyScope(scope: Scope): boolean {
-  return !scope.paths?.length && !scope.methods?.length && !scope.hosts?.length && !scope.query;
+  return (
+    !scope.paths?.length &&
+    !scope.methods?.length &&
+    !scope.hosts?.length &&
+    !scope.query &&
+    !scope.headers?.length
+  );
 }
 
 /** Problems that would make WAF reject the scope's statement; empty when fine. */
@@ -75,6 +98,7 @@ export function scopeProblems(scope: Scope): string[] {
     ...(scope.methods ?? []),
     ...(scope.hosts ?? []),
     ...(scope.query ? [scope.query.value] : []),
+    ...(scope.headers ?? []).map((h) => h.value),
   ];
   for (const value of values) {
     const bytes = Buffer.byteLength(value, 'utf8');
@@ -101,6 +125,8 @@ export function scopeStatement(input: Scope): Statement | undefined {
     );
   }
   if (scope.query) parts.push(byteMatch({ QueryString: {} }, scope.query.value, scope.query.match, NONE));
+  for (const h of scope.headers ?? [])
+    parts.push(byteMatch({ SingleHeader: { Name: h.name } }, h.value, h.match, NONE));
   return parts.length ? allOf(parts) : undefined;
 }
 
@@ -118,7 +144,15 @@ export function exemptStatement(scopes: Scope[]): Statement | undefined {
 type Part =
   | { kind: 'paths'; paths: PathMatch[] }
   | { kind: 'methods' | 'hosts'; values: string[] }
-  | { kind: 'query'; query: NonNullable<Scope['query']> };
+  | { kind: 'query'; query: NonNullable<Scope['query']> }
+  | { kind: 'header'; header: HeaderMatch };
+
+const HEADER_CONSTRAINTS = new Set(['EXACTLY', 'STARTS_WITH', 'ENDS_WITH', 'CONTAINS']);
+const HEADER_NAME = /^[a-z0-9!#$%&'*+.^_`|~-]{1,64}$/;
+
+function transformedWith(b: ByteMatchStatement, type: string): boolean {
+  return b.TextTransformations.length === 1 && b.TextTransformations[0]?.Type === type;
+}
 
 function readByteMatch(s: Statement): Part | undefined {
   const b = s.ByteMatchStatement;
@@ -129,8 +163,19 @@ function readByteMatch(s: Statement): Part | undefined {
     return { kind: 'paths', paths: [{ match: b.PositionalConstraint, value: text }] };
   }
   if (f.Method && b.PositionalConstraint === 'EXACTLY') return { kind: 'methods', values: [text] };
-  if (f.SingleHeader?.Name.toLowerCase() === HOST_HEADER && b.PositionalConstraint === 'EXACTLY') {
+  const header = f.SingleHeader?.Name.toLowerCase();
+  if (header === HOST_HEADER && b.PositionalConstraint === 'EXACTLY' && !transformedWith(b, 'NONE')) {
     return { kind: 'hosts', values: [text] };
+  }
+  if (
+    header &&
+    HEADER_NAME.test(header) &&
+    HEADER_CONSTRAINTS.has(b.PositionalConstraint) &&
+    transformedWith(b, 'NONE') &&
+    text.length > 0
+  ) {
+    const match = b.PositionalConstraint as HeaderMatch['match'];
+    return { kind: 'header', header: { name: header, match, value: text } };
   }
   if (f.QueryString && (b.PositionalConstraint === 'CONTAINS' || b.PositionalConstraint === 'EXACTLY')) {
     return { kind: 'query', query: { match: b.PositionalConstraint, value: text } };
@@ -142,7 +187,14 @@ function readPart(s: Statement): Part | undefined {
   if (s.OrStatement) {
     const parts = s.OrStatement.Statements.map(readByteMatch);
     const first = parts[0];
-    if (!first || first.kind === 'query' || parts.some((p) => !p || p.kind !== first.kind)) return undefined;
+    // Header conditions are all required: an OR of them is not a waftune scope part.
+    if (
+      !first ||
+      first.kind === 'query' ||
+      first.kind === 'header' ||
+      parts.some((p) => !p || p.kind !== first.kind)
+    )
+      return undefined;
     if (first.kind === 'paths')
       return { kind: 'paths', paths: parts.flatMap((p) => (p?.kind === 'paths' ? p.paths : [])) };
     return { kind: first.kind, values: parts.flatMap((p) => (p && 'values' in p ? p.values : [])) };
@@ -163,6 +215,8 @@ export function statementToScope(s: Statement): Scope | undefined {
     } else if (part.kind === 'query') {
       if (scope.query) return undefined;
       scope.query = part.query;
+    } else if (part.kind === 'header') {
+      scope.headers = [...(scope.headers ?? []), part.header];
     } else {
       if (scope[part.kind]) return undefined;
       scope[part.kind] = part.values;

@@ -135,6 +135,25 @@ export interface IpSet {
   Description?: string;
 }
 
+/** A web ACL's logging configuration, in the WAFv2 API's own member names. */
+export interface LoggingConfiguration {
+  ResourceArn: string;
+  LogDestinationConfigs: string[];
+  RedactedFields?: Array<{ SingleHeader: { Name: string } }>;
+  LoggingFilter?: {
+    Filters: Array<{
+      Behavior: 'KEEP' | 'DROP';
+      Requirement: 'MEETS_ANY' | 'MEETS_ALL';
+      Conditions: Array<
+        { ActionCondition: { Action: string } } | { LabelNameCondition: { LabelName: string } }
+      >;
+    }>;
+    DefaultBehavior: 'KEEP' | 'DROP';
+  };
+  ManagedByFirewallManager?: boolean;
+  [other: string]: unknown;
+}
+
 export function locationKey(location: WafLocation): string {
   return `${location.scope}/${location.region}`;
 }

@@ -1,4 +1,5 @@
 import type { Suggestion } from '../../schemas/suggestion.js';
+import { type ForwardedIpRule, settingsKey } from './forwarded-ip.js';
 import { normalizeAddress } from './ip-block.js';
 import type { OverrideSpec } from './override.js';
 import type { WafPort } from './port.js';
@@ -22,6 +23,11 @@ export interface AclWork {
   overrides: OverrideSpec[];
   /** IP versions whose block rule this web ACL needs (from ip-block suggestions). */
   ipVersions: IpVersion[];
+  /**
+   * Block rules by forwarded address (a CDN in front): from ip-blocks whose `forwardedIpConfig`
+   * lists this web ACL, one per IP version and setting, beside the client-IP rules.
+   */
+  forwardedIp: ForwardedIpRule[];
 }
 
 export interface LocationWork {
@@ -77,7 +83,7 @@ export async function prepareWork(
   const aclWork = (ref: WebAclRef): AclWork => {
     let work = byArn.get(ref.arn);
     if (!work) {
-      work = { ref, overrides: [], ipVersions: [] };
+      work = { ref, overrides: [], ipVersions: [], forwardedIp: [] };
       byArn.set(ref.arn, work);
     }
     return work;
@@ -87,6 +93,7 @@ export async function prepareWork(
 
   const ipBlocks = new Map<string, IpBlockItem>();
   const ipVersionsWanted = new Set<IpVersion>();
+  const forwardedFor = new Map<string, WebAclRef>();
   for (const s of suggestions) {
     if (s.kind === 'rule-override') {
       for (const name of s.webAcls) {
@@ -110,6 +117,7 @@ export async function prepareWork(
       continue;
     }
     const expiresAt = new Date(options.now.getTime() + s.expiresAfterDays * DAY_MS).toISOString();
+    const versions = new Set<IpVersion>();
     for (const address of s.addresses) {
       const n = normalizeAddress(address);
       if ('error' in n) {
@@ -120,11 +128,46 @@ export async function prepareWork(
       if (!previous || previous.expiresAt < expiresAt)
         ipBlocks.set(n.cidr, { ...n, suggestionId: s.id, expiresAt });
       ipVersionsWanted.add(n.version);
+      versions.add(n.version);
     }
+    const forwarded = s.forwardedIpConfig;
+    if (!forwarded || !versions.size) continue;
+    for (const name of forwarded.webAcls) {
+      const { ref, problem } = resolveWebAcl(name, discovery.acls);
+      if (!ref) {
+        skipped.push({
+          suggestionId: s.id,
+          reason: `forwarded-address block: ${problem ?? `unknown web ACL ${name}`}`,
+        });
+        continue;
+      }
+      if (!inScope(ref)) continue;
+      forwardedFor.set(ref.arn, ref);
+      const work = aclWork(ref);
+      for (const version of versions) {
+        const rule: ForwardedIpRule = {
+          version,
+          headerName: forwarded.headerName,
+          position: forwarded.position,
+          fallbackBehavior: forwarded.fallbackBehavior,
+        };
+        const key = `${version}|${settingsKey(rule)}`;
+        if (!work.forwardedIp.some((r) => `${r.version}|${settingsKey(r)}` === key))
+          work.forwardedIp.push(rule);
+      }
+    }
+  }
+  for (const work of byArn.values()) {
+    work.forwardedIp.sort((a, b) =>
+      `${a.version}|${settingsKey(a)}`.localeCompare(`${b.version}|${settingsKey(b)}`),
+    );
   }
 
   if (ipBlocks.size) {
-    const targets = discovery.acls.filter(inScope);
+    // Every web ACL gets the client-IP rules, the forwarded ones too (a request may reach the ALB directly).
+    const targets = [
+      ...new Map([...discovery.acls, ...forwardedFor.values()].map((r) => [r.arn, r])).values(),
+    ].filter(inScope);
     for (const ref of targets) aclWork(ref).ipVersions = [...ipVersionsWanted].sort();
     if (!targets.length) problems.push('no web ACL to put the IP blocks on');
   }
@@ -167,7 +210,11 @@ export async function prepareWork(
 export function discoveryLocations(suggestions: readonly Suggestion[], options: WorkOptions): WafLocation[] {
   const locations = new Map(defaultLocations(options.region, options.scopes).map((l) => [locationKey(l), l]));
   const arns = [
-    ...suggestions.flatMap((s) => (s.kind === 'rule-override' ? s.webAcls : s.evidence.webAcls)),
+    ...suggestions.flatMap((s) =>
+      s.kind === 'rule-override'
+        ? s.webAcls
+        : [...s.evidence.webAcls, ...(s.forwardedIpConfig?.webAcls ?? [])],
+    ),
     ...(options.acls ?? []),
   ];
   for (const arn of arns) {

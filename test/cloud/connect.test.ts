@@ -1,49 +1,50 @@
-import {
-  GetLoggingConfigurationCommand,
-  ListWebACLsCommand,
-  PutLoggingConfigurationCommand,
-  WAFNonexistentItemException,
-  WAFV2Client,
-} from '@aws-sdk/client-wafv2';
-import { mockClient } from 'aws-sdk-client-mock';
-import { Command } from 'commander';
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { wafLoggingClient } from '../../adapters/waf-logging.js';
-import { register, runConnect } from '../../cli/commands/connect.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { FileAuditStore } from '../../adapters/audit-store-fs.js';
+import { Wafv2Port } from '../../adapters/wafv2.js';
+import { runConnect } from '../../cli/commands/connect.js';
 import { EXIT } from '../../cli/exit.js';
-import {
-  buildLoggingConfiguration,
-  checkStream,
-  type LoggingConfiguration,
-  planConnect,
-} from '../../src/waf/logging-config.js';
+import { EVIDENCE_RULES, evidenceRuleBody } from '../../src/waf/evidence-labels.js';
+import { buildLoggingConfiguration, checkStream, planConnect } from '../../src/waf/logging-config.js';
+import type { RetryPolicy } from '../../src/waf/retry.js';
+import { executeRollback, planRollback } from '../../src/waf/rollback.js';
+import { decodeText } from '../../src/waf/statements.js';
 import { AwsModelValidator, loadAwsModel } from '../support/aws-model-validator.js';
 import { awsModelPath } from '../support/vendored.js';
+import { logThrough, withCountRules } from '../support/waf-simulator.js';
+import {
+  type LocalWafv2,
+  managedGroupRule,
+  rateRule,
+  startLocalWafv2,
+} from '../support/wafv2-local-endpoint.js';
 
 const model = new AwsModelValidator(loadAwsModel(awsModelPath('wafv2')), {
-  exactlyOneOf: ['FieldToMatch', 'Condition'],
+  exactlyOneOf: ['FieldToMatch', 'Condition', 'Statement', 'RuleAction'],
 });
 
-const STREAM = 'arn:aws:firehose:eu-west-1:111122223333:deliverystream/aws-waf-logs-waftune-prod';
-const OTHER = 'arn:aws:firehose:eu-west-1:111122223333:deliverystream/aws-waf-logs-legacy';
-const acl = (name: string, region = 'eu-west-1') => ({
-  Name: name,
-  Id: `${name}-id`,
-  LockToken: 'tok',
-  ARN: `arn:aws:wafv2:${region}:111122223333:regional/webacl/${name}/${name}-id`,
-});
-
-const waf = mockClient(WAFV2Client);
-afterEach(() => {
-  waf.reset();
-  vi.restoreAllMocks();
-});
+// The local endpoint's account; a stream in another account cannot take the logs.
+const ACCOUNT = '123456789012';
+const STREAM = `arn:aws:firehose:eu-west-1:${ACCOUNT}:deliverystream/aws-waf-logs-waftune-prod`;
+const OTHER = `arn:aws:firehose:eu-west-1:${ACCOUNT}:deliverystream/aws-waf-logs-legacy`;
+const FAST: RetryPolicy = {
+  maxAttempts: 4,
+  baseDelayMs: 1,
+  maxDelayMs: 2,
+  sleep: async () => {},
+  random: () => 0.5,
+};
+const LABEL = `awswaf:${ACCOUNT}:webacl:off:waftune:wp-logged-in`;
 
 describe('the logging configuration connect sends', () => {
-  it('keeps what a rule acted on, drops ALLOW unless asked, redacts Authorization and Cookie', () => {
-    const request = buildLoggingConfiguration(acl('a').ARN, STREAM, { keepAllow: false });
+  const arn = `arn:aws:wafv2:eu-west-1:${ACCOUNT}:regional/webacl/site-a/id-a`;
+
+  it('keeps what a rule acted on and the ALLOW records labelled as logged in; redacts Authorization and Cookie', () => {
+    const request = buildLoggingConfiguration(arn, STREAM, { keepAllow: false });
     expect(request).toEqual({
-      ResourceArn: acl('a').ARN,
+      ResourceArn: arn,
       LogDestinationConfigs: [STREAM],
       RedactedFields: [{ SingleHeader: { Name: 'authorization' } }, { SingleHeader: { Name: 'cookie' } }],
       LoggingFilter: {
@@ -51,29 +52,68 @@ describe('the logging configuration connect sends', () => {
           {
             Behavior: 'KEEP',
             Requirement: 'MEETS_ANY',
-            Conditions: ['BLOCK', 'COUNT', 'CAPTCHA', 'CHALLENGE', 'EXCLUDED_AS_COUNT'].map((Action) => ({
-              ActionCondition: { Action },
-            })),
+            Conditions: [
+              ...['BLOCK', 'COUNT', 'CAPTCHA', 'CHALLENGE', 'EXCLUDED_AS_COUNT'].map((Action) => ({
+                ActionCondition: { Action },
+              })),
+              // The fully qualified label, as WAF writes it: the filter matches nothing shorter.
+              { LabelNameCondition: { LabelName: `awswaf:${ACCOUNT}:webacl:site-a:waftune:wp-logged-in` } },
+            ],
           },
         ],
         DefaultBehavior: 'DROP',
       },
     });
     expect(model.validateInput('PutLoggingConfiguration', { LoggingConfiguration: request })).toEqual([]);
-    const keepAll = buildLoggingConfiguration(acl('a').ARN, STREAM, { keepAllow: true });
+    const keepAll = buildLoggingConfiguration(arn, STREAM, { keepAllow: true });
     expect(keepAll.LoggingFilter?.DefaultBehavior).toBe('KEEP');
     expect(model.validateInput('PutLoggingConfiguration', { LoggingConfiguration: keepAll })).toEqual([]);
   });
 
+  it('with the evidence rule, keeps a logged-in ALLOW record (cookie redacted) and drops an anonymous one', () => {
+    const config = buildLoggingConfiguration(arn, STREAM, { keepAllow: false });
+    const rules = EVIDENCE_RULES.map(evidenceRuleBody);
+    const record = (cookie: string | null, action = 'ALLOW') => ({
+      timestamp: 1,
+      formatVersion: 1,
+      webaclId: arn,
+      terminatingRuleId: 'Default_Action',
+      action,
+      httpRequest: {
+        clientIp: '198.51.100.7',
+        uri: '/wp-admin/',
+        httpMethod: 'GET',
+        headers: [
+          { name: 'Host', value: 'example.com' },
+          ...(cookie === null ? [] : [{ name: 'Cookie', value: cookie }]),
+        ],
+      },
+    });
+    const ns = `awswaf:${ACCOUNT}:webacl:site-a:`;
+    const editor = logThrough(
+      withCountRules(record('wp-settings-1=x; wordpress_logged_in_5f3a=editor%7C1732'), rules, ns),
+      config,
+    );
+    expect(editor?.labels).toEqual([{ name: `${ns}waftune:wp-logged-in` }]);
+    expect(JSON.stringify(editor)).not.toContain('editor%7C1732');
+    expect((editor?.httpRequest as { headers: unknown[] } | undefined)?.headers).toContainEqual({
+      name: 'Cookie',
+      value: 'REDACTED',
+    });
+    expect(logThrough(withCountRules(record('_ga=GA1.2'), rules, ns), config)).toBeNull();
+    expect(logThrough(withCountRules(record(null), rules, ns), config)).toBeNull();
+    expect(logThrough(withCountRules(record(null, 'BLOCK'), rules, ns), config)).not.toBeNull();
+  });
+
   it('refuses a stream WAF cannot log to, and a web ACL in another region or account', () => {
-    expect(() => checkStream('arn:aws:firehose:eu-west-1:111122223333:deliverystream/my-stream')).toThrow(
+    expect(() => checkStream(`arn:aws:firehose:eu-west-1:${ACCOUNT}:deliverystream/my-stream`)).toThrow(
       /aws-waf-logs-/,
     );
     expect(() => checkStream('arn:aws:s3:::bucket')).toThrow(/delivery stream ARN/);
     const steps = planConnect({
       acls: [
-        { name: 'us', arn: acl('us', 'us-west-2').ARN },
-        { name: 'other-account', arn: acl('x').ARN.replace('111122223333', '999999999999') },
+        { name: 'us', arn: `arn:aws:wafv2:us-west-2:${ACCOUNT}:regional/webacl/us/id` },
+        { name: 'other-account', arn: 'arn:aws:wafv2:eu-west-1:999999999999:regional/webacl/x/id' },
       ],
       scope: 'REGIONAL',
       streamArn: STREAM,
@@ -82,10 +122,10 @@ describe('the logging configuration connect sends', () => {
     });
     expect(steps.map((s) => [s.action, s.reason])).toEqual([
       ['skip', 'the stream is in eu-west-1, the web ACL in us-west-2: deploy a stream there'],
-      ['skip', 'the stream is in account 111122223333, the web ACL in 999999999999'],
+      ['skip', `the stream is in account ${ACCOUNT}, the web ACL in 999999999999`],
     ]);
     const cf = planConnect({
-      acls: [{ name: 'cf', arn: 'arn:aws:wafv2:us-east-1:111122223333:global/webacl/cf/id' }],
+      acls: [{ name: 'cf', arn: `arn:aws:wafv2:us-east-1:${ACCOUNT}:global/webacl/cf/id` }],
       scope: 'CLOUDFRONT',
       streamArn: STREAM,
       options: { keepAllow: false },
@@ -95,125 +135,236 @@ describe('the logging configuration connect sends', () => {
   });
 });
 
-function fleet() {
-  const names = ['off', 'elsewhere', 'connected', 'old-filter', 'fms'];
-  waf
-    .on(ListWebACLsCommand, { Scope: 'REGIONAL', Limit: 100, NextMarker: undefined })
-    .resolves({ WebACLs: names.slice(0, 3).map((n) => acl(n)), NextMarker: 'm1' })
-    .on(ListWebACLsCommand, { Scope: 'REGIONAL', Limit: 100, NextMarker: 'm1' })
-    .resolves({ WebACLs: names.slice(3).map((n) => acl(n)), NextMarker: 'm2' })
-    .on(ListWebACLsCommand, { Scope: 'REGIONAL', Limit: 100, NextMarker: 'm2' })
-    .resolves({ WebACLs: [] });
-  const connected = buildLoggingConfiguration(acl('connected').ARN, STREAM, { keepAllow: false });
-  const current: Record<string, LoggingConfiguration | undefined> = {
-    elsewhere: { ResourceArn: acl('elsewhere').ARN, LogDestinationConfigs: [OTHER] },
-    // Same configuration, listed in another order and header case: no change.
-    connected: {
-      ...connected,
-      RedactedFields: [{ SingleHeader: { Name: 'Cookie' } }, { SingleHeader: { Name: 'Authorization' } }],
-    },
-    'old-filter': { ResourceArn: acl('old-filter').ARN, LogDestinationConfigs: [STREAM] },
-    fms: { ResourceArn: acl('fms').ARN, LogDestinationConfigs: [STREAM], ManagedByFirewallManager: true },
-  };
-  for (const name of names) {
-    const found = current[name];
-    const call = waf.on(GetLoggingConfigurationCommand, { ResourceArn: acl(name).ARN });
-    if (found) call.resolves({ LoggingConfiguration: found as never });
-    else call.rejects(new WAFNonexistentItemException({ message: 'no logging', $metadata: {} }));
-  }
-  waf.on(PutLoggingConfigurationCommand).resolves({});
-}
+describe('waftune connect against a WAFv2 endpoint', () => {
+  let ep: LocalWafv2;
+  let port: Wafv2Port;
+  let store: FileAuditStore;
+  let dir: string;
 
-describe('waftune connect (WAFv2 SDK, mocked)', () => {
-  it('--dry-run shows what would change and changes nothing', async () => {
-    fleet();
+  beforeEach(async () => {
+    ep = await startLocalWafv2();
+    port = new Wafv2Port({
+      region: 'eu-west-1',
+      clientConfig: {
+        endpoint: ep.url,
+        credentials: { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local' },
+        maxAttempts: 1,
+      },
+    });
+    dir = mkdtempSync(join(tmpdir(), 'waftune-connect-'));
+    store = new FileAuditStore(dir);
+    const rules = () => [managedGroupRule('AWSManagedRulesCommonRuleSet', 0), rateRule('rate-login', 1)];
+    for (const name of ['off', 'elsewhere', 'connected', 'old-filter', 'fms'])
+      ep.seedWebAcl({ name, rules: rules() });
+    const arnOf = (name: string) => ep.webAcl(name).acl.ARN;
+    ep.setLogging('elsewhere', { LogDestinationConfigs: [OTHER] });
+    ep.setLogging('connected', buildLoggingConfiguration(arnOf('connected'), STREAM, { keepAllow: false }));
+    ep.editWebAcl('connected', (acl) => {
+      acl.Rules = [
+        { ...evidenceRuleBody(EVIDENCE_RULES[0] as never), Priority: 0 },
+        ...(acl.Rules ?? []).map((r) => ({ ...r, Priority: (r.Priority as number) + 1 })),
+      ];
+    });
+    ep.setLogging('old-filter', { LogDestinationConfigs: [STREAM] });
+    ep.setLogging('fms', { LogDestinationConfigs: [STREAM], ManagedByFirewallManager: true });
+  });
+
+  afterEach(async () => {
+    // Every request the real SDK sent was valid for the published WAFv2 model.
+    expect(ep.rejected).toEqual([]);
+    expect(ep.badResponses).toEqual([]);
+    await ep.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function connect(extra: Partial<Parameters<typeof runConnect>[0]> = {}) {
     let out = '';
+    const slept: number[] = [];
     const code = await runConnect(
-      { stream: STREAM, scope: 'REGIONAL', dryRun: true, stateDir: '.waftune' },
-      { write: (t) => (out += t) },
+      { stream: STREAM, scope: 'REGIONAL', stateDir: dir, ...extra },
+      { port, store, write: (t) => (out += t), sleep: async (ms) => void slept.push(ms), retry: FAST },
     );
-    expect(waf.commandCalls(PutLoggingConfigurationCommand)).toHaveLength(0);
+    return { code, out, slept };
+  }
+
+  const ruleNames = (name: string) =>
+    (ep.webAcl(name).acl.Rules ?? [])
+      .sort((a, b) => (a.Priority as number) - (b.Priority as number))
+      .map((r) => r.Name);
+
+  it('--dry-run shows the logging and the evidence rule each web ACL would get, and changes nothing', async () => {
+    const { code, out } = await connect({ dryRun: true });
+    expect(ep.operations('UpdateWebACL')).toEqual([]);
+    expect(ep.operations('PutLoggingConfiguration')).toEqual([]);
     expect(out).toContain('Dry run: logging of REGIONAL web ACLs to aws-waf-logs-waftune-prod (eu-west-1)');
     expect(out).toMatch(/would enable\s+off\s+logging is off/);
+    expect(out).toMatch(/would add the evidence rule at the top \(WCU 704 -> 714\)/);
+    expect(out).toContain('+ rule waftune-evidence-wp-logged-in (priority 0)');
+    expect(out).toContain('header cookie contains "wordpress_logged_in_"');
     expect(out).toMatch(/would update\s+old-filter/);
-    expect(out).toMatch(/unchanged\s+connected/);
+    expect(out).toMatch(/unchanged\s+connected\s+already connected\n\s+evidence rule in place/);
     expect(out).toMatch(/skipped\s+elsewhere\s+logs already go to .*aws-waf-logs-legacy.*--replace/);
     expect(out).toMatch(/skipped\s+fms\s+logging is managed by Firewall Manager/);
     expect(out).toContain('Nothing changed; 2 web ACLs would change.');
     expect(code).toBe(EXIT.partial);
   });
 
-  it('puts a model-valid configuration on each web ACL that needs one, --replace taking over others', async () => {
-    fleet();
-    const slept: number[] = [];
-    let out = '';
-    const code = await runConnect(
-      { stream: STREAM, scope: 'REGIONAL', replace: true, stateDir: '.waftune' },
-      { write: (t) => (out += t), sleep: async (ms) => void slept.push(ms) },
-    );
-    const puts = waf.commandCalls(PutLoggingConfigurationCommand).map((c) => c.args[0].input);
-    expect(puts.map((p) => p.LoggingConfiguration?.ResourceArn)).toEqual([
-      acl('off').ARN,
-      acl('elsewhere').ARN,
-      acl('old-filter').ARN,
-    ]);
-    for (const put of puts) expect(model.validateInput('PutLoggingConfiguration', put)).toEqual([]);
-    // About one Put a second: WAF's rate for writes.
-    expect(slept).toEqual([1000, 1000]);
-    expect(out).toContain('3 web ACLs changed.');
+  it('puts the evidence rule first and the logging on each web ACL, records both, and a second run is a no-op', async () => {
+    const { code, out, slept } = await connect({ replace: true });
     expect(code).toBe(EXIT.partial); // the Firewall Manager one stays as it is
-  });
-
-  it('--acl limits the change to the named web ACLs and reports names that do not exist', async () => {
-    fleet();
-    let out = '';
-    const code = await runConnect(
-      { stream: STREAM, scope: 'REGIONAL', acl: ['off', 'nope'], stateDir: '.waftune', json: true },
-      { write: (t) => (out += t), sleep: async () => {} },
-    );
-    const report = JSON.parse(out) as {
-      steps: Array<{ acl: { name: string }; action: string }>;
-      missing: string[];
+    for (const name of ['off', 'elsewhere', 'old-filter', 'connected']) {
+      expect(ruleNames(name)).toEqual([
+        'waftune-evidence-wp-logged-in',
+        'AWS-AWSManagedRulesCommonRuleSet',
+        'rate-login',
+      ]);
+      expect(ep.logging(name)).toEqual(
+        buildLoggingConfiguration(ep.webAcl(name).acl.ARN, STREAM, { keepAllow: false }),
+      );
+    }
+    const rule = ep
+      .webAcl('off')
+      .acl.Rules?.find((r) => r.Name === 'waftune-evidence-wp-logged-in') as unknown as {
+      Action: unknown;
+      RuleLabels: unknown;
+      Statement: { ByteMatchStatement: { SearchString: string } };
     };
-    expect(report.steps.map((s) => [s.acl.name, s.action])).toEqual([['off', 'enable']]);
-    expect(report.missing).toEqual(['nope']);
-    expect(waf.commandCalls(PutLoggingConfigurationCommand)).toHaveLength(1);
-    expect(code).toBe(EXIT.partial);
-  });
-
-  it('reports a failed Put and goes on with the others', async () => {
-    fleet();
-    waf
-      .on(PutLoggingConfigurationCommand, { LoggingConfiguration: { ResourceArn: acl('off').ARN } as never })
-      .rejects(new Error('WAFLimitsExceededException: slow down'));
-    let out = '';
-    const code = await runConnect(
-      { stream: STREAM, scope: 'REGIONAL', stateDir: '.waftune' },
-      { write: (t) => (out += t), sleep: async () => {} },
-    );
-    expect(out).toMatch(/failed\s+off\s+WAFLimitsExceededException: slow down/);
-    expect(out).toContain('1 web ACL changed, 1 failed.');
-    expect(code).toBe(EXIT.partial);
-  });
-
-  it('runs as a command; CLOUDFRONT scope talks to us-east-1', async () => {
-    waf.on(ListWebACLsCommand).resolves({ WebACLs: [] });
-    const write = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
-    const program = new Command('waftune').exitOverride();
-    register(program);
-    await program.parseAsync(
-      ['connect', '--stream', STREAM.replace('eu-west-1', 'us-east-1'), '--scope', 'CLOUDFRONT', '--dry-run'],
-      { from: 'user' },
-    );
-    const printed = write.mock.calls.map((c) => String(c[0])).join('');
-    vi.restoreAllMocks();
-    expect(printed).toContain('no web ACLs in this scope and region');
-    expect(waf.commandCalls(ListWebACLsCommand)[0]?.args[0].input).toEqual({
-      Scope: 'CLOUDFRONT',
-      Limit: 100,
+    expect(rule.Action).toEqual({ Count: {} });
+    expect(rule.RuleLabels).toEqual([{ Name: 'waftune:wp-logged-in' }]);
+    expect(decodeText(rule.Statement.ByteMatchStatement.SearchString)).toBe('wordpress_logged_in_');
+    expect(ep.logging('off')?.LoggingFilter).toMatchObject({
+      Filters: [{ Conditions: expect.arrayContaining([{ LabelNameCondition: { LabelName: LABEL } }]) }],
     });
-    waf.restore();
-    expect(await wafLoggingClient('CLOUDFRONT', { region: 'eu-west-1' }).config.region()).toBe('us-east-1');
-    expect(await wafLoggingClient('REGIONAL', { region: 'eu-west-1' }).config.region()).toBe('eu-west-1');
+    expect(ruleNames('fms')).toEqual(['AWS-AWSManagedRulesCommonRuleSet', 'rate-login']);
+    // About one write a second: WAF's rate for Put and Update calls.
+    expect(slept.length).toBe(5);
+    expect(slept.every((ms) => ms === 1000)).toBe(true);
+
+    const [change] = await store.list();
+    expect(change?.header.kind).toBe('connect');
+    expect(change?.entries.map((e) => `${e.target.type} ${e.target.name} ${e.status}`)).toEqual([
+      'web-acl off applied',
+      'logging off applied',
+      'web-acl elsewhere applied',
+      'logging elsewhere applied',
+      'web-acl old-filter applied',
+      'logging old-filter applied',
+    ]);
+    expect(out).toContain(`To undo: waftune rollback ${change?.header.id}`);
+
+    const writes = ep.operations('UpdateWebACL').length + ep.operations('PutLoggingConfiguration').length;
+    const again = await connect({ replace: true });
+    expect(ep.operations('UpdateWebACL').length + ep.operations('PutLoggingConfiguration').length).toBe(
+      writes,
+    );
+    expect(again.out).toContain('Nothing to change.');
+    expect(await store.list()).toHaveLength(1);
+  });
+
+  it('rollback takes the evidence rule out and puts the earlier logging back, where nothing changed since', async () => {
+    await connect({ replace: true });
+    const [change] = await store.list();
+    if (!change) throw new Error('no change recorded');
+    // Someone changes old-filter's logging after connect: that one must not be rolled back.
+    ep.setLogging('old-filter', { LogDestinationConfigs: [OTHER] });
+    const plan = await planRollback(port, store, change);
+    expect(plan.items.map((i) => `${i.entry.target.type} ${i.entry.target.name} ${i.action}`)).toEqual([
+      'web-acl old-filter restore',
+      'web-acl elsewhere restore',
+      'web-acl off restore',
+      'logging old-filter conflict',
+      'logging elsewhere restore',
+      'logging off delete',
+    ]);
+    const { record } = await executeRollback(port, store, plan, {
+      actor: { user: 't' },
+      now: () => new Date(),
+      retry: FAST,
+    });
+    expect(record.summary?.counts).toEqual({ applied: 5, unchanged: 0, refused: 1, failed: 0 });
+    for (const name of ['off', 'elsewhere', 'old-filter'])
+      expect(ruleNames(name)).toEqual(['AWS-AWSManagedRulesCommonRuleSet', 'rate-login']);
+    expect(ep.logging('off')).toBeUndefined();
+    expect(ep.logging('elsewhere')?.LogDestinationConfigs).toEqual([OTHER]);
+    expect(ep.logging('old-filter')?.LogDestinationConfigs).toEqual([OTHER]);
+  });
+
+  it('adds the rule on a fresh read when someone edits the web ACL meanwhile, keeping their edit', async () => {
+    ep.beforeUpdate('off', () =>
+      ep.editWebAcl('off', (acl) => {
+        acl.Rules = [...(acl.Rules ?? []), rateRule('someone-elses-rule', 50)];
+      }),
+    );
+    await connect({ acl: ['off'] });
+    expect(ruleNames('off')).toEqual([
+      'waftune-evidence-wp-logged-in',
+      'AWS-AWSManagedRulesCommonRuleSet',
+      'rate-login',
+      'someone-elses-rule',
+    ]);
+    const [change] = await store.list();
+    expect(change?.entries[0]?.attempts).toBe(2);
+  });
+
+  it('refuses the rule where the web ACL has no capacity left, still connects the logging, and says what is lost', async () => {
+    const { code, out } = await connect({ acl: ['off'], maxWcu: '705' });
+    expect(code).toBe(EXIT.partial);
+    expect(out).toMatch(
+      /evidence rule refused: the rules would need 714 WCU, more than this web ACL's limit of 705/,
+    );
+    expect(out).toContain('logged-in work on this web ACL stays invisible on Athena');
+    expect(ruleNames('off')).toEqual(['AWS-AWSManagedRulesCommonRuleSet', 'rate-login']);
+    expect(ep.logging('off')).toBeDefined();
+  });
+
+  it('--no-evidence leaves the rules alone; a failing Put is reported and the others go on', async () => {
+    ep.failFor('off', {
+      type: 'WAFLimitsExceededException',
+      message: 'slow down',
+      operations: ['PutLoggingConfiguration'],
+    });
+    const { code, out } = await connect({ evidence: false, replace: true, json: true });
+    expect(ep.operations('UpdateWebACL')).toEqual([]);
+    const report = JSON.parse(out) as {
+      steps: Array<{ acl: { name: string }; action: string; evidence: { action: string } }>;
+      failed: Array<{ acl: string; error: string }>;
+      change: { kind: string; counts: Record<string, number> };
+    };
+    expect(report.steps.map((s) => [s.acl.name, s.action, s.evidence.action])).toEqual([
+      ['off', 'enable', 'off'],
+      ['elsewhere', 'update', 'off'],
+      ['connected', 'unchanged', 'off'],
+      ['old-filter', 'update', 'off'],
+      ['fms', 'skip', 'off'],
+    ]);
+    expect(report.failed).toEqual([{ acl: 'off', error: 'WAFLimitsExceededException: slow down' }]);
+    expect(report.change).toMatchObject({ kind: 'connect', counts: { applied: 2, failed: 1 } });
+    expect(code).toBe(EXIT.partial);
+  });
+
+  it('--acl names the web ACLs to connect and reports names that do not exist', async () => {
+    const { code, out } = await connect({ acl: ['off', 'nope'] });
+    expect(out).toMatch(/enabled\s+off/);
+    expect(out).toMatch(/not found\s+nope/);
+    expect(ep.operations('PutLoggingConfiguration')).toHaveLength(1);
+    expect(ruleNames('elsewhere')).toEqual(['AWS-AWSManagedRulesCommonRuleSet', 'rate-login']);
+    expect(code).toBe(EXIT.partial);
+  });
+
+  it('connects CLOUDFRONT web ACLs through us-east-1', async () => {
+    ep.seedWebAcl({
+      name: 'cdn',
+      scope: 'CLOUDFRONT',
+      rules: [managedGroupRule('AWSManagedRulesCommonRuleSet', 0)],
+    });
+    const { code } = await connect({ scope: 'CLOUDFRONT', stream: STREAM.replace('eu-west-1', 'us-east-1') });
+    expect(code).toBe(EXIT.ok);
+    expect(ep.webAcl('cdn', 'CLOUDFRONT', 'us-east-1').acl.Rules?.map((r) => r.Name)).toContain(
+      'waftune-evidence-wp-logged-in',
+    );
+    expect(ep.logging('cdn', 'CLOUDFRONT', 'us-east-1')?.LogDestinationConfigs).toEqual([
+      STREAM.replace('eu-west-1', 'us-east-1'),
+    ]);
+    expect(new Set(ep.requests.map((r) => r.region))).toEqual(new Set(['us-east-1']));
   });
 });

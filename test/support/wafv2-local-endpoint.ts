@@ -30,6 +30,8 @@ type Scope = 'REGIONAL' | 'CLOUDFRONT';
 export interface StoredWebAcl {
   acl: Json & { Name: string; Id: string; ARN: string; Rules?: Json[] };
   lockToken: string;
+  /** Its logging configuration, as PutLoggingConfiguration stored it. */
+  logging?: Json;
 }
 
 export interface StoredIpSet {
@@ -96,7 +98,8 @@ export function statementWcu(s: Json): number {
     case 'AsnMatchStatement':
       return 1;
     case 'IPSetReferenceStatement':
-      return body.IPSetForwardedIPConfig ? 5 : 1;
+      // 1, and 4 more when a forwarded-IP configuration inspects ANY of the header's addresses.
+      return (body.IPSetForwardedIPConfig as { Position?: string } | undefined)?.Position === 'ANY' ? 5 : 1;
     case 'SqliMatchStatement':
       return 20 + transforms(body.TextTransformations);
     case 'XssMatchStatement':
@@ -243,6 +246,19 @@ export class LocalWafv2 {
 
   clearFailure(name: string): void {
     this.failures.delete(name);
+  }
+
+  /** The web ACL's logging configuration (a copy), undefined when logging is off. */
+  logging(name: string, scope: Scope = 'REGIONAL', region = 'eu-west-1'): Json | undefined {
+    const found = this.findAclByName(name, scope, region).logging;
+    return found ? clone(found) : undefined;
+  }
+
+  /** Someone else configures the web ACL's logging (or turns it off with undefined). */
+  setLogging(name: string, logging: Json | undefined, scope: Scope = 'REGIONAL', region = 'eu-west-1'): void {
+    const stored = this.findAclByName(name, scope, region);
+    if (logging) stored.logging = { ...clone(logging), ResourceArn: stored.acl.ARN };
+    else delete stored.logging;
   }
 
   ipSet(name: string, scope: Scope = 'REGIONAL', region = 'eu-west-1'): StoredIpSet | undefined {
@@ -424,6 +440,35 @@ export class LocalWafv2 {
         this.location(scope, region).ipSets.delete(stored.ipSet.Id);
         return {};
       }
+      case 'GetLoggingConfiguration': {
+        const stored = this.aclFor({ ARN: body.ResourceArn }, region, operation);
+        if (!stored.logging)
+          throw new AwsError(
+            'WAFNonexistentItemException',
+            'AWS WAF couldn’t perform the operation because your resource doesn’t exist.',
+          );
+        return {
+          LoggingConfiguration: { ...clone(stored.logging), LogType: 'WAF_LOGS', LogScope: 'CUSTOMER' },
+        };
+      }
+      case 'PutLoggingConfiguration': {
+        const config = body.LoggingConfiguration as Json;
+        const stored = this.aclFor({ ARN: config.ResourceArn }, region, operation);
+        this.checkLogging(config, stored);
+        const { LogType: _t, LogScope: _s, ...kept } = config;
+        stored.logging = clone(kept);
+        return { LoggingConfiguration: { ...clone(kept), LogType: 'WAF_LOGS', LogScope: 'CUSTOMER' } };
+      }
+      case 'DeleteLoggingConfiguration': {
+        const stored = this.aclFor({ ARN: body.ResourceArn }, region, operation);
+        if (!stored.logging)
+          throw new AwsError(
+            'WAFNonexistentItemException',
+            'AWS WAF couldn’t perform the operation because your resource doesn’t exist.',
+          );
+        delete stored.logging;
+        return {};
+      }
       default:
         throw new AwsError(
           'WAFInvalidOperationException',
@@ -563,6 +608,44 @@ export class LocalWafv2 {
       const [ip] = ipaddr.parseCIDR(a);
       if ((version === 'IPV4') !== (ip.kind() === 'ipv4'))
         throw new AwsError('WAFInvalidParameterException', `${a} is not ${version}`);
+    }
+  }
+
+  /**
+   * What PutLoggingConfiguration enforces beyond the shapes: one destination, named aws-waf-logs-*,
+   * in the web ACL's account; redaction of a single header, the URI path, query string or method;
+   * label conditions naming fully qualified labels; no changing what Firewall Manager manages.
+   */
+  private checkLogging(config: Json, stored: StoredWebAcl): void {
+    const problems: string[] = [];
+    const destinations = config.LogDestinationConfigs as string[];
+    if (destinations.length !== 1) problems.push('exactly one log destination per web ACL');
+    for (const d of destinations) {
+      const name = d.split(':').slice(5).join(':').split('/').pop() ?? '';
+      if (!name.startsWith('aws-waf-logs-'))
+        problems.push(`destination ${d}: name must start with aws-waf-logs-`);
+      if (d.split(':')[4] !== stored.acl.ARN.split(':')[4])
+        problems.push(`destination ${d}: another account`);
+    }
+    for (const f of (config.RedactedFields as Json[] | undefined) ?? []) {
+      const keys = Object.keys(f);
+      if (keys.length !== 1 || !['SingleHeader', 'UriPath', 'QueryString', 'Method'].includes(keys[0] ?? ''))
+        problems.push(`RedactedFields: ${keys.join(', ')} cannot be redacted`);
+    }
+    const filter = config.LoggingFilter as { Filters: { Conditions: Json[] }[] } | undefined;
+    for (const c of filter?.Filters.flatMap((x) => x.Conditions) ?? []) {
+      const label = (c.LabelNameCondition as { LabelName?: string } | undefined)?.LabelName;
+      if (
+        label !== undefined &&
+        !/^awswaf:(\d{12}:(webacl|rulegroup):[\w-]+|managed:[\w-]+(:[\w-]+)*):.+/.test(label)
+      )
+        problems.push(`LabelNameCondition ${label}: not a fully qualified label`);
+    }
+    if (stored.logging?.ManagedByFirewallManager)
+      problems.push('the logging configuration is managed by Firewall Manager');
+    if (problems.length) {
+      this.rejected.push({ operation: 'PutLoggingConfiguration', errors: problems });
+      throw new AwsError('WAFInvalidParameterException', problems.join('; '));
     }
   }
 
