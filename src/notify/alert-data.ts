@@ -67,12 +67,20 @@ export async function buildAlertInput(
     const fp = g.final.verdict === 'likely-false-positive' ? g.requests : 0;
     s.blocked[i] = (s.blocked[i] ?? 0) + g.requests;
     s.falsePositives[i] = (s.falsePositives[i] ?? 0) + fp;
-    // Kept per request shape so scopes are matched on method, raw path and query, not the endpoint.
-    const shape = JSON.stringify([g.method, g.path, g.query, i]);
+    // Kept per request shape so scopes are matched on method, raw path, query and the header facts
+    // (header conditions), not the endpoint.
+    const headers = {
+      user_agent: g.user_agent,
+      cookie_names: g.cookie_names,
+      cookie_redacted: g.cookie_redacted,
+      wp_session: g.wp_session,
+    };
+    const shape = JSON.stringify([g.method, g.path, g.query, i, headers]);
     const r = s.byRequest.get(shape) ?? {
       method: g.method,
       path: g.path,
       query: g.query,
+      headers,
       bucket: i,
       falsePositives: 0,
       blocked: 0,

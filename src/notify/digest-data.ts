@@ -17,7 +17,7 @@ import type { FinalGroup } from '../analyze/fleet.js';
 import { windowParams } from '../analyze/window.js';
 import type { QueryEngine } from '../engines/query-engine.js';
 import { suggest } from '../suggest/index.js';
-import { scopeMatches } from '../suggest/scope.js';
+import { eventRequest, scopeMatches } from '../suggest/scope.js';
 import type { ChangeRecord } from '../waf/audit.js';
 import { type BucketedGroup, foldWindow } from './bucketed-groups.js';
 import { type AppliedSuggestion, appliedIds, appliedSuggestions, describeApplied } from './changes.js';
@@ -256,7 +256,12 @@ function coveringOverride(groups: readonly FinalGroup[], pending: readonly Sugge
   for (const s of pending) {
     if (s.kind !== 'rule-override') continue;
     const covered = groups
-      .filter((g) => g.rule_id === s.ruleId && g.rule_group === s.ruleGroup && scopeMatches(s.scope, g))
+      .filter(
+        (g) =>
+          g.rule_id === s.ruleId &&
+          g.rule_group === s.ruleGroup &&
+          scopeMatches(s.scope, eventRequest(g), 'not-met'),
+      )
       .reduce((a, g) => a + g.requests, 0);
     if (covered > 0 && (!best || covered > best.covered)) best = { id: s.id, covered };
   }
@@ -356,6 +361,10 @@ async function changeEffects(
         method: string;
         path: string;
         query: string;
+        user_agent: string | null;
+        cookie_names: string[];
+        cookie_redacted: boolean;
+        wp_session: boolean;
         blocked_before: number;
         blocked_after: number;
       }>('digest_rule_blocks', {
@@ -366,7 +375,8 @@ async function changeEffects(
         rule_id: s.ruleId,
       });
       for (const r of rows.rows) {
-        if (!scopeMatches(s.scope, r)) continue;
+        // Only what the override is known to let through: an undecidable header condition is not met.
+        if (!scopeMatches(s.scope, eventRequest(r), 'not-met')) continue;
         before += r.blocked_before;
         after += r.blocked_after;
       }

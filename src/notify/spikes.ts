@@ -1,6 +1,6 @@
 import type { Alert, AlertKind, AlertScope } from '../../schemas/alert.js';
 import type { RuleOverride, Scope, Suggestion } from '../../schemas/suggestion.js';
-import { scopeMatches } from '../suggest/scope.js';
+import { eventRequest, type HeaderFacts, scopeMatches } from '../suggest/scope.js';
 import { formatCount } from './format.js';
 import { robustZ } from './robust-z.js';
 
@@ -72,6 +72,8 @@ export interface SeriesRequest {
   method: string;
   path: string;
   query: string;
+  /** What the blocks' events say about headers (the series' host is the host), for header conditions. */
+  headers?: Omit<HeaderFacts, 'host'>;
   bucket: number;
   falsePositives: number;
   blocked: number;
@@ -161,12 +163,18 @@ function sum(series: readonly BlockSeries[], field: 'falsePositives' | 'blocked'
 
 /**
  * The part of a series a scope lets through, as a series of its own (null when none): per request
- * with `scopeMatches` where the series keeps its requests, else by host and endpoint.
+ * with `scopeMatches` where the series keeps its requests, else by host and endpoint. A header
+ * condition the logs cannot decide is not met: a block the override is not known to cover says
+ * nothing against it, and a suggestion is named for what it is known to fix.
  */
 export function withinScope(scope: Scope, s: BlockSeries): BlockSeries | null {
   if (!s.requests) return scopeCovers(scope, s.host, s.path) ? s : null;
   const requests = s.requests.filter((r) =>
-    scopeMatches(scope, { method: r.method, path: r.path, query: r.query, host: s.host }),
+    scopeMatches(
+      scope,
+      eventRequest({ method: r.method, path: r.path, query: r.query, host: s.host, ...r.headers }),
+      'not-met',
+    ),
   );
   if (requests.length === 0) return null;
   if (requests.length === s.requests.length) return s;
@@ -181,6 +189,8 @@ export function withinScope(scope: Scope, s: BlockSeries): BlockSeries | null {
 
 /** Host and endpoint only: for series that do not keep their requests. */
 export function scopeCovers(scope: Scope, host: string, path: string): boolean {
+  // Header conditions need the requests: without them, not known to be covered.
+  if (scope.headers?.length) return false;
   if (scope.hosts && !scope.hosts.some((h) => h.toLowerCase() === host.toLowerCase())) return false;
   if (
     scope.paths &&

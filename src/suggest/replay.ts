@@ -2,7 +2,7 @@ import type { RuleOverride, Scope } from '../../schemas/suggestion.js';
 import { type FinalGroup, ipFactsFrom } from '../analyze/fleet.js';
 import type { IpProfileRow } from '../analyze/query-rows.js';
 import { doesAdminWork } from '../classify/signals/ip-admin-work.js';
-import { scopeMatches } from './scope.js';
+import { eventRequest, scopeMatches } from './scope.js';
 
 /**
  * Addresses with attack evidence anywhere in the window, less those whose allowed admin work
@@ -39,7 +39,9 @@ export function replayOverride(
   for (const g of groups) {
     if (g.rule_action === 'COUNT' || g.rule_group !== target.ruleGroup || g.rule_id !== target.ruleId)
       continue;
-    if (!acls.has(g.web_acl_arn) || !scopeMatches(target.scope, g)) continue;
+    // A header condition the logs cannot decide counts as met: the estimate never leans on a
+    // condition it cannot check (a redacted Cookie without the evidence label, a header not logged).
+    if (!acls.has(g.web_acl_arn) || !scopeMatches(target.scope, eventRequest(g), 'met')) continue;
     wouldAllow += g.requests;
     if (attackSources.has(g.client_ip)) {
       wouldAllowFromAttackers += g.requests;

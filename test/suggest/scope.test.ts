@@ -2,15 +2,19 @@ import { describe, expect, it } from 'vitest';
 import { pathKey, pathPrefix } from '../../src/classify/path-key.js';
 import { createIpGuard, hostCidr } from '../../src/suggest/ip-guard.js';
 import { labelForRule } from '../../src/suggest/labels.js';
-import { scopeMatches, sharedQueryCondition } from '../../src/suggest/scope.js';
+import { scopeMatches as decide, eventRequest, sharedQueryCondition } from '../../src/suggest/scope.js';
 
-const req = (over: Partial<{ method: string; path: string; query: string; host: string }> = {}) => ({
-  method: 'POST',
-  path: '/wp-json/wp/v2/posts/123',
-  query: '_locale=user',
-  host: 'shop.example.com',
-  ...over,
-});
+const req = (over: Partial<{ method: string; path: string; query: string; host: string }> = {}) =>
+  eventRequest({
+    method: 'POST',
+    path: '/wp-json/wp/v2/posts/123',
+    query: '_locale=user',
+    host: 'shop.example.com',
+    ...over,
+  });
+// Scopes without header conditions are always decidable: which way an undecidable one goes does not matter.
+const scopeMatches = (scope: Parameters<typeof decide>[0], r: Parameters<typeof decide>[1]) =>
+  decide(scope, r, 'not-met');
 
 describe('scope semantics (as the WAF statement decides them)', () => {
   it('meets every part given; a paths part is met by any listed path', () => {
