@@ -1,3 +1,4 @@
+import ipaddr from 'ipaddr.js';
 import type { LoggingConfiguration } from '../../src/waf/logging-config.js';
 import { decodeText } from '../../src/waf/statements.js';
 import type { RuleBody, Statement } from '../../src/waf/types.js';
@@ -67,7 +68,54 @@ function positional(value: string, search: string, constraint: string): boolean 
   }
 }
 
-export function matches(s: Statement, record: Json, labels: readonly string[]): boolean {
+/** IP set ARN -> its addresses, for IPSetReferenceStatement. */
+export type IpSets = ReadonlyMap<string, readonly string[]>;
+
+function inSet(address: string, cidrs: readonly string[]): boolean {
+  if (!ipaddr.isValid(address)) return false;
+  const ip = ipaddr.process(address);
+  return cidrs.some((c) => {
+    const [net, bits] = ipaddr.parseCIDR(c);
+    return net.kind() === ip.kind() && ip.match(net, bits);
+  });
+}
+
+/**
+ * The address an IPSetReferenceStatement looks at: `clientIp`, or with IPSetForwardedIPConfig the
+ * header's first, last (or any) entry; null (the fallback) when the header has no valid one there.
+ */
+function addressesOf(record: Json, config: Json | undefined): string[] | null | 'no-header' {
+  const req = record.httpRequest as Json;
+  if (!config) return [String(req.clientIp)];
+  const header = headerValue(record, String(config.HeaderName));
+  // WAF does not apply the rule to a request without the header at all.
+  if (header === null) return 'no-header';
+  const entries = header.split(',').map((x) => x.trim());
+  const picked =
+    config.Position === 'FIRST'
+      ? entries.slice(0, 1)
+      : config.Position === 'LAST'
+        ? entries.slice(-1)
+        : entries.slice(0, 10);
+  return picked.every((a) => ipaddr.isValid(a)) ? picked : null;
+}
+
+export function matches(
+  s: Statement,
+  record: Json,
+  labels: readonly string[],
+  sets: IpSets = new Map(),
+): boolean {
+  const ipRef = s.IPSetReferenceStatement;
+  if (ipRef) {
+    const cidrs = sets.get(ipRef.ARN);
+    if (!cidrs) throw new Error(`the simulator was not given IP set ${ipRef.ARN}`);
+    const config = ipRef.IPSetForwardedIPConfig as Json | undefined;
+    const addresses = addressesOf(record, config);
+    if (addresses === 'no-header') return false;
+    if (addresses === null) return config?.FallbackBehavior === 'MATCH';
+    return addresses.some((a) => inSet(a, cidrs));
+  }
   if (s.ByteMatchStatement) {
     const b = s.ByteMatchStatement;
     const value = field(record, b.FieldToMatch);
@@ -102,9 +150,9 @@ export function matches(s: Statement, record: Json, labels: readonly string[]): 
     };
     return ops[size.ComparisonOperator]?.(n, size.Size) ?? false;
   }
-  if (s.AndStatement) return s.AndStatement.Statements.every((c) => matches(c, record, labels));
-  if (s.OrStatement) return s.OrStatement.Statements.some((c) => matches(c, record, labels));
-  if (s.NotStatement) return !matches(s.NotStatement.Statement, record, labels);
+  if (s.AndStatement) return s.AndStatement.Statements.every((c) => matches(c, record, labels, sets));
+  if (s.OrStatement) return s.OrStatement.Statements.some((c) => matches(c, record, labels, sets));
+  if (s.NotStatement) return !matches(s.NotStatement.Statement, record, labels, sets);
   if (s.LabelMatchStatement) return labels.includes(s.LabelMatchStatement.Key);
   throw new Error(`the simulator does not know statement ${Object.keys(s).join(', ')}`);
 }
