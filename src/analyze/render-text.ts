@@ -27,9 +27,19 @@ function table(rows: string[][], c: Colors): string {
 const visibleLength = (s: string) => [...s].length;
 const pad = (s: string, w: number) => s + ' '.repeat(Math.max(0, w - visibleLength(s)));
 
+const HEADER_WORDS = {
+  EXACTLY: 'is',
+  STARTS_WITH: 'starting',
+  ENDS_WITH: 'ending',
+  CONTAINS: 'containing',
+} as const;
+
 export function describeSuggestionTarget(s: Suggestion): string {
   if (s.kind === 'ip-block') {
-    return `block ${s.addresses.map((a) => safe(a)).join(', ')} for ${s.expiresAfterDays} days (attack evidence on ${s.evidence.sites} site(s))`;
+    const behind = s.forwardedIpConfig
+      ? `; by ${safe(s.forwardedIpConfig.headerName)} on ${s.forwardedIpConfig.webAcls.length} web ACL(s) behind a CDN`
+      : '';
+    return `block ${s.addresses.map((a) => safe(a)).join(', ')} for ${s.expiresAfterDays} days (attack evidence on ${s.evidence.sites} site(s)${behind})`;
   }
   const parts: string[] = [];
   if (s.scope.methods) parts.push(s.scope.methods.join('|'));
@@ -37,6 +47,7 @@ export function describeSuggestionTarget(s: Suggestion): string {
     parts.push(s.scope.paths.map((p) => `${p.value}${p.match === 'STARTS_WITH' ? '*' : ''}`).join(' , '));
   if (s.scope.query) parts.push(`?${s.scope.query.match === 'CONTAINS' ? '*' : ''}${s.scope.query.value}`);
   if (s.scope.hosts) parts.push(`on ${s.scope.hosts.length} host(s)`);
+  for (const h of s.scope.headers ?? []) parts.push(`with ${h.name} ${HEADER_WORDS[h.match]} ${h.value}`);
   return `${safe(s.ruleId)} to Count for ${parts.map((p) => safe(p)).join(' ')}`;
 }
 

@@ -5,6 +5,13 @@ import { describeSuggestionTarget } from '../analyze/render-text.js';
 import { parseWebAclArn } from '../ingest/web-acl-arn.js';
 import { terminalSafe as safe } from '../text/terminal.js';
 
+const HEADER_MATCH = {
+  EXACTLY: 'is',
+  STARTS_WITH: 'starts with',
+  ENDS_WITH: 'ends with',
+  CONTAINS: 'contains',
+} as const;
+
 /** `waftune suggest`: every suggestion with its evidence, samples, replayed impact and the command that applies it. */
 export function renderSuggestions(
   r: Pick<Report, 'window' | 'suggestions' | 'notSuggested' | 'sparedSources'>,
@@ -43,6 +50,10 @@ function renderOne(s: Suggestion, c: ReturnType<typeof pc.createColors>): string
       e.loggedInShare === null ? 'cookies redacted' : `${Math.round(e.loggedInShare * 100)}% logged in`;
     lines.push(
       `  rule: ${safe(s.ruleGroup)} / ${safe(s.ruleId)} -> Count inside the scope; a label rule on ${safe(s.label)} keeps blocking outside it`,
+      ...(s.scope.headers ?? []).map(
+        (h) =>
+          `  only when header ${safe(h.name, 64)} ${HEADER_MATCH[h.match]} "${safe(h.value, 200)}" (every header condition must be met)`,
+      ),
       `  web ACLs: ${s.webAcls.map((a) => safe(parseWebAclArn(a).name)).join(', ')}`,
       `  evidence: ${e.blockedRequests} blocked, ${e.distinctIps} IPs, ${e.sites} sites, ${logged}, ${e.ipsWithAdminWork} IPs also did admin work`,
       `  replayed impact: would let through ${s.impact.wouldAllow} blocked request(s); ${s.impact.wouldAllowFromAttackers} from attack sources, ${s.impact.stillBlockedByIpBlocks} of them still stopped by the IP blocks`,
@@ -53,6 +64,13 @@ function renderOne(s: Suggestion, c: ReturnType<typeof pc.createColors>): string
       `  evidence: ${e.blockedRequests} blocked of ${e.requests} request(s), attack evidence on ${e.sites} site(s); signals: ${e.signals.map((x) => safe(x)).join(', ')}`,
       `  user agents: ${e.userAgents.map((u) => safe(u, 80)).join(' | ')}`,
     );
+    const f = s.forwardedIpConfig;
+    if (f) {
+      const acls = f.webAcls.map((a) => safe(parseWebAclArn(a).name)).join(', ');
+      lines.push(
+        `  behind a CDN on ${acls}: also matched by the ${f.position === 'ANY' ? 'addresses' : `${f.position.toLowerCase()} address`} in ${safe(f.headerName, 80)} (${f.fallbackBehavior === 'NO_MATCH' ? 'no match without a valid one' : 'an invalid one matches'}); the client address everywhere`,
+      );
+    }
   }
   for (const reason of s.reasons) lines.push(c.dim(`  - ${safe(reason, 300)}`));
   const samples = s.evidence.samples;

@@ -31,6 +31,7 @@ describe('waftune suggest, printed', () => {
           paths: [{ match: 'STARTS_WITH', value: h }],
           query: { match: 'CONTAINS', value: h },
           hosts: [h],
+          headers: [{ name: h, match: 'CONTAINS', value: h }],
         },
         webAcls: [h],
         confidence: 0.5,
@@ -50,6 +51,7 @@ describe('waftune suggest, printed', () => {
         id: 'ipb-0123456789',
         kind: 'ip-block',
         addresses: [h],
+        forwardedIpConfig: { headerName: h, position: 'LAST', fallbackBehavior: 'NO_MATCH', webAcls: [h] },
         expiresAfterDays: 7,
         confidence: 0.9,
         evidence: {
@@ -133,5 +135,82 @@ describe('waftune suggest, printed', () => {
       const text = renderReport(report, { color: false });
       expect(text.replace(/\n/g, ''), JSON.stringify(h.slice(0, 40))).not.toMatch(CONTROL);
     }
+  });
+
+  it('shows header conditions and forwarded-address blocks', () => {
+    const acl =
+      'arn:aws:wafv2:eu-west-1:111122223333:regional/webacl/shop-alb/0f6c2b0e-3b1a-4c1e-9a7e-2a1d3c4b5e6f';
+    const base = {
+      confidence: 0.9,
+      reasons: [],
+    };
+    const out = renderSuggestions(
+      {
+        window: { from: '2026-11-20T00:00:00.000Z', to: '2026-11-21T00:00:00.000Z' },
+        suggestions: [
+          {
+            ...base,
+            id: 'ovr-1',
+            kind: 'rule-override',
+            ruleGroup: 'AWS#AWSManagedRulesCommonRuleSet',
+            ruleId: 'CrossSiteScripting_BODY',
+            label: 'awswaf:managed:aws:core-rule-set:CrossSiteScripting_Body',
+            scope: {
+              methods: ['POST'],
+              paths: [{ match: 'STARTS_WITH', value: '/wp-json/wp/v2/posts/' }],
+              headers: [{ name: 'cookie', match: 'CONTAINS', value: 'wordpress_logged_in_' }],
+            },
+            webAcls: [acl],
+            evidence: {
+              blockedRequests: 9,
+              distinctIps: 3,
+              sites: 2,
+              loggedInShare: 1,
+              ipsWithAdminWork: 3,
+              hostsSample: [],
+              samples: [],
+            },
+            impact: { wouldAllow: 9, wouldAllowFromAttackers: 0, stillBlockedByIpBlocks: 0 },
+          },
+          {
+            ...base,
+            id: 'ipb-1',
+            kind: 'ip-block',
+            addresses: ['2001:db8:1:2::/64'],
+            forwardedIpConfig: {
+              headerName: 'X-Forwarded-For',
+              position: 'LAST',
+              fallbackBehavior: 'NO_MATCH',
+              webAcls: [acl],
+            },
+            expiresAfterDays: 7,
+            evidence: {
+              requests: 9,
+              blockedRequests: 9,
+              sites: 4,
+              webAcls: [acl],
+              signals: [],
+              userAgents: [],
+              samples: [],
+            },
+          },
+        ],
+        notSuggested: [],
+        sparedSources: [],
+      },
+      { color: false, savedTo: null },
+    );
+    expect(out).toContain(
+      'CrossSiteScripting_BODY to Count for POST /wp-json/wp/v2/posts/* with cookie containing wordpress_logged_in_',
+    );
+    expect(out).toContain(
+      '  only when header cookie contains "wordpress_logged_in_" (every header condition must be met)',
+    );
+    expect(out).toContain(
+      'block 2001:db8:1:2::/64 for 7 days (attack evidence on 4 site(s); by X-Forwarded-For on 1 web ACL(s) behind a CDN)',
+    );
+    expect(out).toContain(
+      '  behind a CDN on shop-alb: also matched by the last address in X-Forwarded-For (no match without a valid one); the client address everywhere',
+    );
   });
 });
