@@ -15,7 +15,7 @@ export function register(program: Command): void {
   addWafOptions(
     program
       .command('changes')
-      .description('the change history: who applied, rolled back or expired what, and when')
+      .description('the change history: who applied, connected, rolled back or expired what, and when')
       .argument('[change-id]', 'show one change in detail (id or unique prefix)'),
   ).action(async (changeId: string | undefined, options: WafCommandOptions) => {
     const store = auditStore(options);

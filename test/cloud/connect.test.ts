@@ -12,6 +12,7 @@ import type { RetryPolicy } from '../../src/waf/retry.js';
 import { executeRollback, planRollback } from '../../src/waf/rollback.js';
 import { decodeText } from '../../src/waf/statements.js';
 import { AwsModelValidator, loadAwsModel } from '../support/aws-model-validator.js';
+import { runCli } from '../support/run-cli.js';
 import { awsModelPath } from '../support/vendored.js';
 import { logThrough, withCountRules } from '../support/waf-simulator.js';
 import {
@@ -367,4 +368,60 @@ describe('waftune connect against a WAFv2 endpoint', () => {
     ]);
     expect(new Set(ep.requests.map((r) => r.region))).toEqual(new Set(['us-east-1']));
   });
+});
+
+describe('waftune connect, changes and rollback as commands', () => {
+  let ep: LocalWafv2;
+  let dir: string;
+
+  beforeEach(async () => {
+    ep = await startLocalWafv2();
+    dir = mkdtempSync(join(tmpdir(), 'waftune-connect-cli-'));
+    ep.seedWebAcl({ name: 'shop', rules: [managedGroupRule('AWSManagedRulesCommonRuleSet', 0)] });
+  });
+
+  afterEach(async () => {
+    expect(ep.rejected).toEqual([]);
+    await ep.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const waftune = (...args: string[]) =>
+    runCli([...args, '--state-dir', join(dir, 'state')], {
+      HOME: dir,
+      AWS_ENDPOINT_URL_WAFV2: ep.url,
+      AWS_ACCESS_KEY_ID: 'AKIDLOCALTEST',
+      AWS_SECRET_ACCESS_KEY: 'local-secret',
+      AWS_REGION: undefined,
+      AWS_PROFILE: undefined,
+      AWS_CONFIG_FILE: join(dir, 'no-config'),
+      AWS_SHARED_CREDENTIALS_FILE: join(dir, 'no-credentials'),
+      WAFTUNE_AUDIT_URL: undefined,
+      NO_COLOR: '1',
+      NODE_NO_WARNINGS: '1',
+    });
+
+  it('connects in the stream’s region, records the change, and rolls it back', async () => {
+    const dry = await waftune('connect', '--stream', STREAM, '--dry-run');
+    expect(dry.stdout).toMatch(/would enable\s+shop\s+logging is off/);
+    expect(ep.operations('UpdateWebACL')).toEqual([]);
+
+    const done = await waftune('connect', '--stream', STREAM);
+    expect(done.stderr).toBe('');
+    expect(done.code).toBe(EXIT.ok);
+    expect(done.stdout).toMatch(/enabled\s+shop/);
+    const id = /To undo: waftune rollback (\S+)/.exec(done.stdout)?.[1] ?? '';
+    expect(id).not.toBe('');
+    expect(ep.logging('shop')?.LogDestinationConfigs).toEqual([STREAM]);
+
+    const changes = await waftune('changes');
+    expect(changes.stdout).toContain(`${id}`);
+    expect(changes.stdout).toContain('connect logging and evidence rule (1 web ACL): 2 applied');
+
+    const undo = await waftune('rollback', id, '--yes');
+    expect(undo.code).toBe(EXIT.ok);
+    expect(undo.stdout).toContain('- logging of shop (REGIONAL eu-west-1): delete (logging was off before)');
+    expect(ep.logging('shop')).toBeUndefined();
+    expect(ep.webAcl('shop').acl.Rules?.map((r) => r.Name)).toEqual(['AWS-AWSManagedRulesCommonRuleSet']);
+  }, 60_000);
 });

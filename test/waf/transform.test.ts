@@ -273,6 +273,11 @@ describe('IP blocks', () => {
     expect(normalizeAddress('198.51.100.7')).toEqual({ cidr: '198.51.100.7/32', version: 'IPV4' });
     expect(normalizeAddress('2001:DB8:0:0::1')).toEqual({ cidr: '2001:db8::1/128', version: 'IPV6' });
     expect(normalizeAddress('203.0.113.9/24')).toEqual({ cidr: '203.0.113.0/24', version: 'IPV4' });
+    // Several IPv6 attackers in one /64: the network, in the form WAF stores (host bits cleared, RFC 5952).
+    expect(normalizeAddress('2001:0DB8:0001:0002:abcd:0000:0000:0001/64')).toEqual({
+      cidr: '2001:db8:1:2::/64',
+      version: 'IPV6',
+    });
     expect(normalizeAddress('10.1.2.3')).toEqual({ error: expect.stringContaining('private') });
     expect(normalizeAddress('8.0.0.0/8')).toEqual({ error: expect.stringContaining('wider than /16') });
     expect(normalizeAddress('not-an-ip')).toEqual({ error: expect.stringContaining('not an IP address') });
