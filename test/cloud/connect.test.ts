@@ -2,16 +2,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FileAuditStore } from '../../adapters/audit-store-fs.js';
-import { Wafv2Port } from '../../adapters/wafv2.js';
+import type { FileAuditStore } from '../../adapters/audit-store-fs.js';
+import type { Wafv2Port } from '../../adapters/wafv2.js';
 import { runConnect } from '../../cli/commands/connect.js';
 import { EXIT } from '../../cli/exit.js';
 import { EVIDENCE_RULES, evidenceRuleBody } from '../../src/waf/evidence-labels.js';
 import { buildLoggingConfiguration, checkStream, planConnect } from '../../src/waf/logging-config.js';
-import type { RetryPolicy } from '../../src/waf/retry.js';
 import { executeRollback, planRollback } from '../../src/waf/rollback.js';
 import { decodeText } from '../../src/waf/statements.js';
 import { AwsModelValidator, loadAwsModel } from '../support/aws-model-validator.js';
+import { FAST_RETRY, type LocalWaf, startLocalWaf } from '../support/local-waf-port.js';
 import { runCli } from '../support/run-cli.js';
 import { awsModelPath } from '../support/vendored.js';
 import { logThrough, withCountRules } from '../support/waf-simulator.js';
@@ -30,13 +30,7 @@ const model = new AwsModelValidator(loadAwsModel(awsModelPath('wafv2')), {
 const ACCOUNT = '123456789012';
 const STREAM = `arn:aws:firehose:eu-west-1:${ACCOUNT}:deliverystream/aws-waf-logs-waftune-prod`;
 const OTHER = `arn:aws:firehose:eu-west-1:${ACCOUNT}:deliverystream/aws-waf-logs-legacy`;
-const FAST: RetryPolicy = {
-  maxAttempts: 4,
-  baseDelayMs: 1,
-  maxDelayMs: 2,
-  sleep: async () => {},
-  random: () => 0.5,
-};
+const FAST = FAST_RETRY;
 const LABEL = `awswaf:${ACCOUNT}:webacl:off:waftune:wp-logged-in`;
 
 describe('the logging configuration connect sends', () => {
@@ -137,23 +131,15 @@ describe('the logging configuration connect sends', () => {
 });
 
 describe('waftune connect against a WAFv2 endpoint', () => {
+  let waf: LocalWaf;
   let ep: LocalWafv2;
   let port: Wafv2Port;
   let store: FileAuditStore;
   let dir: string;
 
   beforeEach(async () => {
-    ep = await startLocalWafv2();
-    port = new Wafv2Port({
-      region: 'eu-west-1',
-      clientConfig: {
-        endpoint: ep.url,
-        credentials: { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local' },
-        maxAttempts: 1,
-      },
-    });
-    dir = mkdtempSync(join(tmpdir(), 'waftune-connect-'));
-    store = new FileAuditStore(dir);
+    waf = await startLocalWaf('connect');
+    ({ ep, port, store, dir } = waf);
     const rules = () => [managedGroupRule('AWSManagedRulesCommonRuleSet', 0), rateRule('rate-login', 1)];
     for (const name of ['off', 'elsewhere', 'connected', 'old-filter', 'fms'])
       ep.seedWebAcl({ name, rules: rules() });
@@ -170,13 +156,7 @@ describe('waftune connect against a WAFv2 endpoint', () => {
     ep.setLogging('fms', { LogDestinationConfigs: [STREAM], ManagedByFirewallManager: true });
   });
 
-  afterEach(async () => {
-    // Every request the real SDK sent was valid for the published WAFv2 model.
-    expect(ep.rejected).toEqual([]);
-    expect(ep.badResponses).toEqual([]);
-    await ep.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterEach(() => waf.close());
 
   async function connect(extra: Partial<Parameters<typeof runConnect>[0]> = {}) {
     let out = '';

@@ -1,16 +1,16 @@
 import type { Context } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { S3AuditStore } from '../../adapters/audit-store-s3.js';
-import { Wafv2Port } from '../../adapters/wafv2.js';
+import type { Wafv2Port } from '../../adapters/wafv2.js';
 import { expireLocations, expireOnce } from '../../functions/expire/expire.js';
 import { readExpireSettings } from '../../functions/expire/settings.js';
 import type { Suggestion } from '../../schemas/suggestion.js';
 import { applyWork } from '../../src/waf/apply.js';
 import { ipBlockLedger } from '../../src/waf/expire.js';
 import { planWork, workToApply } from '../../src/waf/plan.js';
-import type { RetryPolicy } from '../../src/waf/retry.js';
 import type { WafLocation, WafScope } from '../../src/waf/types.js';
 import { prepareWork } from '../../src/waf/work.js';
+import { closeChecked, FAST_RETRY, localWafPort } from '../support/local-waf-port.js';
 import { type LocalWafv2, managedGroupRule, startLocalWafv2 } from '../support/wafv2-local-endpoint.js';
 import { ipBlock } from '../waf/suggestions.js';
 import { type LocalS3, startLocalS3 } from './local-s3.js';
@@ -22,13 +22,7 @@ import { type LocalS3, startLocalS3 } from './local-s3.js';
  */
 
 const BUCKET = 'waftune-stack';
-const FAST: RetryPolicy = {
-  maxAttempts: 4,
-  baseDelayMs: 1,
-  maxDelayMs: 5,
-  sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
-  random: () => 0.5,
-};
+const FAST = FAST_RETRY;
 const DAY0 = new Date('2025-06-01T00:00:00Z');
 const DAY3 = new Date('2025-06-04T00:00:00Z');
 const functionActor = { user: 'lambda:waftune-test-expire', host: 'eu-west-1' };
@@ -49,14 +43,7 @@ afterAll(async () => {
 
 beforeEach(async () => {
   ep = await startLocalWafv2();
-  port = new Wafv2Port({
-    region: 'eu-west-1',
-    clientConfig: {
-      endpoint: ep.url,
-      credentials: { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local' },
-      maxAttempts: 1,
-    },
-  });
+  port = localWafPort(ep);
   store = new S3AuditStore(s3.client, BUCKET, `t${run++}/changes/`);
   ep.seedWebAcl({ name: 'site-eu', rules: [managedGroupRule('AWSManagedRulesCommonRuleSet', 1)] });
   ep.seedWebAcl({
@@ -72,8 +59,7 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
-  expect(ep.rejected).toEqual([]);
-  await ep.close();
+  await closeChecked(ep);
 });
 
 /** What `waftune apply --audit s3://...` does from a laptop, in one region. */

@@ -9,11 +9,11 @@ import { applyWork, unfinishedTargets } from '../../src/waf/apply.js';
 import { executeExpiry, ipBlockLedger, planExpiry } from '../../src/waf/expire.js';
 import { planWork, workToApply } from '../../src/waf/plan.js';
 import { PLAIN, renderPlan, renderRollbackPlan } from '../../src/waf/render.js';
-import type { RetryPolicy } from '../../src/waf/retry.js';
 import { executeRollback, planRollback } from '../../src/waf/rollback.js';
 import { decodeText } from '../../src/waf/statements.js';
 import { parseSuggestionSet } from '../../src/waf/suggestions.js';
 import { prepareWork } from '../../src/waf/work.js';
+import { closeChecked, FAST_RETRY, localWafPort } from '../support/local-waf-port.js';
 import {
   type LocalWafv2,
   managedGroupRule,
@@ -22,13 +22,7 @@ import {
 } from '../support/wafv2-local-endpoint.js';
 import { ipBlock, override } from './suggestions.js';
 
-const FAST: RetryPolicy = {
-  maxAttempts: 4,
-  baseDelayMs: 1,
-  maxDelayMs: 5,
-  sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
-  random: () => 0.5,
-};
+const FAST = FAST_RETRY;
 const actor = { user: 'tester', host: 'ci' };
 
 const siteRules = () => [managedGroupRule('AWSManagedRulesCommonRuleSet', 1), rateRule('rate-login', 2)];
@@ -40,23 +34,13 @@ let dir: string;
 
 beforeEach(async () => {
   ep = await startLocalWafv2();
-  port = new Wafv2Port({
-    region: 'eu-west-1',
-    clientConfig: {
-      endpoint: ep.url,
-      credentials: { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local' },
-      maxAttempts: 1,
-    },
-  });
+  port = localWafPort(ep);
   dir = mkdtempSync(join(tmpdir(), 'waftune-waf-'));
   store = new FileAuditStore(dir);
 });
 
 afterEach(async () => {
-  // Every request the real SDK sent was valid for the published WAFv2 model.
-  expect(ep.rejected).toEqual([]);
-  expect(ep.badResponses).toEqual([]);
-  await ep.close();
+  await closeChecked(ep);
   rmSync(dir, { recursive: true, force: true });
 });
 

@@ -1,26 +1,18 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FileAuditStore } from '../../adapters/audit-store-fs.js';
-import { Wafv2Port } from '../../adapters/wafv2.js';
+import type { FileAuditStore } from '../../adapters/audit-store-fs.js';
+import type { Wafv2Port } from '../../adapters/wafv2.js';
 import type { IpBlock, Suggestion } from '../../schemas/suggestion.js';
 import { applyWork } from '../../src/waf/apply.js';
 import { executeExpiry, planExpiry } from '../../src/waf/expire.js';
 import { forwardedRuleName } from '../../src/waf/forwarded-ip.js';
 import { planWork, workToApply } from '../../src/waf/plan.js';
 import { PLAIN, planJson, renderPlan } from '../../src/waf/render.js';
-import type { RetryPolicy } from '../../src/waf/retry.js';
 import { executeRollback, planRollback } from '../../src/waf/rollback.js';
 import type { Rule } from '../../src/waf/types.js';
 import { prepareWork } from '../../src/waf/work.js';
+import { FAST_RETRY, type LocalWaf, startLocalWaf } from '../support/local-waf-port.js';
 import { type IpSets, matches } from '../support/waf-simulator.js';
-import {
-  type LocalWafv2,
-  managedGroupRule,
-  rateRule,
-  startLocalWafv2,
-} from '../support/wafv2-local-endpoint.js';
+import { type LocalWafv2, managedGroupRule, rateRule } from '../support/wafv2-local-endpoint.js';
 import { ipBlock } from './suggestions.js';
 
 /**
@@ -28,32 +20,17 @@ import { ipBlock } from './suggestions.js';
  * the client-IP rule, on exactly the web ACLs the suggestion lists, against the local WAFv2.
  */
 
-const FAST: RetryPolicy = {
-  maxAttempts: 4,
-  baseDelayMs: 1,
-  maxDelayMs: 2,
-  sleep: async () => {},
-  random: () => 0.5,
-};
+const FAST = FAST_RETRY;
 const actor = { user: 'tester' };
 
+let waf: LocalWaf;
 let ep: LocalWafv2;
 let port: Wafv2Port;
 let store: FileAuditStore;
-let dir: string;
 
 beforeEach(async () => {
-  ep = await startLocalWafv2();
-  port = new Wafv2Port({
-    region: 'eu-west-1',
-    clientConfig: {
-      endpoint: ep.url,
-      credentials: { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local' },
-      maxAttempts: 1,
-    },
-  });
-  dir = mkdtempSync(join(tmpdir(), 'waftune-fwd-'));
-  store = new FileAuditStore(dir);
+  waf = await startLocalWaf('fwd');
+  ({ ep, port, store } = waf);
   for (const name of ['behind-cdn', 'direct'])
     ep.seedWebAcl({
       name,
@@ -61,12 +38,7 @@ beforeEach(async () => {
     });
 });
 
-afterEach(async () => {
-  expect(ep.rejected).toEqual([]);
-  expect(ep.badResponses).toEqual([]);
-  await ep.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterEach(() => waf.close());
 
 const arnOf = (name: string) => ep.webAcl(name).acl.ARN;
 
