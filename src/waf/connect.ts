@@ -3,7 +3,7 @@ import { type Actor, type AuditStore, type ChangeEntry, type ChangeTarget, newCh
 import { ChangeRun, type NewEntry, type RunResult } from './change-run.js';
 import { diffRules, type RuleDiff } from './diff.js';
 import { ensureEvidenceRules } from './evidence-labels.js';
-import { type ConnectStep, type LoggingOptions, planConnect } from './logging-config.js';
+import { type ConnectStep, type LoggingOptions, planConnect, sameConfiguration } from './logging-config.js';
 import { capacityRefusal, WEB_ACL_MAX_WCU } from './plan.js';
 import { errorMessage, type WafPort } from './port.js';
 import { DEFAULT_RETRY, type RetryPolicy, withLockRetry } from './retry.js';
@@ -167,9 +167,19 @@ async function writeEvidence(
 async function writeLogging(port: WafPort, step: ConnectAclPlan): Promise<NewEntry> {
   const target = loggingTarget(step.ref);
   try {
-    // Read again right before the write, so the record holds what the write replaced.
+    // Read again right before the write, so the record holds what the write replaced. The API has
+    // no LockToken for logging: a configuration someone changed since the plan is left alone.
     const current = await port.getLoggingConfiguration(step.ref);
     if (!step.request) return { target, status: 'unchanged', reason: step.reason, suggestionIds: [] };
+    const planned = step.current;
+    const same = current && planned ? sameConfiguration(current, planned) : !current && !planned;
+    if (!same)
+      return {
+        target,
+        status: 'refused',
+        reason: 'the logging configuration changed since it was read; run connect again',
+        suggestionIds: [],
+      };
     await port.putLoggingConfiguration(step.ref, step.request);
     return {
       target,

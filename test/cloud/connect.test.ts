@@ -6,6 +6,7 @@ import type { FileAuditStore } from '../../adapters/audit-store-fs.js';
 import type { Wafv2Port } from '../../adapters/wafv2.js';
 import { runConnect } from '../../cli/commands/connect.js';
 import { EXIT } from '../../cli/exit.js';
+import { executeConnect, planConnectRun } from '../../src/waf/connect.js';
 import { EVIDENCE_RULES, evidenceRuleBody } from '../../src/waf/evidence-labels.js';
 import { buildLoggingConfiguration, checkStream, planConnect } from '../../src/waf/logging-config.js';
 import { executeRollback, planRollback } from '../../src/waf/rollback.js';
@@ -285,6 +286,29 @@ describe('waftune connect against a WAFv2 endpoint', () => {
     ]);
     const [change] = await store.list();
     expect(change?.entries[0]?.attempts).toBe(2);
+  });
+
+  it('leaves alone a logging configuration someone changed between the plan and the write', async () => {
+    const plan = await planConnectRun(port, {
+      location: { scope: 'REGIONAL', region: 'eu-west-1' },
+      streamArn: STREAM,
+      options: { keepAllow: false },
+      replace: true,
+      evidence: true,
+      names: ['old-filter'],
+    });
+    ep.setLogging('old-filter', { LogDestinationConfigs: [OTHER] });
+    const { record } = await executeConnect(port, store, plan, {
+      actor: { user: 't' },
+      now: () => new Date(),
+      retry: FAST,
+      sleep: async () => {},
+    });
+    expect(record.entries.map((e) => `${e.target.type} ${e.status} ${e.reason ?? ''}`)).toEqual([
+      'web-acl applied evidence rule added',
+      'logging refused the logging configuration changed since it was read; run connect again',
+    ]);
+    expect(ep.logging('old-filter')?.LogDestinationConfigs).toEqual([OTHER]);
   });
 
   it('refuses the rule where the web ACL has no capacity left, still connects the logging, and says what is lost', async () => {
