@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FileAuditStore } from '../../adapters/audit-store-fs.js';
-import { Wafv2Port } from '../../adapters/wafv2.js';
+import type { Wafv2Port } from '../../adapters/wafv2.js';
 import type { Suggestion } from '../../schemas/suggestion.js';
 import { applyWork, unfinishedTargets } from '../../src/waf/apply.js';
 import { executeExpiry, ipBlockLedger, planExpiry } from '../../src/waf/expire.js';
@@ -133,15 +133,10 @@ describe('apply against a WAFv2 endpoint', () => {
 
   it('two waftune runs at once on the same web ACLs both land, neither overwrites the other', async () => {
     await ep.close();
-    ep = await startLocalWafv2({ delays: { GetWebACL: 30 } });
-    port = new Wafv2Port({
-      region: 'eu-west-1',
-      clientConfig: {
-        endpoint: ep.url,
-        credentials: { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local' },
-        maxAttempts: 1,
-      },
-    });
+    // Slow reads and slower writes: each run reads a web ACL while the other's write is on its way,
+    // however busy the machine is, so they collide.
+    ep = await startLocalWafv2({ delays: { GetWebACL: 30, UpdateWebACL: 150 } });
+    port = localWafPort(ep);
     for (const name of ['site-a', 'site-b', 'site-c']) ep.seedWebAcl({ name, rules: siteRules() });
     const acls = ['site-a', 'site-b', 'site-c'];
     const [one, two] = await Promise.all([
