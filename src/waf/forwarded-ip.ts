@@ -121,7 +121,7 @@ export function ensureForwardedIpBlockRule(
 export function describeForwarded(rules: readonly ForwardedIpSettings[]): string {
   const ways = [...new Map(rules.map((r) => [settingsKey(r), r])).values()].map(
     (r) =>
-      `${r.headerName} (${r.position === 'ANY' ? 'any of the first 10 addresses' : `${r.position.toLowerCase()} address`}${r.fallbackBehavior === 'NO_MATCH' ? '; no match without a valid one' : '; an invalid one matches'})`,
+      `${r.headerName} (${r.position === 'ANY' ? 'any of the last 10 addresses' : `${r.position.toLowerCase()} address`}${r.fallbackBehavior === 'NO_MATCH' ? '; no match without a valid one' : '; an invalid one matches'})`,
   );
   return `matches blocked addresses by client IP and by forwarded address: ${ways.join(', ')}`;
 }

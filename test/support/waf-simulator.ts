@@ -96,8 +96,11 @@ function addressesOf(record: Json, config: Json | undefined): string[] | null | 
       ? entries.slice(0, 1)
       : config.Position === 'LAST'
         ? entries.slice(-1)
-        : entries.slice(0, 10);
-  return picked.every((a) => ipaddr.isValid(a)) ? picked : null;
+        : entries.slice(-10);
+  // ANY inspects the last 10 addresses and falls back only when none of them is valid.
+  const valid = picked.filter((a) => ipaddr.isValid(a));
+  if (config.Position === 'ANY') return valid.length > 0 ? valid : null;
+  return valid.length === picked.length ? picked : null;
 }
 
 export function matches(

@@ -234,7 +234,7 @@ describe('IP blocks by forwarded address behind a CDN', () => {
     // 704 + client rule 1 + ANY 5 + LAST 1
     expect(acl?.wcuAfter).toBe(711);
     expect(renderPlan(plan, PLAIN)).toContain(
-      'True-Client-IP (any of the first 10 addresses; no match without a valid one), X-Forwarded-For (last address',
+      'True-Client-IP (any of the last 10 addresses; no match without a valid one), X-Forwarded-For (last address',
     );
     // Like any web ACL a suggestion names by ARN: tried, and reported when it is not there.
     expect(plan.acls.map((a) => [a.ref.name, a.status])).toEqual([
