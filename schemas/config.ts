@@ -7,6 +7,88 @@ import { z } from 'zod';
 
 const cidr = z.string().regex(/^[0-9a-fA-F:.]+(\/\d{1,3})?$/, 'an IP address or CIDR, e.g. 203.0.113.0/24');
 
+const ACCOUNT_ID = /^\d{12}$/;
+const ROLE_ARN = /^arn:aws[\w-]*:iam::(\d{12}):role\/[\w+=,.@/-]{1,512}$/;
+const REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
+
+/**
+ * One AWS account of the fleet. Credentials come from a named profile, or from STS AssumeRole on
+ * `roleArn` (with the account's `externalId`, as cross-account roles for agencies require); with
+ * both, the role is assumed with the profile's credentials. The account id is the role ARN's, or
+ * `id` for a profile.
+ */
+export const fleetAccountSchema = z
+  .strictObject({
+    /** What people call it (`--account client-a`, report lines). */
+    name: z.string().regex(/^[\w.-]{1,64}$/, 'letters, digits, ".", "_" or "-", at most 64'),
+    id: z.string().regex(ACCOUNT_ID, 'a 12-digit AWS account id').optional(),
+    profile: z.string().min(1).optional(),
+    roleArn: z
+      .string()
+      .regex(ROLE_ARN, 'an IAM role ARN, e.g. arn:aws:iam::111122223333:role/waftune')
+      .optional(),
+    externalId: z
+      .string()
+      .regex(/^[\w+=,.@:/-]{2,1224}$/, '2 to 1,224 of letters, digits and +=,.@:/-')
+      .optional(),
+    /** RoleSessionName: what CloudTrail in the client account shows as the session. */
+    sessionName: z
+      .string()
+      .regex(/^[\w+=,.@-]{2,64}$/, '2 to 64 of letters, digits and +=,.@-')
+      .optional(),
+    /** Regions whose REGIONAL web ACLs (ALB, API Gateway, ...) are covered. */
+    regions: z.array(z.string().regex(REGION, 'an AWS region, e.g. eu-west-1')).min(1),
+    /** CLOUDFRONT web ACLs (managed in us-east-1) too. */
+    cloudfront: z.boolean().default(true),
+  })
+  .superRefine((a, ctx) => {
+    if (!a.profile && !a.roleArn)
+      ctx.addIssue({ code: 'custom', message: 'give a profile or a roleArn', path: ['profile'] });
+    const fromArn = a.roleArn ? ROLE_ARN.exec(a.roleArn)?.[1] : undefined;
+    if (!a.id && !fromArn)
+      ctx.addIssue({
+        code: 'custom',
+        message: 'required with a profile: the 12-digit account id (a roleArn carries it)',
+        path: ['id'],
+      });
+    if (a.id && fromArn && a.id !== fromArn)
+      ctx.addIssue({ code: 'custom', message: `is ${a.id} but the roleArn is in ${fromArn}`, path: ['id'] });
+    if (a.externalId && !a.roleArn)
+      ctx.addIssue({ code: 'custom', message: 'an externalId goes with a roleArn', path: ['externalId'] });
+  })
+  .transform((a) => ({ ...a, id: a.id ?? (ROLE_ARN.exec(a.roleArn ?? '')?.[1] as string) }));
+export type FleetAccountConfig = z.infer<typeof fleetAccountSchema>;
+
+export const fleetSchema = z
+  .strictObject({
+    accounts: z.array(fleetAccountSchema).min(1),
+    /** Default RoleSessionName for the accounts that do not set one. */
+    sessionName: z
+      .string()
+      .regex(/^[\w+=,.@-]{2,64}$/, '2 to 64 of letters, digits and +=,.@-')
+      .default('waftune'),
+  })
+  .superRefine((f, ctx) => {
+    const seen = new Map<string, number>();
+    f.accounts.forEach((a, i) => {
+      for (const [key, value] of [
+        ['name', a.name],
+        ['id', a.id],
+      ] as const) {
+        if (!value) continue;
+        const first = seen.get(`${key}:${value}`);
+        if (first !== undefined)
+          ctx.addIssue({
+            code: 'custom',
+            message: `${value} is also accounts.${first}'s ${key}`,
+            path: ['accounts', i, key],
+          });
+        else seen.set(`${key}:${value}`, i);
+      }
+    });
+  });
+export type FleetConfig = z.infer<typeof fleetSchema>;
+
 export const configSchema = z.strictObject({
   /** Addresses and ranges that are never suggested for blocking (offices, partners, your own monitors). */
   allowlist: z.array(cidr).default([]),
@@ -28,6 +110,11 @@ export const configSchema = z.strictObject({
       maxAttackShare: z.number().min(0).max(1).default(0.1),
     })
     .prefault({}),
+  /**
+   * The AWS accounts plan, apply, rollback, expire and connect work on (the web ACL ARNs in the
+   * logs say which account each belongs to). Absent: the default credentials' account only.
+   */
+  fleet: fleetSchema.optional(),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -5,7 +5,8 @@ import { planHasChanges, workToApply } from '../../src/waf/plan.js';
 import { planJson, renderEntry, renderPlan, renderRunSummary, runJson } from '../../src/waf/render.js';
 import { selectSuggestions } from '../../src/waf/suggestions.js';
 import { EXIT } from '../exit.js';
-import { addTargetOptions, computePlan, planExitCode } from './plan.js';
+import { fleetAccountsRecord } from './fleet.js';
+import { addTargetOptions, computePlan, fleetFailure, openTargets, planExitCode } from './plan.js';
 import {
   actor,
   addWafOptions,
@@ -17,7 +18,6 @@ import {
   parseMaxWcu,
   say,
   type WafCommandOptions,
-  wafPort,
   writeJson,
 } from './waf-shared.js';
 
@@ -50,15 +50,19 @@ export function register(program: Command): void {
     let suggestions: ReturnType<typeof selectSuggestions>;
     let acls: string[] | undefined;
     let resumes: string | undefined;
+    let wholeAccounts: string[] = [];
     if (options.resume) {
       if (ids.length) throw new Error('--resume takes the suggestions from the change record; give no ids');
       const record = await resolveChangeId(store, options.resume);
       if (record.header.kind !== 'apply')
         throw new Error(`change ${record.header.id} is a ${record.header.kind}, not an apply`);
       acls = unfinishedTargets(record);
+      wholeAccounts = (record.header.accounts ?? [])
+        .filter((a) => a.status === 'unavailable')
+        .map((a) => a.id);
       resumes = record.header.id;
       suggestions = record.header.suggestions;
-      if (!acls.length) {
+      if (!acls.length && !wholeAccounts.length) {
         if (options.json) writeJson({ resumes, change: null, message: 'nothing left to do' });
         else process.stdout.write(`Change ${record.header.id} left nothing undone.\n`);
         process.exitCode = EXIT.ok;
@@ -74,8 +78,21 @@ export function register(program: Command): void {
       return;
     }
 
-    const plan = await computePlan({ suggestions, options, ...(acls ? { acls } : {}) });
+    const targets = await openTargets(options);
+    const plan = await computePlan(targets, {
+      suggestions,
+      options,
+      ...(acls ? { acls } : {}),
+      ...(wholeAccounts.length ? { wholeAccounts } : {}),
+    });
     say(options, renderPlan(plan, style));
+    if (fleetFailure(targets)) {
+      if (options.json)
+        writeJson({ plan: planJson(plan), change: null, error: 'no account could be reached' });
+      else process.stderr.write('\nNothing applied: no account of the fleet could be reached.\n');
+      process.exitCode = EXIT.failed;
+      return;
+    }
     if (!planHasChanges(plan)) {
       if (options.json) writeJson({ plan: planJson(plan), change: null });
       else process.stdout.write('\nNo changes: every web ACL is already as the suggestions want.\n');
@@ -97,10 +114,11 @@ export function register(program: Command): void {
 
     say(options, '\n');
     const maxWcu = parseMaxWcu(options.maxWcu);
-    const result = await applyWork(wafPort(options), store, workToApply(plan), {
+    const result = await applyWork(targets.port, store, workToApply(plan), {
       actor: actor(options),
       now: () => new Date(),
       command: commandLine(),
+      ...(targets.fleet ? { accounts: fleetAccountsRecord(targets.fleet) } : {}),
       ...(maxWcu ? { maxWcu } : {}),
       ...(resumes ? { resumes } : {}),
       onEntry: (entry) => say(options, `${renderEntry(entry, style)}\n`),

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { Wafv2Port } from '../../adapters/wafv2.js';
 import { LABEL_WP_LOGGED_IN } from '../../schemas/waftune-labels.js';
 import { terminalSafe } from '../../src/text/terminal.js';
+import { accountLabel, inAccount } from '../../src/waf/accounts.js';
 import type { AuditStore } from '../../src/waf/audit.js';
 import {
   type ConnectPlan,
@@ -10,16 +11,18 @@ import {
   planConnectRun,
 } from '../../src/waf/connect.js';
 import { EVIDENCE_RULES } from '../../src/waf/evidence-labels.js';
-import { checkStream, KEPT_ACTIONS, REDACTED_HEADERS } from '../../src/waf/logging-config.js';
-import { locationFor, type WafPort } from '../../src/waf/port.js';
+import { checkStream, KEPT_ACTIONS, REDACTED_HEADERS, STREAM_PREFIX } from '../../src/waf/logging-config.js';
+import { errorMessage, locationFor, type WafPort } from '../../src/waf/port.js';
 import { PLAIN, renderEntry, renderRuleDiff, runJson } from '../../src/waf/render.js';
 import type { RetryPolicy } from '../../src/waf/retry.js';
-import type { WafScope } from '../../src/waf/types.js';
+import type { WafLocation, WafScope } from '../../src/waf/types.js';
+import { loadConfig } from '../config.js';
 import { EXIT, type ExitCode } from '../exit.js';
 import type { CommonOptions } from '../options.js';
+import { addAccountOption, allUnavailable, type FleetOptions, openFleet, unavailableLines } from './fleet.js';
 import { actor, addWafOptions, auditStore, commandLine, parseMaxWcu } from './waf-shared.js';
 
-export interface ConnectOptions extends CommonOptions {
+export interface ConnectOptions extends CommonOptions, FleetOptions {
   stream: string;
   acl?: string[];
   scope: string;
@@ -40,28 +43,87 @@ export interface ConnectDeps {
   retry?: RetryPolicy;
 }
 
+/** One account and region of a connect run (the whole run when there is no fleet file). */
+interface Section {
+  account?: { id: string; name: string };
+  region: string;
+  stream: string;
+  plan: ConnectPlan;
+  /** Listing the web ACLs failed. */
+  error?: string;
+}
+
 export async function runConnect(options: ConnectOptions, deps: ConnectDeps = {}): Promise<ExitCode> {
   const write = deps.write ?? ((text: string) => process.stdout.write(text));
   const scope = options.scope.toUpperCase();
   if (scope !== 'REGIONAL' && scope !== 'CLOUDFRONT')
     throw new Error(`--scope must be REGIONAL or CLOUDFRONT`);
-  const stream = checkStream(options.stream);
   const maxWcu = parseMaxWcu(options.maxWcu);
-  // Regional web ACLs can only log to a stream in their own region: look for them there.
-  const region = options.region ?? stream.region;
-  const port =
-    deps.port ?? new Wafv2Port({ region, ...(options.profile ? { profile: options.profile } : {}) });
-  const store = deps.store ?? auditStore(options);
+  const fleet = deps.port ? undefined : await openFleet(loadConfig(options.config), options);
   const evidence = options.evidence !== false;
-  const plan = await planConnectRun(port, {
-    location: locationFor(scope as WafScope, region),
-    streamArn: options.stream,
+  const input = (location: WafLocation, streamArn: string) => ({
+    location,
+    streamArn,
     options: { keepAllow: Boolean(options.keepAllow) },
     replace: Boolean(options.replace),
     evidence,
     names: options.acl ?? [],
     ...(maxWcu ? { maxWcu } : {}),
   });
+
+  let port: WafPort;
+  const sections: Section[] = [];
+  let streamName: string;
+  if (fleet) {
+    // Each account's web ACLs log to the stream of that name in their own account and region.
+    const { name, partition } = streamOf(options.stream);
+    streamName = name;
+    port = fleet.port;
+    for (const account of fleet.accounts) {
+      if (fleet.unavailable.some((u) => u.account.id === account.id)) continue;
+      const regions = scope === 'CLOUDFRONT' ? (account.cloudfront ? ['us-east-1'] : []) : account.regions;
+      for (const region of regions) {
+        const location = inAccount(locationFor(scope as WafScope, region), account);
+        const stream = `arn:${partition}:firehose:${region}:${account.id}:deliverystream/${name}`;
+        const who = { id: account.id, name: account.name };
+        try {
+          sections.push({
+            account: who,
+            region,
+            stream,
+            plan: await planConnectRun(port, input(location, stream)),
+          });
+        } catch (error) {
+          sections.push({
+            account: who,
+            region,
+            stream,
+            plan: { location, steps: [], missing: [] },
+            error: errorMessage(error),
+          });
+        }
+      }
+    }
+  } else {
+    const stream = checkStream(options.stream);
+    streamName = stream.name;
+    // Regional web ACLs can only log to a stream in their own region: look for them there.
+    const region = options.region ?? stream.region;
+    port = deps.port ?? new Wafv2Port({ region, ...(options.profile ? { profile: options.profile } : {}) });
+    const plan = await planConnectRun(port, input(locationFor(scope as WafScope, region), options.stream));
+    sections.push({ region: stream.region, stream: options.stream, plan });
+  }
+  // A name found in any account and region is not missing.
+  const missing = (options.acl ?? []).filter(
+    (n) => !sections.some((x) => x.plan.steps.some((st) => st.acl.name === n || st.ref.arn === n)),
+  );
+  const steps = sections.flatMap((x) => x.plan.steps);
+  const plan: ConnectPlan = {
+    location: sections[0]?.plan.location ?? locationFor(scope as WafScope, options.region ?? 'us-east-1'),
+    steps,
+    missing,
+  };
+  const store = deps.store ?? auditStore(options);
 
   const dryRun = Boolean(options.dryRun);
   const todo = plan.steps.some((s) => s.request || s.evidence.action === 'add');
@@ -85,6 +147,14 @@ export async function runConnect(options: ConnectOptions, deps: ConnectDeps = {}
       );
   }
 
+  const stepJson = (p: ConnectPlan) =>
+    p.steps.map((s) => ({
+      acl: s.acl,
+      action: s.action,
+      reason: s.reason,
+      request: s.request ?? null,
+      evidence: s.evidence,
+    }));
   if (options.json) {
     write(
       `${JSON.stringify(
@@ -92,18 +162,29 @@ export async function runConnect(options: ConnectOptions, deps: ConnectDeps = {}
           dryRun,
           stream: options.stream,
           scope,
-          steps: plan.steps.map((s) => ({
-            acl: s.acl,
-            action: s.action,
-            reason: s.reason,
-            request: s.request ?? null,
-            evidence: s.evidence,
-          })),
+          steps: stepJson(plan),
           missing: plan.missing,
           failed: [...failed].map(([arn, error]) => ({
             acl: plan.steps.find((s) => s.ref.arn === arn)?.acl.name,
             error,
           })),
+          ...(fleet
+            ? {
+                accounts: sections.map((x) => ({
+                  account: x.account?.id,
+                  accountName: x.account?.name,
+                  region: x.region,
+                  stream: x.stream,
+                  steps: stepJson(x.plan),
+                  error: x.error ?? null,
+                })),
+                unavailable: fleet.unavailable.map((u) => ({
+                  account: u.account.id,
+                  accountName: u.account.name,
+                  reason: u.reason,
+                })),
+              }
+            : {}),
           change: result
             ? runJson(result.record, { storeProblems: result.storeProblems, location: store.location })
             : null,
@@ -113,7 +194,24 @@ export async function runConnect(options: ConnectOptions, deps: ConnectDeps = {}
       )}\n`,
     );
   } else {
-    write(renderConnect(plan, { stream: stream.name, region: stream.region, scope, options, failed }));
+    const out: string[] = unavailableLines(fleet).map((l) => `warning: ${l}`);
+    for (const x of sections) {
+      if (x.account)
+        out.push(
+          `account ${terminalSafe(accountLabel({ account: x.account.id, accountName: x.account.name }))}:`,
+        );
+      if (x.error) out.push(`  could not list the web ACLs in ${x.region}: ${terminalSafe(x.error, 300)}`);
+      out.push(
+        renderConnect(
+          { ...x.plan, missing: fleet ? [] : x.plan.missing },
+          { stream: streamName, region: x.region, scope, options, failed },
+        ).trimEnd(),
+      );
+    }
+    if (fleet)
+      for (const m of missing)
+        out.push(`  ${'not found'.padEnd(12)}  ${terminalSafe(m)} (in no account and region)`);
+    write(`${out.join('\n')}\n`);
     if (result) {
       const lines = ['', ...result.record.entries.map((e) => renderEntry(e, PLAIN))];
       const c = result.record.summary?.counts;
@@ -125,15 +223,29 @@ export async function runConnect(options: ConnectOptions, deps: ConnectDeps = {}
       write(`${lines.join('\n')}\n`);
     }
   }
+  if (allUnavailable(fleet)) return EXIT.failed;
   if (options.acl && options.acl.length > 0 && plan.steps.length === 0) return EXIT.failed;
   if (result?.storeProblems.length) return EXIT.failed;
   const incomplete =
     failed.size > 0 ||
     plan.missing.length > 0 ||
+    (fleet?.unavailable.length ?? 0) > 0 ||
+    sections.some((x) => x.error) ||
     plan.steps.some(
       (s) => s.action === 'skip' || s.evidence.action === 'refused' || s.evidence.action === 'failed',
     );
   return incomplete ? EXIT.partial : EXIT.ok;
+}
+
+/** The stream's name (and partition) from `--stream`: an ARN, or in a fleet just the name. */
+function streamOf(value: string): { name: string; partition: string } {
+  if (value.startsWith('arn:')) {
+    const { name } = checkStream(value);
+    return { name, partition: value.split(':')[1] ?? 'aws' };
+  }
+  if (!/^[\w.-]{1,64}$/.test(value) || !value.startsWith(STREAM_PREFIX))
+    throw new Error(`--stream: a delivery stream ARN or name starting with ${STREAM_PREFIX}, got ${value}`);
+  return { name: value, partition: 'aws' };
 }
 
 function evidenceLine(e: EvidencePlan, dry: boolean): string | undefined {
@@ -211,12 +323,14 @@ const collect = (value: string, previous: string[] = []) => [...previous, value]
 
 export function register(program: Command): void {
   addWafOptions(
-    program
-      .command('connect')
+    addAccountOption(program.command('connect'))
       .description(
         "turn WAF logging on for the fleet's web ACLs, to the waftune Firehose stream, with waftune's evidence rule at the top of each",
       )
-      .requiredOption('--stream <arn>', 'the delivery stream ARN (stack output DeliveryStreamArn)')
+      .requiredOption(
+        '--stream <arn>',
+        'the delivery stream ARN (stack output DeliveryStreamArn); with a fleet file, its name: the stream of that name in each account and region',
+      )
       .option('--acl <name>', 'only this web ACL (repeatable); all of them when absent', collect)
       .option(
         '--scope <scope>',

@@ -8,6 +8,8 @@ import {
   runJson,
 } from '../../src/waf/render.js';
 import { EXIT } from '../exit.js';
+import { addAccountOption, unavailableLines } from './fleet.js';
+import { openTargets } from './plan.js';
 import {
   actor,
   addWafOptions,
@@ -17,7 +19,6 @@ import {
   outputStyle,
   say,
   type WafCommandOptions,
-  wafPort,
   writeJson,
 } from './waf-shared.js';
 
@@ -27,15 +28,20 @@ import {
  */
 export function register(program: Command): void {
   addWafOptions(
-    program
-      .command('expire')
+    addAccountOption(program.command('expire'))
       .description('remove expired IP blocks from the waftune IP sets')
       .option('--yes', 'do not ask for confirmation (for scripts and schedules)'),
   ).action(async (options: WafCommandOptions) => {
     const style = outputStyle();
     const store = auditStore(options);
-    const port = wafPort(options);
-    const plan = await planExpiry(port, store, new Date());
+    const targets = await openTargets(options);
+    const port = targets.port;
+    const unavailable = new Map((targets.fleet?.unavailable ?? []).map((u) => [u.account.id, u.reason]));
+    const plan = await planExpiry(port, store, new Date(), {
+      ...(unavailable.size ? { unavailable } : {}),
+      ...(targets.fleet ? { accounts: targets.fleet.accounts.map((a) => a.id) } : {}),
+    });
+    for (const line of unavailableLines(targets.fleet)) say(options, `${style.change(`warning: ${line}`)}\n`);
     say(options, renderExpiryPlan(plan, style));
     const failed = plan.sets.some((s) => s.status === 'failed');
     const todo = plan.sets.filter((s) => s.status === 'remove');

@@ -1,11 +1,16 @@
 import type { Command } from 'commander';
+import type { Wafv2Port } from '../../adapters/wafv2.js';
+import type { Config } from '../../schemas/config.js';
 import { ipBlockLedger } from '../../src/waf/expire.js';
 import { type Plan, planWork } from '../../src/waf/plan.js';
+import type { WafPort } from '../../src/waf/port.js';
 import { planJson, renderPlan } from '../../src/waf/render.js';
 import { selectSuggestions } from '../../src/waf/suggestions.js';
 import type { WafScope } from '../../src/waf/types.js';
 import { prepareWork } from '../../src/waf/work.js';
+import { loadConfig } from '../config.js';
 import { EXIT, type ExitCode } from '../exit.js';
+import { addAccountOption, allUnavailable, type Fleet, openFleet } from './fleet.js';
 import {
   addWafOptions,
   auditStore,
@@ -24,33 +29,68 @@ export interface PlanInput {
   options: WafCommandOptions;
   /** Only these web ACLs (ARNs), e.g. the ones an interrupted run did not finish. */
   acls?: string[];
+  /** Accounts all of whose web ACLs are targets whatever `acls` says (resuming a run they missed). */
+  wholeAccounts?: string[];
 }
 
-export async function computePlan(input: PlanInput): Promise<Plan> {
+/** Where plan and apply work: the default credentials' account, or every account of the fleet file. */
+export interface Targets {
+  port: WafPort;
+  /** The default credentials' port (single-account runs), for the default region. */
+  single?: Wafv2Port;
+  fleet?: Fleet;
+  config: Config;
+}
+
+export async function openTargets(options: WafCommandOptions): Promise<Targets> {
+  const config = loadConfig(options.config);
+  const fleet = await openFleet(config, options);
+  if (fleet) return { port: fleet.port, fleet, config };
+  const single = wafPort(options);
+  return { port: single, single, config };
+}
+
+export async function computePlan(targets: Targets, input: PlanInput): Promise<Plan> {
   const { options } = input;
-  const port = wafPort(options);
   let region = 'us-east-1';
   let scopes: WafScope[] | undefined;
   const problems: string[] = [];
-  try {
-    region = await port.defaultRegion();
-  } catch {
-    scopes = ['CLOUDFRONT'];
-    problems.push(
-      'no AWS region set: only CLOUDFRONT web ACLs were looked at (pass --region or set AWS_REGION)',
-    );
+  if (targets.single) {
+    try {
+      region = await targets.single.defaultRegion();
+    } catch {
+      scopes = ['CLOUDFRONT'];
+      problems.push(
+        'no AWS region set: only CLOUDFRONT web ACLs were looked at (pass --region or set AWS_REGION)',
+      );
+    }
   }
   const ledger = ipBlockLedger(await auditStore(options).list());
   const acls = input.acls ?? options.acl;
-  const work = await prepareWork(port, input.suggestions, {
+  const fleet = targets.fleet;
+  const work = await prepareWork(targets.port, input.suggestions, {
     region,
     ...(scopes ? { scopes } : {}),
-    ...(acls?.length ? { acls } : {}),
+    ...(acls?.length || input.wholeAccounts?.length ? { acls: acls ?? [] } : {}),
     now: new Date(),
+    ...(fleet
+      ? {
+          fleet: {
+            accounts: fleet.accounts,
+            unavailable: fleet.unavailable,
+            ...(input.wholeAccounts ? { whole: input.wholeAccounts } : {}),
+          },
+        }
+      : {}),
   });
   work.problems.unshift(...problems);
   const maxWcu = parseMaxWcu(options.maxWcu);
-  return planWork(port, work, { ledger, ...(maxWcu ? { maxWcu } : {}) });
+  return planWork(targets.port, work, { ledger, ...(maxWcu ? { maxWcu } : {}) });
+}
+
+/** Exit code of a run that could not reach any account of the fleet: a failure, said once. */
+export function fleetFailure(targets: Targets): boolean {
+  return allUnavailable(targets.fleet);
 }
 
 /** 2 when some web ACL or IP set could not be planned, or some input was skipped. */
@@ -64,7 +104,7 @@ export function planExitCode(plan: Plan): ExitCode {
 }
 
 export function addTargetOptions(cmd: Command): Command {
-  return cmd
+  return addAccountOption(cmd)
     .option('--suggestions <file>', 'suggestion set to read (default: <state-dir>/suggestions.json)')
     .option('--acl <name...>', 'only these web ACLs (names or ARNs)')
     .option(
@@ -91,9 +131,10 @@ export function register(program: Command): void {
       process.exitCode = EXIT.ok;
       return;
     }
-    const plan = await computePlan({ suggestions, options });
+    const targets = await openTargets(options);
+    const plan = await computePlan(targets, { suggestions, options });
     if (options.json) writeJson(planJson(plan));
     else process.stdout.write(renderPlan(plan, outputStyle()));
-    process.exitCode = planExitCode(plan);
+    process.exitCode = fleetFailure(targets) ? EXIT.failed : planExitCode(plan);
   });
 }

@@ -9,6 +9,8 @@ import {
 } from '../../src/waf/render.js';
 import { executeRollback, planRollback } from '../../src/waf/rollback.js';
 import { EXIT } from '../exit.js';
+import { addAccountOption, unavailableLines } from './fleet.js';
+import { openTargets } from './plan.js';
 import {
   actor,
   addWafOptions,
@@ -18,7 +20,6 @@ import {
   outputStyle,
   say,
   type WafCommandOptions,
-  wafPort,
   writeJson,
 } from './waf-shared.js';
 
@@ -28,8 +29,7 @@ import {
  */
 export function register(program: Command): void {
   addWafOptions(
-    program
-      .command('rollback')
+    addAccountOption(program.command('rollback'))
       .description('restore the web ACLs and IP sets a change modified, where nothing changed since')
       .argument('<change-id>', 'the change to undo (id or unique prefix; see `waftune changes`)')
       .option('--yes', 'do not ask for confirmation (for scripts)'),
@@ -37,8 +37,17 @@ export function register(program: Command): void {
     const style = outputStyle();
     const store = auditStore(options);
     const record = await resolveChangeId(store, changeId);
-    const port = wafPort(options);
-    const plan = await planRollback(port, store, record);
+    const targets = await openTargets(options);
+    const acrossAccounts = record.entries.some((e) => e.target.account !== undefined);
+    if (acrossAccounts && !targets.fleet)
+      throw new Error(
+        `change ${record.header.id} was made across the accounts of a fleet file: give that config (--config) to roll it back`,
+      );
+    const port = targets.port;
+    const accounts =
+      targets.fleet && options.account?.length ? targets.fleet.accounts.map((a) => a.id) : undefined;
+    const plan = await planRollback(port, store, record, accounts ? { accounts } : {});
+    for (const line of unavailableLines(targets.fleet)) say(options, `${style.change(`warning: ${line}`)}\n`);
     say(options, renderRollbackPlan(plan, style));
     const conflicts = plan.items.filter((i) => i.action === 'conflict' || i.action === 'failed').length;
     const todo = plan.items.filter((i) => i.action === 'restore' || i.action === 'delete').length;

@@ -23,6 +23,10 @@ export interface WafCommandOptions extends CommonOptions, AuditOptions {
   acl?: string[];
   suggestions?: string;
   maxWcu?: string;
+  /** `--account`: only these accounts of the fleet file. */
+  account?: string[];
+  /** `--include-declined`: plan or apply suggestions the team declined, when named. */
+  includeDeclined?: boolean;
 }
 
 export function addWafOptions(cmd: Command): Command {

@@ -1,3 +1,4 @@
+import { firewallManagerGroups } from './firewall-manager.js';
 import {
   ensureForwardedIpBlockRule,
   forwardedRuleName,
@@ -5,10 +6,10 @@ import {
   forwardedSettingsOf,
 } from './forwarded-ip.js';
 import { ensureIpBlockRule } from './ip-block.js';
-import type { Mutation } from './mutation.js';
+import type { AclContext, Mutation } from './mutation.js';
 import { ipSetName } from './names.js';
 import { overrideMutation } from './override.js';
-import type { IpVersion, Rule, WafLocation } from './types.js';
+import type { IpVersion, Rule, WafLocation, WebAcl } from './types.js';
 import type { AclWork } from './work.js';
 
 /** Stands in for the ARN of an IP set `apply` will create (like Terraform's "known after apply"). */
@@ -16,7 +17,7 @@ export const PENDING = '(known after apply)';
 
 export function pendingIpSetArn(location: WafLocation, version: IpVersion): string {
   const scope = location.scope === 'CLOUDFRONT' ? 'global' : 'regional';
-  return `arn:aws:wafv2:${location.region}:${PENDING}:${scope}/ipset/${ipSetName(version)}/${PENDING}`;
+  return `arn:aws:wafv2:${location.region}:${location.account ?? PENDING}:${scope}/ipset/${ipSetName(version)}/${PENDING}`;
 }
 
 export function isPendingRule(rule: Rule): boolean {
@@ -66,4 +67,10 @@ export function aclMutations(work: AclWork, ipSets: IpSetTargets): Mutation[] {
   }
   for (const spec of work.overrides) mutations.push(overrideMutation(spec));
   return mutations;
+}
+
+/** What the mutations may see of the web ACL besides its rules. */
+export function aclContext(acl: WebAcl): AclContext {
+  const firewallManager = firewallManagerGroups(acl);
+  return { webAclName: acl.Name, ...(firewallManager ? { firewallManager } : {}) };
 }

@@ -1,8 +1,9 @@
-import { aclMutations, type IpSetTargets } from './acl-mutations.js';
+import { aclContext, aclMutations, type IpSetTargets } from './acl-mutations.js';
 import {
   type Actor,
   type AuditStore,
   type ChangeEntry,
+  type ChangeHeader,
   type ChangeRecord,
   type ChangeTarget,
   type IpBlockRecord,
@@ -36,6 +37,8 @@ export interface ApplyOptions {
   command?: string[];
   /** The change this run resumes (`apply --resume`). */
   resumes?: string;
+  /** Fleet runs: the accounts covered and those unreachable. */
+  accounts?: ChangeHeader['accounts'];
   onEntry?: (entry: ChangeEntry) => void;
 }
 
@@ -49,8 +52,23 @@ export function unfinishedTargets(record: ChangeRecord): string[] {
   return record.header.targets.filter((arn) => !done.has(arn));
 }
 
+function accountOf(place: WafLocation): Pick<ChangeTarget, 'account' | 'accountName'> {
+  return {
+    ...(place.account ? { account: place.account } : {}),
+    ...(place.accountName ? { accountName: place.accountName } : {}),
+  };
+}
+
 export function webAclTarget(ref: WebAclRef): ChangeTarget {
-  return { type: 'web-acl', name: ref.name, id: ref.id, arn: ref.arn, scope: ref.scope, region: ref.region };
+  return {
+    type: 'web-acl',
+    name: ref.name,
+    id: ref.id,
+    arn: ref.arn,
+    scope: ref.scope,
+    region: ref.region,
+    ...accountOf(ref),
+  };
 }
 
 export function ipSetTarget(location: WafLocation, version: IpVersion, ref?: IpSetRef): ChangeTarget {
@@ -59,7 +77,9 @@ export function ipSetTarget(location: WafLocation, version: IpVersion, ref?: IpS
     name: ipSetName(version),
     id: ref?.id ?? '',
     arn: ref?.arn ?? '',
-    ...location,
+    scope: location.scope,
+    region: location.region,
+    ...accountOf(location),
     version,
   };
 }
@@ -191,7 +211,7 @@ async function applyAcl(
     const { value, attempts } = await withLockRetry(retry, async (): Promise<NewEntry> => {
       const { acl, lockToken } = await port.getWebAcl(work.ref);
       const before = acl.Rules ?? [];
-      const { rules, outcomes } = applyMutations(before, mutations);
+      const { rules, outcomes } = applyMutations(before, mutations, aclContext(acl));
       const status = aclStatus(outcomes);
       if (status !== 'change' || sameRules(before, rules)) {
         return {
@@ -255,6 +275,7 @@ export async function applyWork(
       suggestions: work.suggestions,
       targets: work.locations.flatMap((l) => l.acls.map((a) => a.ref.arn)),
       ...(options.resumes ? { resumes: options.resumes } : {}),
+      ...(options.accounts ? { accounts: options.accounts } : {}),
     },
     options.now,
     options.onEntry,

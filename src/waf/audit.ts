@@ -42,6 +42,9 @@ export const changeTargetSchema = z.object({
   scope: z.enum(['REGIONAL', 'CLOUDFRONT']),
   region: z.string(),
   version: z.enum(['IPV4', 'IPV6']).optional(),
+  /** The AWS account (fleet runs; absent: the default credentials' account). */
+  account: z.string().optional(),
+  accountName: z.string().optional(),
 });
 export type ChangeTarget = z.infer<typeof changeTargetSchema>;
 
@@ -53,6 +56,18 @@ export const ipBlockRecordSchema = z.object({
   alreadyPresent: z.boolean().optional(),
 });
 export type IpBlockRecord = z.infer<typeof ipBlockRecordSchema>;
+
+export const policyChangeSchema = z.object({
+  stage: z.enum(['pre', 'post']),
+  policy: z.string().nullable(),
+  ruleGroupName: z.string(),
+  ruleGroup: z.string(),
+  ruleId: z.string(),
+  key: z.enum(['preProcessRuleGroups', 'postProcessRuleGroups']),
+  entry: z.record(z.string(), z.unknown()),
+  labelRule: z.enum(['account', 'policy']),
+  policyRule: z.unknown().optional(),
+});
 
 export const entryStatusSchema = z.enum(['applied', 'unchanged', 'refused', 'failed']);
 export type EntryStatus = z.infer<typeof entryStatusSchema>;
@@ -71,6 +86,8 @@ export const changeEntrySchema = z.object({
         suggestionId: z.string(),
         status: z.enum(['changed', 'unchanged', 'refused']),
         reason: z.string().optional(),
+        /** What the Firewall Manager policy must change (waftune never writes it). */
+        policyChange: policyChangeSchema.optional(),
       }),
     )
     .optional(),
@@ -104,6 +121,17 @@ export const changeHeaderSchema = z.object({
   targets: z.array(z.string()),
   rollbackOf: z.string().optional(),
   resumes: z.string().optional(),
+  /** Fleet runs: the accounts it covered, and those it could not reach (to resume them whole). */
+  accounts: z
+    .array(
+      z.object({
+        id: z.string(),
+        name: z.string(),
+        status: z.enum(['reached', 'unavailable']),
+        reason: z.string().optional(),
+      }),
+    )
+    .optional(),
 });
 export type ChangeHeader = z.infer<typeof changeHeaderSchema>;
 

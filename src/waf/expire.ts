@@ -1,3 +1,4 @@
+import { accountOfArn } from './accounts.js';
 import { ipSetTarget } from './apply.js';
 import {
   type Actor,
@@ -38,7 +39,21 @@ export interface LedgerItem {
 }
 
 function setKey(e: ChangeEntry): string {
-  return `${e.target.scope}/${e.target.region}/${e.target.name}`;
+  return `${e.target.account ?? ''}/${e.target.scope}/${e.target.region}/${e.target.name}`;
+}
+
+function itemSetKey(i: LedgerItem): string {
+  return `${i.location.account ?? ''}/${i.location.scope}/${i.location.region}/${i.setName}`;
+}
+
+function targetLocation(e: ChangeEntry): WafLocation {
+  const t = e.target;
+  return {
+    scope: t.scope,
+    region: t.region,
+    ...(t.account ? { account: t.account } : {}),
+    ...(t.accountName ? { accountName: t.accountName } : {}),
+  };
 }
 
 /** Every address waftune blocked and has not removed since, with its expiry. */
@@ -54,8 +69,8 @@ export function ipBlockLedger(records: readonly ChangeRecord[]): LedgerItem[] {
         continue;
       const set = setKey(entry);
       if (entry.target.id && entry.target.arn) {
-        const { name, id, arn, scope, region } = entry.target;
-        latestRef.set(set, { name, id, arn, scope, region });
+        const { name, id, arn } = entry.target;
+        latestRef.set(set, { ...targetLocation(entry), name, id, arn });
       }
       const before = ipSetState(entry.before);
       const after = entry.after === null ? [] : ipSetState(entry.after);
@@ -69,7 +84,7 @@ export function ipBlockLedger(records: readonly ChangeRecord[]): LedgerItem[] {
         if (block.alreadyPresent && !known) continue;
         if (known && known.expiresAt >= block.expiresAt) continue;
         ledger.set(key, {
-          location: { scope: entry.target.scope, region: entry.target.region },
+          location: targetLocation(entry),
           version: entry.target.version ?? 'IPV4',
           setName: entry.target.name,
           address: block.address,
@@ -81,9 +96,13 @@ export function ipBlockLedger(records: readonly ChangeRecord[]): LedgerItem[] {
     }
   }
   return [...ledger.values()].map((item) => {
-    const ref = latestRef.get(`${item.location.scope}/${item.location.region}/${item.setName}`);
+    const ref = latestRef.get(itemSetKey(item));
     return ref ? { ...item, ref } : item;
   });
+}
+
+function accountOfItem(i: LedgerItem): string | undefined {
+  return i.location.account ?? (i.ref ? accountOfArn(i.ref.arn) : undefined);
 }
 
 export interface ExpirySet {
@@ -108,6 +127,10 @@ export interface ExpiryPlan {
 export interface PlanExpiryOptions {
   /** Only these places (the scheduled function's region, and us-east-1 for CLOUDFRONT when asked). */
   locations?: readonly WafLocation[];
+  /** Fleet runs: accounts that could not be reached; their sets are reported, not read. */
+  unavailable?: ReadonlyMap<string, string>;
+  /** Fleet runs: only the IP sets of these accounts (by id). */
+  accounts?: readonly string[];
 }
 
 export async function planExpiry(
@@ -117,9 +140,12 @@ export async function planExpiry(
   options: PlanExpiryOptions = {},
 ): Promise<ExpiryPlan> {
   const only = options.locations;
-  const ledger = ipBlockLedger(await store.list()).filter(
-    (i) => !only || only.some((l) => l.scope === i.location.scope && l.region === i.location.region),
-  );
+  const accounts = options.accounts;
+  const ledger = ipBlockLedger(await store.list())
+    .filter((i) => !only || only.some((l) => l.scope === i.location.scope && l.region === i.location.region))
+    .filter(
+      (i) => !accounts || accountOfItem(i) === undefined || accounts.includes(accountOfItem(i) as string),
+    );
   const nowIso = now.toISOString();
   const due = ledger.filter((i) => i.expiresAt <= nowIso);
   const upcoming = ledger
@@ -127,7 +153,7 @@ export async function planExpiry(
     .sort((a, b) => (a.expiresAt < b.expiresAt ? -1 : 1));
   const bySet = new Map<string, LedgerItem[]>();
   for (const item of due) {
-    const key = `${item.location.scope}/${item.location.region}/${item.setName}`;
+    const key = itemSetKey(item);
     bySet.set(key, [...(bySet.get(key) ?? []), item]);
   }
   const sets: ExpirySet[] = [];
@@ -135,6 +161,17 @@ export async function planExpiry(
     const first = items[0];
     if (!first) continue;
     const base = { location: first.location, version: first.version, name: first.setName, currentCount: 0 };
+    const down = first.location.account ? options.unavailable?.get(first.location.account) : undefined;
+    if (down) {
+      sets.push({
+        ...base,
+        ref: first.ref,
+        expired: items,
+        status: 'failed',
+        reason: `account unavailable: ${down}`,
+      });
+      continue;
+    }
     const gone: ExpirySet = {
       ...base,
       expired: [],

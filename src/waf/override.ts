@@ -1,6 +1,7 @@
 import type { RuleOverride, Scope } from '../../schemas/suggestion.js';
-import type { Mutation, MutationResult } from './mutation.js';
-import { OVERRIDE_PREFIX, overrideRuleName } from './names.js';
+import { type FirewallManagerMatch, findFirewallManagerGroup, policyChange } from './firewall-manager.js';
+import type { AclContext, Mutation, MutationResult } from './mutation.js';
+import { IP_BLOCK_RULE_PREFIX, OVERRIDE_PREFIX, overrideRuleName } from './names.js';
 import { byPriority, insertAt } from './priorities.js';
 import { widenScopes } from './scope-set.js';
 import {
@@ -102,7 +103,11 @@ function replaceRule(rules: readonly Rule[], old: Rule, next: Rule | undefined):
   return rules.flatMap((r) => (r === old ? (next ? [next] : []) : [r]));
 }
 
-export function applyOverride(rules: readonly Rule[], spec: OverrideSpec): MutationResult {
+export function applyOverride(
+  rules: readonly Rule[],
+  spec: OverrideSpec,
+  context?: AclContext,
+): MutationResult {
   if (!LABEL_KEY.test(spec.label) || spec.label.length > 1024) {
     return { status: 'refused', reason: `the label is not a valid WAF label key: ${spec.label}` };
   }
@@ -111,7 +116,13 @@ export function applyOverride(rules: readonly Rule[], spec: OverrideSpec): Mutat
 
   const groups = findRuleGroup(rules, spec.ruleGroup);
   const group = groups[0];
-  if (!group) return { status: 'refused', reason: `this web ACL has no rule group ${spec.ruleGroup}` };
+  if (!group) {
+    const managed = context?.firewallManager
+      ? findFirewallManagerGroup(context.firewallManager, spec.ruleGroup)
+      : [];
+    if (managed.length) return applyUnderFirewallManager(rules, spec, managed, context?.webAclName ?? '');
+    return { status: 'refused', reason: `this web ACL has no rule group ${spec.ruleGroup}` };
+  }
   if (groups.length > 1) {
     return {
       status: 'refused',
@@ -138,16 +149,107 @@ export function applyOverride(rules: readonly Rule[], spec: OverrideSpec): Mutat
       reason: `${spec.ruleId} is already overridden to ${action} in ${group.rule.Name}; waftune leaves that alone`,
     };
   }
-
-  const existingRule = findOverrideRule(rules, spec.label);
-  // Counted in the group with no waftune rule after it: the rule is already exempt everywhere.
-  if (existingOverride && !existingRule) {
-    return { status: 'unchanged', reason: `${spec.ruleId} already counts everywhere in ${group.rule.Name}` };
-  }
-
-  let next: Rule[] = existingOverride
+  const counted = existingOverride
     ? [...rules]
     : replaceRule(rules, group.rule, withCountOverride(group, spec.ruleId));
+  return withLabelRule(rules, counted, spec, {
+    alreadyCounted: Boolean(existingOverride),
+    where: group.rule.Name,
+    // Right after the group.
+    insertAt: (ordered) => ordered.findIndex((r) => r.Name === group.rule.Name) + 1,
+  });
+}
+
+/**
+ * The group is the Firewall Manager policy's: its override is the policy's to set (printed, never
+ * written). A pre-process group runs before every rule of the account, so the label rule goes at
+ * the top of the account's rules (after waftune's IP block rules) and works once the policy counts
+ * the rule; until then the group still blocks first and the label rule is idle. A post-process
+ * group runs after the account's rules, where no account rule can see its label: the label rule
+ * has to be a rule group of the policy, after the managed one.
+ */
+function applyUnderFirewallManager(
+  rules: readonly Rule[],
+  spec: OverrideSpec,
+  matches: FirewallManagerMatch[],
+  webAclName: string,
+): MutationResult {
+  const match = matches[0] as FirewallManagerMatch;
+  const name = match.group.Name;
+  if (matches.length > 1) {
+    return {
+      status: 'refused',
+      reason: `rule group ${spec.ruleGroup} appears ${matches.length} times in the Firewall Manager rule groups (${matches.map((m) => m.group.Name).join(', ')})`,
+    };
+  }
+  if (match.group.OverrideAction.Count) {
+    return {
+      status: 'refused',
+      reason: `Firewall Manager rule group ${name} only counts (OverrideAction Count); an override would make it stricter`,
+    };
+  }
+  const statement = match.managed ?? match.reference;
+  const existing = statement?.RuleActionOverrides?.find((o) => o.Name === spec.ruleId);
+  if (existing && !existing.ActionToUse.Count) {
+    const action = Object.keys(existing.ActionToUse).join(', ');
+    return {
+      status: 'refused',
+      reason: `${spec.ruleId} is overridden to ${action} in the Firewall Manager rule group ${name}; waftune leaves that alone`,
+    };
+  }
+  const alreadyCounted =
+    Boolean(existing) || Boolean(statement?.ExcludedRules?.some((r) => r.Name === spec.ruleId));
+  const exempt = exemptStatement([normalizeScope(spec.scope)]);
+  const plainName = overrideRuleName(spec.ruleId);
+  const labelRule = exempt ? overrideRule(plainName, spec.label, exempt) : undefined;
+  const change = policyChange(webAclName, match, spec.ruleGroup, spec.ruleId, labelRule);
+  // Once the policy counts the rule, only the label rule is left to do.
+  const withPolicy = (result: MutationResult): MutationResult =>
+    alreadyCounted ? result : { ...result, policyChange: change };
+
+  if (match.stage === 'post') {
+    if (alreadyCounted)
+      return {
+        status: 'unchanged',
+        reason: `${spec.ruleId} already counts everywhere in the Firewall Manager rule group ${name}`,
+      };
+    return withPolicy({
+      status: 'unchanged',
+      reason: `${spec.ruleId} is in the Firewall Manager rule group ${name}, which runs after this account's rules: the override and the label rule both belong in the policy`,
+    });
+  }
+  return withPolicy(
+    withLabelRule(rules, [...rules], spec, {
+      alreadyCounted,
+      where: `the Firewall Manager rule group ${name}`,
+      // The account's rules all run after the pre-process groups: the top, below waftune's IP blocks.
+      insertAt: (ordered) => {
+        let i = 0;
+        while (ordered[i]?.Name.startsWith(IP_BLOCK_RULE_PREFIX)) i++;
+        return i;
+      },
+    }),
+  );
+}
+
+/**
+ * The label rule that keeps blocking outside the scope: a new one, or the existing waftune rule
+ * for the label widened. `counted` is `rules` with the rule counted in its group (when the
+ * account may write that).
+ */
+function withLabelRule(
+  rules: readonly Rule[],
+  counted: Rule[],
+  spec: OverrideSpec,
+  place: { alreadyCounted: boolean; where: string; insertAt: (ordered: Rule[]) => number },
+): MutationResult {
+  const existingRule = findOverrideRule(rules, spec.label);
+  // Counted in the group with no waftune rule after it: the rule is already exempt everywhere.
+  if (place.alreadyCounted && !existingRule) {
+    return { status: 'unchanged', reason: `${spec.ruleId} already counts everywhere in ${place.where}` };
+  }
+  let next = counted;
+  const changedSoFar = !sameRuleList(rules, next);
   const scope = normalizeScope(spec.scope);
 
   if (existingRule) {
@@ -156,9 +258,9 @@ export function applyOverride(rules: readonly Rule[], spec: OverrideSpec): Mutat
     if (current) {
       const widened = widenScopes(current, scope);
       if (!widened) {
-        return existingOverride
-          ? { status: 'unchanged', reason: `already applied (${existingRule.rule.Name} covers this scope)` }
-          : { status: 'changed', rules: next };
+        return changedSoFar
+          ? { status: 'changed', rules: next }
+          : { status: 'unchanged', reason: `already applied (${existingRule.rule.Name} covers this scope)` };
       }
       exempt = exemptStatement(widened);
     } else {
@@ -179,7 +281,11 @@ export function applyOverride(rules: readonly Rule[], spec: OverrideSpec): Mutat
   }
 
   const exempt = isEmptyScope(scope) ? undefined : exemptStatement([scope]);
-  if (!exempt) return { status: 'changed', rules: next };
+  if (!exempt) {
+    return changedSoFar
+      ? { status: 'changed', rules: next }
+      : { status: 'unchanged', reason: `${spec.ruleId} needs no label rule here (the scope is everywhere)` };
+  }
   const plainName = overrideRuleName(spec.ruleId);
   const name = next.some((r) => r.Name === plainName) ? overrideRuleName(spec.ruleId, spec.label) : plainName;
   if (next.some((r) => r.Name === name)) {
@@ -188,11 +294,15 @@ export function applyOverride(rules: readonly Rule[], spec: OverrideSpec): Mutat
       reason: `a rule named ${name} already exists and is not waftune's rule for ${spec.label}`,
     };
   }
-  // Right after the group, after the waftune rules already there, so earlier overrides keep their place.
+  // After the waftune rules already there, so earlier overrides keep their place.
   const ordered = byPriority(next);
-  let index = ordered.findIndex((r) => r.Name === group.rule.Name) + 1;
+  let index = place.insertAt(ordered);
   while (ordered[index]?.Name.startsWith(OVERRIDE_PREFIX)) index++;
   return { status: 'changed', rules: insertAt(ordered, index, overrideRule(name, spec.label, exempt)) };
+}
+
+function sameRuleList(a: readonly Rule[], b: readonly Rule[]): boolean {
+  return a.length === b.length && a.every((r, i) => r === b[i]);
 }
 
 export const HEADER_MATCH_WORDS: Record<NonNullable<Scope['headers']>[number]['match'], string> = {
@@ -217,6 +327,6 @@ export function overrideMutation(spec: OverrideSpec): Mutation {
   return {
     suggestionId: spec.id,
     title: `count ${spec.ruleId} of ${spec.ruleGroup}, still block it outside: ${describeScope(spec.scope)}`,
-    apply: (rules) => applyOverride(rules, spec),
+    apply: (rules, context) => applyOverride(rules, spec, context),
   };
 }

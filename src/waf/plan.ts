@@ -1,4 +1,5 @@
 import {
+  aclContext,
   aclMutations,
   type IpSetTargets,
   isPendingRule,
@@ -169,7 +170,7 @@ async function planAcl(
   try {
     const { acl } = await port.getWebAcl(work.ref);
     const before = acl.Rules ?? [];
-    const { rules, outcomes } = applyMutations(before, aclMutations(work, targets));
+    const { rules, outcomes } = applyMutations(before, aclMutations(work, targets), aclContext(acl));
     const status = aclStatus(outcomes);
     if (status !== 'change' || sameRules(before, rules)) {
       return {

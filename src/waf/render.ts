@@ -1,7 +1,9 @@
 import { terminalSafe } from '../text/terminal.js';
+import { accountLabel } from './accounts.js';
 import type { ChangeEntry, ChangeRecord } from './audit.js';
 import type { DiffLine, RuleDiff } from './diff.js';
 import type { ExpiryPlan } from './expire.js';
+import { type PolicyChangeSummary, summarizePolicyChanges } from './firewall-manager.js';
 import { describeForwarded } from './forwarded-ip.js';
 import { type Plan, WEB_ACL_BASE_WCU } from './plan.js';
 import type { RollbackPlan } from './rollback.js';
@@ -38,7 +40,8 @@ const MAX_RULE_LINES = 14;
 const MAX_ADDRESSES_SHOWN = 10;
 
 export function where(location: WafLocation): string {
-  return `${location.scope} ${s(location.region)}`;
+  const account = accountLabel(location);
+  return `${location.scope} ${s(location.region)}${account ? `, account ${s(account)}` : ''}`;
 }
 
 function plural(n: number, one: string, many = `${one}s`): string {
@@ -174,6 +177,15 @@ export function renderPlan(plan: Plan, style: Style): string {
     } else {
       out.push(style.remove(`! ${head}: ${acl.status}: ${s(acl.reason)}`));
     }
+    for (const o of acl.outcomes) {
+      const p = o.policyChange;
+      if (!p) continue;
+      out.push(
+        style.change(
+          `    Firewall Manager: ${s(p.ruleId)} is in the policy's rule group ${s(p.ruleGroupName)} (${p.stage === 'pre' ? 'run before' : 'run after'} this account's rules); count it in the policy${p.policy ? ` ${s(p.policy)}` : ''}, see below (suggestion ${s(o.suggestionId)})`,
+        ),
+      );
+    }
     out.push('');
   }
   const counts = countPlan(plan);
@@ -188,7 +200,71 @@ export function renderPlan(plan: Plan, style: Style): string {
     ),
   );
   out.push(...renderSkipped(plan.work.skipped, plan.work.problems, style));
+  out.push(...renderPolicyChanges(planPolicyChanges(plan), style));
   return `${out.join('\n')}\n`;
+}
+
+/** The Firewall Manager policy changes a plan needs, one per policy and rule group. */
+export function planPolicyChanges(plan: Plan): PolicyChangeSummary[] {
+  return summarizePolicyChanges(
+    plan.acls.flatMap((acl) =>
+      acl.outcomes.flatMap((o) =>
+        o.policyChange
+          ? [
+              {
+                webAcl: { name: acl.ref.name, arn: acl.ref.arn },
+                suggestionId: o.suggestionId,
+                change: o.policyChange,
+              },
+            ]
+          : [],
+      ),
+    ),
+  );
+}
+
+function jsonLines(value: unknown, indent: string): string[] {
+  return JSON.stringify(value, null, 2)
+    .split('\n')
+    .map((line) => `${indent}${s(line, 2000)}`);
+}
+
+export function renderPolicyChanges(changes: readonly PolicyChangeSummary[], style: Style): string[] {
+  if (!changes.length) return [];
+  const out = [
+    '',
+    style.bold(
+      'Firewall Manager policy changes (for the Firewall Manager administrator; waftune writes none of this):',
+    ),
+  ];
+  for (const c of changes) {
+    const policy = c.policy ? `policy ${s(c.policy)}` : 'the policy that manages these web ACLs';
+    out.push(
+      '',
+      style.change(
+        `~ ${policy}: in ManagedServiceData.${c.key}, the entry for ${s(c.ruleGroup)} (rule group ${s(c.ruleGroupName)} in the web ACL) counts ${c.ruleIds.map((r) => s(r)).join(', ')}:`,
+      ),
+      ...jsonLines(c.entry, '    '),
+      style.dim(
+        `    web ACLs: ${c.webAcls.map((w) => s(w.name)).join(', ')}; suggestions ${c.suggestionIds.map((x) => s(x)).join(', ')}`,
+      ),
+    );
+    if (c.labelRule === 'account') {
+      out.push(
+        style.dim(
+          "    The label rule that keeps blocking outside the scope is in this plan, at the top of each account's rules (they run after the policy's first rule groups). Apply it first: it does nothing while the policy still blocks the rule, and it holds the moment the policy counts it.",
+        ),
+      );
+    } else {
+      out.push(
+        style.dim(
+          "    This group runs after the account's rules, so no account rule can see its labels: add a rule group to postProcessRuleGroups after it, with this rule:",
+        ),
+        ...c.policyRules.flatMap((r) => jsonLines(r, '      ')),
+      );
+    }
+  }
+  return out;
 }
 
 export function countPlan(plan: Plan): {
@@ -202,6 +278,11 @@ export function countPlan(plan: Plan): {
   return counts;
 }
 
+/** The account of a place in JSON output, only for fleet runs (single-account output is unchanged). */
+function accountJson(place: WafLocation): Record<string, string> {
+  return place.account ? { account: place.account, accountName: place.accountName ?? place.account } : {};
+}
+
 export function planJson(plan: Plan): unknown {
   return {
     version: 1,
@@ -211,6 +292,7 @@ export function planJson(plan: Plan): unknown {
       name: set.name,
       scope: set.location.scope,
       region: set.location.region,
+      ...accountJson(set.location),
       arn: set.ref?.arn ?? null,
       status: set.status,
       reason: set.reason ?? null,
@@ -227,6 +309,7 @@ export function planJson(plan: Plan): unknown {
       arn: acl.ref.arn,
       scope: acl.ref.scope,
       region: acl.ref.region,
+      ...accountJson(acl.ref),
       status: acl.status,
       reason: acl.reason ?? null,
       wcu: {
@@ -247,6 +330,7 @@ export function planJson(plan: Plan): unknown {
     })),
     skipped: plan.work.skipped,
     problems: plan.work.problems,
+    firewallManager: planPolicyChanges(plan),
     summary: countPlan(plan),
   };
 }

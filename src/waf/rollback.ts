@@ -56,15 +56,21 @@ function addressDiff(from: readonly string[], to: readonly string[]): AddressDif
   return { add: missingAddresses(from, to), remove: withoutAddresses(from, to) };
 }
 
-function aclRef(entry: ChangeEntry): WebAclRef {
+function targetRef(entry: ChangeEntry): WebAclRef & IpSetRef {
   const t = entry.target;
-  return { name: t.name, id: t.id, arn: t.arn, scope: t.scope, region: t.region };
+  return {
+    name: t.name,
+    id: t.id,
+    arn: t.arn,
+    scope: t.scope,
+    region: t.region,
+    ...(t.account ? { account: t.account } : {}),
+    ...(t.accountName ? { accountName: t.accountName } : {}),
+  };
 }
 
-function ipSetRef(entry: ChangeEntry): IpSetRef {
-  const t = entry.target;
-  return { name: t.name, id: t.id, arn: t.arn, scope: t.scope, region: t.region };
-}
+const aclRef = targetRef;
+const ipSetRef = targetRef;
 
 /** Later changes that wrote the same target: the likely reason for a conflict. */
 function laterChanges(all: readonly ChangeRecord[], record: ChangeRecord, entry: ChangeEntry): string[] {
@@ -75,8 +81,11 @@ function laterChanges(all: readonly ChangeRecord[], record: ChangeRecord, entry:
 }
 
 /** Rollback order: web ACLs first (they reference the IP sets), then logging, newest entry first. */
-function rollbackOrder(record: ChangeRecord): ChangeEntry[] {
-  const applied = record.entries.filter((e) => e.status === 'applied').sort((a, b) => b.seq - a.seq);
+function rollbackOrder(record: ChangeRecord, accounts?: readonly string[]): ChangeEntry[] {
+  const applied = record.entries
+    .filter((e) => e.status === 'applied')
+    .filter((e) => !accounts || (e.target.account !== undefined && accounts.includes(e.target.account)))
+    .sort((a, b) => b.seq - a.seq);
   return [
     ...applied.filter((e) => e.target.type === 'web-acl'),
     ...applied.filter((e) => e.target.type === 'logging'),
@@ -156,14 +165,20 @@ function conflictReason(kind: string, later: string[]): string {
   return `the ${kind} changed since this change${by}; rolling back would undo that edit`;
 }
 
+export interface PlanRollbackOptions {
+  /** Fleet runs: only the targets in these accounts (`rollback --account`). */
+  accounts?: readonly string[];
+}
+
 export async function planRollback(
   port: WafPort,
   store: AuditStore,
   record: ChangeRecord,
+  options: PlanRollbackOptions = {},
 ): Promise<RollbackPlan> {
   const all = await store.list();
   const items: RollbackItem[] = [];
-  for (const entry of rollbackOrder(record)) {
+  for (const entry of rollbackOrder(record, options.accounts)) {
     const later = laterChanges(all, record, entry);
     try {
       if (entry.target.type === 'web-acl') {

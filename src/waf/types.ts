@@ -7,10 +7,18 @@
 
 export type WafScope = 'REGIONAL' | 'CLOUDFRONT';
 
-/** Where a WAF resource lives: CLOUDFRONT resources are always managed in us-east-1. */
+/**
+ * Where a WAF resource lives: CLOUDFRONT resources are always managed in us-east-1. With a fleet
+ * file, also in which AWS account (each account has its own web ACLs and IP sets); without one,
+ * `account` is absent and everything is the default credentials' account.
+ */
 export interface WafLocation {
   scope: WafScope;
   region: string;
+  /** 12-digit account id (fleet runs only). */
+  account?: string;
+  /** The account's name in the fleet file, for people. */
+  accountName?: string;
 }
 
 export interface WebAclRef extends WafLocation {
@@ -155,9 +163,20 @@ export interface LoggingConfiguration {
 }
 
 export function locationKey(location: WafLocation): string {
-  return `${location.scope}/${location.region}`;
+  const place = `${location.scope}/${location.region}`;
+  return location.account ? `${location.account}/${place}` : place;
 }
 
 export function sameLocation(a: WafLocation, b: WafLocation): boolean {
-  return a.scope === b.scope && a.region === b.region;
+  return a.scope === b.scope && a.region === b.region && (a.account ?? '') === (b.account ?? '');
+}
+
+/** Just the place (scope, region, account), without what else a ref carries. */
+export function locationOf(l: WafLocation): WafLocation {
+  return {
+    scope: l.scope,
+    region: l.region,
+    ...(l.account ? { account: l.account } : {}),
+    ...(l.accountName ? { accountName: l.accountName } : {}),
+  };
 }

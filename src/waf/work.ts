@@ -1,10 +1,24 @@
 import type { Suggestion } from '../../schemas/suggestion.js';
+import {
+  accountLocations,
+  type FleetAccount,
+  inAccount,
+  placeArn,
+  type UnavailableAccount,
+} from './accounts.js';
 import { type ForwardedIpRule, settingsKey } from './forwarded-ip.js';
 import { normalizeAddress } from './ip-block.js';
 import type { OverrideSpec } from './override.js';
 import type { WafPort } from './port.js';
 import { defaultLocations, discoverWebAcls, matchesAcl, parseWebAclArn, resolveWebAcl } from './targets.js';
-import { type IpVersion, locationKey, type WafLocation, type WafScope, type WebAclRef } from './types.js';
+import {
+  type IpVersion,
+  locationKey,
+  locationOf,
+  type WafLocation,
+  type WafScope,
+  type WebAclRef,
+} from './types.js';
 
 /**
  * What a run has to do, target by target, before reading any web ACL: the suggestions resolved
@@ -58,6 +72,16 @@ export interface WorkOptions {
   /** `--acl`: only these web ACLs (names or ARNs). */
   acls?: string[];
   now: Date;
+  /**
+   * A fleet run: the accounts the fleet file lists (each web ACL goes to its ARN's account, IP
+   * blocks to every web ACL of every account), and those that could not be reached.
+   */
+  fleet?: {
+    accounts: readonly FleetAccount[];
+    unavailable: readonly UnavailableAccount[];
+    /** Accounts every web ACL of which is a target whatever `acls` says (resuming a run they missed). */
+    whole?: readonly string[];
+  };
 }
 
 const DAY_MS = 86_400_000;
@@ -78,7 +102,8 @@ export async function prepareWork(
     : { acls: [], problems: [] };
   problems.push(...discovery.problems);
 
-  const filter = options.acls?.length ? options.acls : undefined;
+  // Resuming: the web ACLs left undone, and every web ACL of the accounts the run could not reach.
+  const filter = options.acls?.length || options.fleet?.whole?.length ? (options.acls ?? []) : undefined;
   const byArn = new Map<string, AclWork>();
   const aclWork = (ref: WebAclRef): AclWork => {
     let work = byArn.get(ref.arn);
@@ -88,8 +113,25 @@ export async function prepareWork(
     }
     return work;
   };
+  const whole = new Set(options.fleet?.whole ?? []);
   const inScope = (ref: WebAclRef) =>
-    (!options.scopes || options.scopes.includes(ref.scope)) && (!filter || matchesAcl(ref, filter));
+    (!options.scopes || options.scopes.includes(ref.scope)) &&
+    (!filter || matchesAcl(ref, filter) || (ref.account !== undefined && whole.has(ref.account)));
+  const fleet = options.fleet;
+  const unreachable = new Set<string>();
+  /** A web ACL in the fleet's terms: in its account, or why it is not a target. */
+  const place = (ref: WebAclRef): { ref?: WebAclRef; skip?: string } => {
+    if (!fleet || ref.account) return { ref };
+    const where = placeArn(ref.arn, fleet.accounts, fleet.unavailable);
+    if (where.kind === 'account') return { ref: inAccount(ref, where.account) };
+    if (where.kind === 'unavailable') {
+      unreachable.add(where.account.id);
+      return {};
+    }
+    return {
+      skip: `web ACL ${ref.name} is in account ${where.accountId ?? '(unknown)'}, which the fleet file does not list`,
+    };
+  };
 
   const ipBlocks = new Map<string, IpBlockItem>();
   const ipVersionsWanted = new Set<IpVersion>();
@@ -97,9 +139,15 @@ export async function prepareWork(
   for (const s of suggestions) {
     if (s.kind === 'rule-override') {
       for (const name of s.webAcls) {
-        const { ref, problem } = resolveWebAcl(name, discovery.acls);
+        const resolved = resolveWebAcl(name, discovery.acls);
+        const placed = resolved.ref ? place(resolved.ref) : {};
+        const ref = placed.ref;
         if (!ref) {
-          skipped.push({ suggestionId: s.id, reason: problem ?? `unknown web ACL ${name}` });
+          if (resolved.ref && !placed.skip) continue; // its account is unavailable: said once, below
+          skipped.push({
+            suggestionId: s.id,
+            reason: placed.skip ?? resolved.problem ?? `unknown web ACL ${name}`,
+          });
           continue;
         }
         if (!inScope(ref)) continue;
@@ -172,6 +220,12 @@ export async function prepareWork(
     if (!targets.length) problems.push('no web ACL to put the IP blocks on');
   }
 
+  for (const u of fleet?.unavailable ?? []) {
+    problems.push(
+      `account ${u.account.name} (${u.account.id}) is left out: ${u.reason}${unreachable.has(u.account.id) ? ' (suggestions name web ACLs in it)' : ''}`,
+    );
+  }
+
   if (filter) {
     const all = [...discovery.acls, ...[...byArn.values()].map((w) => w.ref)];
     for (const name of filter) {
@@ -185,7 +239,7 @@ export async function prepareWork(
     const key = locationKey(work.ref);
     let loc = locations.get(key);
     if (!loc) {
-      const location = { scope: work.ref.scope, region: work.ref.region };
+      const location = locationOf(work.ref);
       loc = { location, acls: [], ipBlocks: work.ipVersions.length ? [...ipBlocks.values()] : [] };
       locations.set(key, loc);
     }
@@ -208,7 +262,14 @@ export async function prepareWork(
  * region the suggestions' web ACL ARNs name (a fleet seen in the logs spans regions).
  */
 export function discoveryLocations(suggestions: readonly Suggestion[], options: WorkOptions): WafLocation[] {
-  const locations = new Map(defaultLocations(options.region, options.scopes).map((l) => [locationKey(l), l]));
+  const fleet = options.fleet;
+  const base = fleet
+    ? fleet.accounts
+        .filter((a) => !fleet.unavailable.some((u) => u.account.id === a.id))
+        .flatMap((a) => accountLocations(a))
+        .filter((l) => !options.scopes || options.scopes.includes(l.scope))
+    : defaultLocations(options.region, options.scopes);
+  const locations = new Map(base.map((l) => [locationKey(l), l]));
   const arns = [
     ...suggestions.flatMap((s) =>
       s.kind === 'rule-override'
@@ -218,9 +279,15 @@ export function discoveryLocations(suggestions: readonly Suggestion[], options: 
     ...(options.acls ?? []),
   ];
   for (const arn of arns) {
-    const ref = parseWebAclArn(arn);
-    if (!ref || (options.scopes && !options.scopes.includes(ref.scope))) continue;
-    const location = { scope: ref.scope, region: ref.region };
+    const parsed = parseWebAclArn(arn);
+    if (!parsed || (options.scopes && !options.scopes.includes(parsed.scope))) continue;
+    let ref: WebAclRef = parsed;
+    if (fleet) {
+      const where = placeArn(parsed.arn, fleet.accounts, fleet.unavailable);
+      if (where.kind !== 'account') continue;
+      ref = inAccount(parsed, where.account);
+    }
+    const location = locationOf(ref);
     if (!locations.has(locationKey(location))) locations.set(locationKey(location), location);
   }
   return [...locations.values()];

@@ -15,6 +15,15 @@ import { awsModelPath } from './vendored.js';
  * priorities, the 5,000 WCU and 10,000 address limits, and CLOUDFRONT calls going to us-east-1.
  *
  * Test hooks simulate other writers (`editWebAcl`, `beforeUpdate`) and broken web ACLs (`failFor`).
+ *
+ * Accounts: with `accountOf` (e.g. the local STS's, which knows whose session an access key is),
+ * every account keeps its own web ACLs and IP sets, as in AWS; an unknown access key is refused.
+ * Without it, everything is one account, whatever the ARNs say.
+ *
+ * Firewall Manager: a web ACL seeded with `firewallManager` has `ManagedByFirewallManager` and
+ * the policy's `PreProcessFirewallManagerRuleGroups` / `PostProcessFirewallManagerRuleGroups`.
+ * UpdateWebACL cannot carry them (the model has no such members) and keeps them as they were; a
+ * rule of the account that takes a Firewall Manager rule group's name is refused.
  */
 
 export const WAFV2_MODEL_PATH = awsModelPath('wafv2');
@@ -57,6 +66,8 @@ export class AwsError extends Error {
 export interface RequestLog {
   operation: string;
   region: string;
+  /** The caller's account (the default account when the endpoint does not key by account). */
+  account: string;
   body: Json;
 }
 
@@ -131,6 +142,23 @@ export function rulesWcu(rules: readonly Json[] = []): number {
   return rules.reduce((n, r) => n + statementWcu(r.Statement as Json), 0);
 }
 
+/** The members of a WebACL that belong to Firewall Manager (read-only for the account). */
+const FIREWALL_MANAGER_MEMBERS = [
+  'PreProcessFirewallManagerRuleGroups',
+  'PostProcessFirewallManagerRuleGroups',
+  'ManagedByFirewallManager',
+  'RetrofittedByFirewallManager',
+];
+
+/** The policy's rule groups count towards the web ACL's capacity too. */
+export function firewallManagerWcu(acl: Json): number {
+  const groups = [
+    ...((acl.PreProcessFirewallManagerRuleGroups as Json[] | undefined) ?? []),
+    ...((acl.PostProcessFirewallManagerRuleGroups as Json[] | undefined) ?? []),
+  ];
+  return groups.reduce((n, g) => n + statementWcu(g.FirewallManagerStatement as Json), 0);
+}
+
 function clone<T>(value: T): T {
   return structuredClone(value);
 }
@@ -142,6 +170,13 @@ function scopePath(scope: Scope): string {
 export interface LocalWafv2Options {
   /** Milliseconds to wait before answering, per operation (to make concurrent runs interleave). */
   delays?: Record<string, number>;
+  /** The account of a caller's access key: state is kept per account; unknown keys are refused. */
+  accountOf?: (accessKeyId: string) => string | undefined;
+}
+
+export interface FirewallManagerSeed {
+  pre?: Json[];
+  post?: Json[];
 }
 
 export class LocalWafv2 {
@@ -187,14 +222,24 @@ export class LocalWafv2 {
     /** A fixed id and account, to match the web ACL ARNs in recorded logs. */
     id?: string;
     account?: string;
+    /** Managed by Firewall Manager, with the policy's rule groups before and after the account's. */
+    firewallManager?: FirewallManagerSeed;
   }): StoredWebAcl {
     const scope = spec.scope ?? 'REGIONAL';
     const region = scope === 'CLOUDFRONT' ? 'us-east-1' : (spec.region ?? 'eu-west-1');
     const id = spec.id ?? randomUUID();
+    const account = spec.account ?? ACCOUNT;
+    const fms = spec.firewallManager
+      ? {
+          PreProcessFirewallManagerRuleGroups: spec.firewallManager.pre ?? [],
+          PostProcessFirewallManagerRuleGroups: spec.firewallManager.post ?? [],
+          ManagedByFirewallManager: true,
+        }
+      : {};
     const acl = {
       Name: spec.name,
       Id: id,
-      ARN: `arn:aws:wafv2:${region}:${spec.account ?? ACCOUNT}:${scopePath(scope)}/webacl/${spec.name}/${id}`,
+      ARN: `arn:aws:wafv2:${region}:${account}:${scopePath(scope)}/webacl/${spec.name}/${id}`,
       DefaultAction: spec.defaultAction ?? { Allow: {} },
       ...(spec.description ? { Description: spec.description } : {}),
       Rules: spec.rules ?? [],
@@ -203,23 +248,24 @@ export class LocalWafv2 {
         CloudWatchMetricsEnabled: true,
         MetricName: spec.name,
       },
-      LabelNamespace: `awswaf:${ACCOUNT}:webacl:${spec.name}:`,
+      LabelNamespace: `awswaf:${account}:webacl:${spec.name}:`,
+      ...fms,
     };
     const errors = this.validator.validateShape('WebACL', acl);
     if (errors.length) throw new Error(`seeded web ACL ${spec.name} is not valid: ${errors.join('; ')}`);
-    this.checkRules(acl.Rules, scope, region);
+    this.checkRules(acl.Rules, scope, region, account, acl);
     const stored = { acl, lockToken: randomUUID() };
-    this.location(scope, region).webAcls.set(id, stored);
+    this.location(scope, region, account).webAcls.set(id, stored);
     return clone(stored);
   }
 
   /** The stored web ACL (a copy). */
-  webAcl(name: string, scope: Scope = 'REGIONAL', region = 'eu-west-1'): StoredWebAcl {
-    return clone(this.findAclByName(name, scope, region));
+  webAcl(name: string, scope: Scope = 'REGIONAL', region = 'eu-west-1', account = ACCOUNT): StoredWebAcl {
+    return clone(this.findAclByName(name, scope, region, account));
   }
 
-  webAclNames(scope: Scope = 'REGIONAL', region = 'eu-west-1'): string[] {
-    return [...this.location(scope, region).webAcls.values()].map((w) => w.acl.Name);
+  webAclNames(scope: Scope = 'REGIONAL', region = 'eu-west-1', account = ACCOUNT): string[] {
+    return [...this.location(scope, region, account).webAcls.values()].map((w) => w.acl.Name);
   }
 
   /** Someone else edits the web ACL (console, Terraform, another waftune): new LockToken. */
@@ -228,8 +274,9 @@ export class LocalWafv2 {
     edit: (acl: StoredWebAcl['acl']) => void,
     scope: Scope = 'REGIONAL',
     region = 'eu-west-1',
+    account = ACCOUNT,
   ): void {
-    const stored = this.findAclByName(name, scope, region);
+    const stored = this.findAclByName(name, scope, region, account);
     edit(stored.acl);
     stored.lockToken = randomUUID();
   }
@@ -249,20 +296,38 @@ export class LocalWafv2 {
   }
 
   /** The web ACL's logging configuration (a copy), undefined when logging is off. */
-  logging(name: string, scope: Scope = 'REGIONAL', region = 'eu-west-1'): Json | undefined {
-    const found = this.findAclByName(name, scope, region).logging;
+  logging(
+    name: string,
+    scope: Scope = 'REGIONAL',
+    region = 'eu-west-1',
+    account = ACCOUNT,
+  ): Json | undefined {
+    const found = this.findAclByName(name, scope, region, account).logging;
     return found ? clone(found) : undefined;
   }
 
   /** Someone else configures the web ACL's logging (or turns it off with undefined). */
-  setLogging(name: string, logging: Json | undefined, scope: Scope = 'REGIONAL', region = 'eu-west-1'): void {
-    const stored = this.findAclByName(name, scope, region);
+  setLogging(
+    name: string,
+    logging: Json | undefined,
+    scope: Scope = 'REGIONAL',
+    region = 'eu-west-1',
+    account = ACCOUNT,
+  ): void {
+    const stored = this.findAclByName(name, scope, region, account);
     if (logging) stored.logging = { ...clone(logging), ResourceArn: stored.acl.ARN };
     else delete stored.logging;
   }
 
-  ipSet(name: string, scope: Scope = 'REGIONAL', region = 'eu-west-1'): StoredIpSet | undefined {
-    const found = [...this.location(scope, region).ipSets.values()].find((s) => s.ipSet.Name === name);
+  ipSet(
+    name: string,
+    scope: Scope = 'REGIONAL',
+    region = 'eu-west-1',
+    account = ACCOUNT,
+  ): StoredIpSet | undefined {
+    const found = [...this.location(scope, region, account).ipSets.values()].find(
+      (s) => s.ipSet.Name === name,
+    );
     return found ? clone(found) : undefined;
   }
 
@@ -271,8 +336,11 @@ export class LocalWafv2 {
     edit: (addresses: string[]) => string[],
     scope: Scope = 'REGIONAL',
     region = 'eu-west-1',
+    account = ACCOUNT,
   ): void {
-    const found = [...this.location(scope, region).ipSets.values()].find((s) => s.ipSet.Name === name);
+    const found = [...this.location(scope, region, account).ipSets.values()].find(
+      (s) => s.ipSet.Name === name,
+    );
     if (!found) throw new Error(`no IP set ${name}`);
     found.ipSet.Addresses = edit(found.ipSet.Addresses);
     found.lockToken = randomUUID();
@@ -284,8 +352,8 @@ export class LocalWafv2 {
 
   // ---- protocol -----------------------------------------------------------------------------
 
-  private location(scope: Scope, region: string): Location {
-    const key = `${scope}/${region}`;
+  private location(scope: Scope, region: string, account: string): Location {
+    const key = `${this.options.accountOf ? account : ACCOUNT}/${scope}/${region}`;
     let loc = this.locations.get(key);
     if (!loc) {
       loc = { webAcls: new Map(), ipSets: new Map() };
@@ -294,9 +362,11 @@ export class LocalWafv2 {
     return loc;
   }
 
-  private findAclByName(name: string, scope: Scope, region: string): StoredWebAcl {
-    const found = [...this.location(scope, region).webAcls.values()].find((w) => w.acl.Name === name);
-    if (!found) throw new Error(`no web ACL ${name} in ${scope} ${region}`);
+  private findAclByName(name: string, scope: Scope, region: string, account: string): StoredWebAcl {
+    const found = [...this.location(scope, region, account).webAcls.values()].find(
+      (w) => w.acl.Name === name,
+    );
+    if (!found) throw new Error(`no web ACL ${name} in ${scope} ${region} (account ${account})`);
     return found;
   }
 
@@ -322,12 +392,19 @@ export class LocalWafv2 {
           `content-type must be application/x-amz-json-1.1, got ${req.headers['content-type']}`,
         );
       }
-      const credential = /Credential=[^/]+\/\d{8}\/([^/]+)\/([^/]+)\/aws4_request/.exec(
+      const credential = /Credential=([^/]+)\/\d{8}\/([^/]+)\/([^/]+)\/aws4_request/.exec(
         String(req.headers.authorization ?? ''),
       );
       if (!credential)
         throw new AwsError('MissingAuthenticationTokenException', 'request is not signed with SigV4', 403);
-      const [, region = '', service] = credential;
+      const [, accessKeyId = '', region = '', service] = credential;
+      const account = this.options.accountOf ? this.options.accountOf(accessKeyId) : ACCOUNT;
+      if (!account)
+        throw new AwsError(
+          'UnrecognizedClientException',
+          'The security token included in the request is invalid.',
+          400,
+        );
       if (service !== 'wafv2')
         throw new AwsError('InvalidSignatureException', `signed for ${service}, not wafv2`, 403);
       if (!this.validator.model.operations[operation])
@@ -338,7 +415,7 @@ export class LocalWafv2 {
       } catch {
         throw new AwsError('SerializationException', 'body is not JSON');
       }
-      this.requests.push({ operation, region, body: clone(body) });
+      this.requests.push({ operation, region, account, body: clone(body) });
       const errors = this.validator.validateInput(operation, body);
       if (errors.length) {
         this.rejected.push({ operation, errors });
@@ -353,7 +430,7 @@ export class LocalWafv2 {
       }
       const delay = this.options.delays?.[operation];
       if (delay) await new Promise((resolve) => setTimeout(resolve, delay));
-      const out = this.dispatch(operation, body, region);
+      const out = this.dispatch(operation, body, region, account);
       const outErrors = this.validator.validateOutput(operation, out);
       if (outErrors.length) this.badResponses.push({ operation, errors: outErrors });
       send(200, out);
@@ -370,12 +447,12 @@ export class LocalWafv2 {
     }
   }
 
-  private dispatch(operation: string, body: Json, region: string): Json {
+  private dispatch(operation: string, body: Json, region: string, account: string): Json {
     const scope = body.Scope as Scope;
     switch (operation) {
       case 'ListWebACLs':
         return this.list(
-          [...this.location(scope, region).webAcls.values()].map((w) => ({
+          [...this.location(scope, region, account).webAcls.values()].map((w) => ({
             ...w.acl,
             LockToken: w.lockToken,
           })),
@@ -383,22 +460,22 @@ export class LocalWafv2 {
           'WebACLs',
         );
       case 'GetWebACL': {
-        const stored = this.aclFor(body, region, 'GetWebACL');
+        const stored = this.aclFor(body, region, account, 'GetWebACL');
         return {
           WebACL: { ...clone(stored.acl), Capacity: rulesWcu(stored.acl.Rules) },
           LockToken: stored.lockToken,
         };
       }
       case 'UpdateWebACL':
-        return this.updateWebAcl(body, region);
+        return this.updateWebAcl(body, region, account);
       case 'CheckCapacity': {
         const rules = body.Rules as Json[];
-        this.checkRules(rules, scope, region);
+        this.checkRules(rules, scope, region, account);
         return { Capacity: rulesWcu(rules) };
       }
       case 'ListIPSets':
         return this.list(
-          [...this.location(scope, region).ipSets.values()].map((s) => ({
+          [...this.location(scope, region, account).ipSets.values()].map((s) => ({
             ...s.ipSet,
             LockToken: s.lockToken,
           })),
@@ -406,13 +483,13 @@ export class LocalWafv2 {
           'IPSets',
         );
       case 'GetIPSet': {
-        const stored = this.ipSetFor(body, region);
+        const stored = this.ipSetFor(body, region, account);
         return { IPSet: clone(stored.ipSet), LockToken: stored.lockToken };
       }
       case 'CreateIPSet':
-        return this.createIpSet(body, region);
+        return this.createIpSet(body, region, account);
       case 'UpdateIPSet': {
-        const stored = this.ipSetFor(body, region);
+        const stored = this.ipSetFor(body, region, account);
         if (stored.lockToken !== body.LockToken)
           throw new AwsError(
             'WAFOptimisticLockException',
@@ -426,10 +503,10 @@ export class LocalWafv2 {
         return { NextLockToken: stored.lockToken };
       }
       case 'DeleteIPSet': {
-        const stored = this.ipSetFor(body, region);
+        const stored = this.ipSetFor(body, region, account);
         if (stored.lockToken !== body.LockToken)
           throw new AwsError('WAFOptimisticLockException', 'stale LockToken');
-        const users = [...this.location(scope, region).webAcls.values()].filter((w) =>
+        const users = [...this.location(scope, region, account).webAcls.values()].filter((w) =>
           JSON.stringify(w.acl.Rules ?? []).includes(stored.ipSet.ARN),
         );
         if (users.length)
@@ -437,11 +514,11 @@ export class LocalWafv2 {
             'WAFAssociatedItemException',
             `IP set is referenced by ${users.map((u) => u.acl.Name).join(', ')}`,
           );
-        this.location(scope, region).ipSets.delete(stored.ipSet.Id);
+        this.location(scope, region, account).ipSets.delete(stored.ipSet.Id);
         return {};
       }
       case 'GetLoggingConfiguration': {
-        const stored = this.aclFor({ ARN: body.ResourceArn }, region, operation);
+        const stored = this.aclFor({ ARN: body.ResourceArn }, region, account, operation);
         if (!stored.logging)
           throw new AwsError(
             'WAFNonexistentItemException',
@@ -453,14 +530,14 @@ export class LocalWafv2 {
       }
       case 'PutLoggingConfiguration': {
         const config = body.LoggingConfiguration as Json;
-        const stored = this.aclFor({ ARN: config.ResourceArn }, region, operation);
+        const stored = this.aclFor({ ARN: config.ResourceArn }, region, account, operation);
         this.checkLogging(config, stored);
         const { LogType: _t, LogScope: _s, ...kept } = config;
         stored.logging = clone(kept);
         return { LoggingConfiguration: { ...clone(kept), LogType: 'WAF_LOGS', LogScope: 'CUSTOMER' } };
       }
       case 'DeleteLoggingConfiguration': {
-        const stored = this.aclFor({ ARN: body.ResourceArn }, region, operation);
+        const stored = this.aclFor({ ARN: body.ResourceArn }, region, account, operation);
         if (!stored.logging)
           throw new AwsError(
             'WAFNonexistentItemException',
@@ -491,16 +568,18 @@ export class LocalWafv2 {
     return { [key]: page, ...(next ? { NextMarker: next } : {}) };
   }
 
-  private aclFor(body: Json, region: string, operation: string): StoredWebAcl {
+  private aclFor(body: Json, region: string, account: string, operation: string): StoredWebAcl {
     let stored: StoredWebAcl | undefined;
-    if (body.ARN) {
+    const arn = (body.ARN ?? body.ResourceArn) as string | undefined;
+    if (arn) {
+      const mine = `${this.options.accountOf ? account : ACCOUNT}/`;
       for (const [key, loc] of this.locations) {
-        if (!key.endsWith(`/${region}`)) continue;
-        stored = [...loc.webAcls.values()].find((w) => w.acl.ARN === body.ARN);
+        if (!key.startsWith(mine) || !key.endsWith(`/${region}`)) continue;
+        stored = [...loc.webAcls.values()].find((w) => w.acl.ARN === arn);
         if (stored) break;
       }
     } else {
-      stored = this.location(body.Scope as Scope, region).webAcls.get(body.Id as string);
+      stored = this.location(body.Scope as Scope, region, account).webAcls.get(body.Id as string);
       if (stored && stored.acl.Name !== body.Name) stored = undefined;
     }
     if (!stored)
@@ -519,8 +598,8 @@ export class LocalWafv2 {
     return stored;
   }
 
-  private ipSetFor(body: Json, region: string): StoredIpSet {
-    const stored = this.location(body.Scope as Scope, region).ipSets.get(body.Id as string);
+  private ipSetFor(body: Json, region: string, account: string): StoredIpSet {
+    const stored = this.location(body.Scope as Scope, region, account).ipSets.get(body.Id as string);
     if (!stored || stored.ipSet.Name !== body.Name)
       throw new AwsError(
         'WAFNonexistentItemException',
@@ -529,9 +608,9 @@ export class LocalWafv2 {
     return stored;
   }
 
-  private updateWebAcl(body: Json, region: string): Json {
+  private updateWebAcl(body: Json, region: string, account: string): Json {
     const scope = body.Scope as Scope;
-    const stored = this.aclFor(body, region, 'UpdateWebACL');
+    const stored = this.aclFor(body, region, account, 'UpdateWebACL');
     for (const hook of [...this.updateHooks]) {
       if (hook.name !== stored.acl.Name) continue;
       if (hook.once) this.updateHooks.splice(this.updateHooks.indexOf(hook), 1);
@@ -544,27 +623,33 @@ export class LocalWafv2 {
       );
     }
     const rules = (body.Rules as Json[] | undefined) ?? [];
-    this.checkRules(rules, scope, region);
-    const wcu = rulesWcu(rules);
+    this.checkRules(rules, scope, region, account, stored.acl);
+    const wcu = rulesWcu(rules) + firewallManagerWcu(stored.acl);
     if (wcu > MAX_WCU)
       throw new AwsError(
         'WAFLimitsExceededException',
         `The web ACL would use ${wcu} WCU; the maximum is ${MAX_WCU}.`,
       );
     const { LockToken: _l, Scope: _s, ...spec } = body;
+    // What the account cannot send stays as it was: the ARN, the label namespace, and what
+    // Firewall Manager owns (its rule groups before and after the account's rules).
+    const kept = Object.fromEntries(
+      Object.entries(stored.acl).filter(([k]) => FIREWALL_MANAGER_MEMBERS.includes(k)),
+    );
     stored.acl = {
       ...spec,
       ARN: stored.acl.ARN,
       LabelNamespace: stored.acl.LabelNamespace,
+      ...kept,
       Rules: rules,
     } as unknown as StoredWebAcl['acl'];
     stored.lockToken = randomUUID();
     return { NextLockToken: stored.lockToken };
   }
 
-  private createIpSet(body: Json, region: string): Json {
+  private createIpSet(body: Json, region: string, account: string): Json {
     const scope = body.Scope as Scope;
-    const loc = this.location(scope, region);
+    const loc = this.location(scope, region, account);
     if ([...loc.ipSets.values()].some((s) => s.ipSet.Name === body.Name)) {
       throw new AwsError(
         'WAFDuplicateItemException',
@@ -578,7 +663,7 @@ export class LocalWafv2 {
     const ipSet = {
       Name: body.Name as string,
       Id: id,
-      ARN: `arn:aws:wafv2:${region}:${ACCOUNT}:${scopePath(scope)}/ipset/${body.Name}/${id}`,
+      ARN: `arn:aws:wafv2:${region}:${account}:${scopePath(scope)}/ipset/${body.Name}/${id}`,
       ...(body.Description ? { Description: body.Description } : {}),
       IPAddressVersion: body.IPAddressVersion as string,
       Addresses: [...addresses],
@@ -650,12 +735,28 @@ export class LocalWafv2 {
   }
 
   /** The service's checks beyond the model's shapes. */
-  private checkRules(rules: Json[], scope: Scope, region: string): void {
+  private checkRules(rules: Json[], scope: Scope, region: string, account: string, acl?: Json): void {
     const problems: string[] = [];
     const names = new Set<string>();
     const priorities = new Set<number>();
+    const managedNames = new Set(
+      [
+        ...((acl?.PreProcessFirewallManagerRuleGroups as Json[] | undefined) ?? []),
+        ...((acl?.PostProcessFirewallManagerRuleGroups as Json[] | undefined) ?? []),
+      ].map((g) => g.Name as string),
+    );
     for (const [i, rule] of rules.entries()) {
       const at = `Rules[${i}] (${String(rule.Name)})`;
+      if (managedNames.has(rule.Name as string)) {
+        this.rejected.push({
+          operation: 'rules',
+          errors: [`${at}: the name of a Firewall Manager rule group`],
+        });
+        throw new AwsError(
+          'WAFInvalidOperationException',
+          `${at}: ${String(rule.Name)} is a Firewall Manager rule group of this web ACL; only Firewall Manager changes it`,
+        );
+      }
       if (names.has(rule.Name as string)) problems.push(`${at}: duplicate rule name`);
       if (priorities.has(rule.Priority as number))
         problems.push(`${at}: duplicate priority ${rule.Priority}`);
@@ -667,7 +768,7 @@ export class LocalWafv2 {
         problems.push(`${at}: a rule group rule takes OverrideAction, not Action`);
       if (!isGroup && (!rule.Action || rule.OverrideAction))
         problems.push(`${at}: a rule takes Action, not OverrideAction`);
-      this.checkStatement(statement, `${at}.Statement`, true, problems, scope, region);
+      this.checkStatement(statement, `${at}.Statement`, true, problems, scope, region, account);
     }
     if (problems.length) {
       this.rejected.push({ operation: 'rules', errors: problems });
@@ -682,6 +783,7 @@ export class LocalWafv2 {
     problems: string[],
     scope: Scope,
     region: string,
+    account: string,
   ): void {
     const [type, raw] = Object.entries(s)[0] ?? ['', {}];
     const body = raw as Json;
@@ -691,12 +793,20 @@ export class LocalWafv2 {
         const children = body.Statements as Json[];
         if (children.length < 2) problems.push(`${at}: ${type} needs at least 2 statements`);
         children.forEach((c, i) => {
-          this.checkStatement(c, `${at}.${type}.Statements[${i}]`, false, problems, scope, region);
+          this.checkStatement(c, `${at}.${type}.Statements[${i}]`, false, problems, scope, region, account);
         });
         return;
       }
       case 'NotStatement':
-        this.checkStatement(body.Statement as Json, `${at}.NotStatement`, false, problems, scope, region);
+        this.checkStatement(
+          body.Statement as Json,
+          `${at}.NotStatement`,
+          false,
+          problems,
+          scope,
+          region,
+          account,
+        );
         return;
       case 'ByteMatchStatement': {
         const bytes = Buffer.from(body.SearchString as string, 'base64').length;
@@ -714,7 +824,7 @@ export class LocalWafv2 {
         return;
       }
       case 'IPSetReferenceStatement': {
-        const exists = [...this.location(scope, region).ipSets.values()].some(
+        const exists = [...this.location(scope, region, account).ipSets.values()].some(
           (x) => x.ipSet.ARN === body.ARN,
         );
         if (!exists)
