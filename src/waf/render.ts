@@ -258,7 +258,7 @@ export function renderPolicyChanges(changes: readonly PolicyChangeSummary[], sty
     } else {
       out.push(
         style.dim(
-          "    This group runs after the account's rules, so no account rule can see its labels: add a rule group to postProcessRuleGroups after it, with this rule:",
+          "    This group runs after the account's rules, so no account rule can see its labels: in the same policy update, add a rule group to postProcessRuleGroups after it, with this rule:",
         ),
         ...c.policyRules.flatMap((r) => jsonLines(r, '      ')),
       );
