@@ -1,6 +1,8 @@
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { z } from 'zod';
+import { type Decision, decisionSchema } from '../schemas/decision.js';
+import type { DecisionStore } from '../src/suggest/decisions.js';
 import {
   type AuditStore,
   type ChangeEntry,
@@ -21,11 +23,33 @@ import {
  * an interrupted run keeps what it recorded; adapters/audit-store-s3.ts maps the same layout onto
  * S3 keys one to one.
  */
-export class FileAuditStore implements AuditStore {
+export class FileAuditStore implements AuditStore, DecisionStore {
   readonly location: string;
+  /** Decisions on suggestions, one file each: `<state-dir>/changes/decisions/<decision-id>.json`. */
+  readonly decisionsLocation: string;
 
   constructor(stateDir: string) {
     this.location = join(stateDir, 'changes');
+    this.decisionsLocation = join(this.location, 'decisions');
+  }
+
+  async addDecision(decision: Decision): Promise<void> {
+    if (!isChangeId(decision.id)) throw new Error(`not a decision id: ${decision.id}`);
+    await mkdir(this.decisionsLocation, { recursive: true });
+    await this.write(join(this.decisionsLocation, `${decision.id}.json`), decision, true);
+  }
+
+  async listDecisions(): Promise<Decision[]> {
+    let files: string[];
+    try {
+      files = (await readdir(this.decisionsLocation)).filter((f) => /^dec-[\w-]+\.json$/.test(f)).sort();
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw error;
+    }
+    const out: Decision[] = [];
+    for (const f of files) out.push(await readJson(join(this.decisionsLocation, f), decisionSchema));
+    return out.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
   }
 
   private dir(id: string): string {

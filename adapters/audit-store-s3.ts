@@ -1,5 +1,7 @@
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { z } from 'zod';
+import { type Decision, decisionSchema } from '../schemas/decision.js';
+import type { DecisionStore } from '../src/suggest/decisions.js';
 import {
   type AuditStore,
   type ChangeEntry,
@@ -38,8 +40,10 @@ interface Parts {
   entries: string[];
 }
 
-export class S3AuditStore implements AuditStore {
+export class S3AuditStore implements AuditStore, DecisionStore {
   readonly location: string;
+  /** Decisions on suggestions, one object each: `<prefix>decisions/<decision-id>.json`. */
+  readonly decisionsLocation: string;
   private readonly prefix: string;
   private readonly pageSize: number;
   private readonly concurrency: number;
@@ -52,6 +56,7 @@ export class S3AuditStore implements AuditStore {
   ) {
     this.prefix = prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}/`;
     this.location = `s3://${bucket}/${this.prefix}`;
+    this.decisionsLocation = `${this.location}decisions/`;
     this.pageSize = options.pageSize ?? 1000;
     this.concurrency = options.concurrency ?? 16;
   }
@@ -106,6 +111,42 @@ export class S3AuditStore implements AuditStore {
 
   async finish(changeId: string, summary: ChangeSummary): Promise<void> {
     await this.put(this.key(changeId, 'summary.json'), summary);
+  }
+
+  async addDecision(decision: Decision): Promise<void> {
+    if (!isChangeId(decision.id)) throw new Error(`not a decision id: ${decision.id}`);
+    const key = `${this.prefix}decisions/${decision.id}.json`;
+    try {
+      await this.put(key, decision, true);
+    } catch (error) {
+      const status = httpStatus(error);
+      if (status === 412 || status === 409)
+        throw new Error(`decision ${decision.id} is already recorded in ${this.decisionsLocation}`);
+      throw error;
+    }
+  }
+
+  async listDecisions(): Promise<Decision[]> {
+    const keys: string[] = [];
+    let token: string | undefined;
+    do {
+      const page = await this.s3.send(
+        new ListObjectsV2Command({
+          Bucket: this.bucket,
+          Prefix: `${this.prefix}decisions/`,
+          MaxKeys: this.pageSize,
+          ...(token ? { ContinuationToken: token } : {}),
+        }),
+      );
+      for (const object of page.Contents ?? []) {
+        if (object.Key && /\/dec-[\w-]+\.json$/.test(object.Key)) keys.push(object.Key);
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+    const decisions = await mapLimit(keys.sort(), this.concurrency, (key) =>
+      this.readPart(key, decisionSchema),
+    );
+    return decisions.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
   }
 
   async list(): Promise<ChangeRecord[]> {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { decisionNoteSchema } from './decision.js';
 import { suggestionSchema } from './suggestion.js';
 
 /**
@@ -150,6 +151,22 @@ export const digestDataSchema = z.object({
   pendingSuggestions: z.array(pendingSuggestionSchema),
   /** Changes applied since the last digest, with their effect. */
   appliedChanges: z.array(appliedChangeSchema),
+  /** Suggestions the team declined: held back from the pending list, or proposed again (the note says why). */
+  decisions: z
+    .object({
+      factor: z.number(),
+      held: z.array(
+        z.object({ suggestionId: z.string(), summary: z.string(), decision: decisionNoteSchema }),
+      ),
+      reproposed: z.array(
+        z.object({
+          suggestionId: z.string(),
+          why: z.enum(['evidence', 'expired']),
+          decision: decisionNoteSchema,
+        }),
+      ),
+    })
+    .optional(),
   /** Where the full HTML report lives, when it was stored somewhere reachable by a link. */
   reportUrl: z.url({ protocol: /^https?$/ }).nullable(),
 });

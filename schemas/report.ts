@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { decisionsReportSchema } from './decision.js';
 import { verdictSchema } from './event.js';
 import { suggestionSchema } from './suggestion.js';
 
@@ -51,6 +52,21 @@ export const concatenatedFileSchema = z.object({
   firstLine: z.number().int().positive(),
 });
 export type ConcatenatedFile = z.infer<typeof concatenatedFileSchema>;
+
+/** One line per AWS account of the data: the fleet cut by account. */
+export const accountLineSchema = z.object({
+  account: z.string(),
+  /** Its name in the fleet file, or null. */
+  name: z.string().nullable(),
+  webAcls: count,
+  sites: count,
+  blocked: count,
+  likelyFalsePositives: count,
+  likelyAttacks: count,
+  /** Suggestions that touch this account's web ACLs (IP blocks: where the address was seen). */
+  suggestions: count,
+});
+export type AccountLine = z.infer<typeof accountLineSchema>;
 
 export const reportSchema = z.object({
   version: z.literal(1),
@@ -115,5 +131,9 @@ export const reportSchema = z.object({
   ),
   /** Sources with attack-looking requests that are deliberately not blocked (admin work, monitors, private or allowlisted). */
   sparedSources: z.array(z.object({ clientIp: z.string(), attackRequests: count, why: z.string() })),
+  /** What the team's decisions did: declined suggestions held back (not in `suggestions`), and those proposed again. */
+  decisions: decisionsReportSchema.optional(),
+  /** Per AWS account (from the web ACL ARNs), when the data spans several or a fleet file names them. */
+  accounts: z.array(accountLineSchema).optional(),
 });
 export type Report = z.infer<typeof reportSchema>;

@@ -130,5 +130,10 @@ export const suggestionSetSchema = z.object({
   version: z.literal(1),
   window: z.object({ from: z.iso.datetime(), to: z.iso.datetime() }),
   suggestions: z.array(suggestionSchema),
+  /**
+   * Suggestions the team declined (`waftune decline`) and that stay held: not proposed, kept so
+   * that `plan` / `apply` can name who declined them (and take them with `--include-declined`).
+   */
+  declined: z.array(suggestionSchema).optional(),
 });
 export type SuggestionSet = z.infer<typeof suggestionSetSchema>;

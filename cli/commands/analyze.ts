@@ -1,11 +1,14 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import type { Config } from '../../schemas/config.js';
 import type { Report } from '../../schemas/report.js';
 import { type SuggestionSet, suggestionSetSchema } from '../../schemas/suggestion.js';
+import { suggestionAccounts } from '../../src/analyze/accounts.js';
 import { analyzeLocal } from '../../src/analyze/local.js';
 import { renderReport } from '../../src/analyze/render-text.js';
 import { parseDuration } from '../../src/analyze/window.js';
+import { decideReport, withDeclined } from '../../src/suggest/decisions.js';
 import { type AthenaOptions, analyzeOnAthena } from '../athena.js';
 import { loadConfig } from '../config.js';
 import { EXIT } from '../exit.js';
@@ -19,12 +22,16 @@ import {
 } from '../options.js';
 import { byteProgress } from '../progress.js';
 import { resolveSources } from '../sources.js';
+import { accountIds, addAccountFilter } from './fleet.js';
+import { type AuditOptions, addAuditOption, readDecisions } from './waf-shared.js';
 
-export interface AnalyzeOptions extends CommonOptions, AthenaOptions {
+export interface AnalyzeOptions extends CommonOptions, AthenaOptions, AuditOptions {
   source?: string[];
   since?: string;
   engine: string;
   progress: boolean;
+  /** `--account`: only the web ACLs of these accounts (ids, or names from the fleet file). */
+  account?: string[];
 }
 
 /** Runs the local chain and the queries; shared by `analyze` and `suggest`. */
@@ -33,36 +40,59 @@ export async function runAnalysis(sources: string[], options: AnalyzeOptions): P
     throw new Error(`--engine ${options.engine}: use duckdb or athena`);
   const config = loadConfig(options.config);
   const sinceMs = options.since ? parseDuration(options.since) : undefined;
+  const accounts = accountIds(config, options.account);
   if (options.engine === 'athena') {
     const local = sources.filter((s) => !s.startsWith('s3://'));
     if (local.length > 0)
       throw new Error(`--engine athena queries the stack's table over its bucket; ${local[0]} is not s3://`);
-    return analyzeOnAthena(options, config, sinceMs);
+    if (accounts)
+      throw new Error("--account cuts local data; on Athena, read the account's lines of the report");
+    return finishReport(await analyzeOnAthena(options, config, sinceMs), config, options);
   }
   const paths = await resolveSources(sources, { sinceMs });
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const rejectsFile = join(options.stateDir, 'rejects', `${stamp}.jsonl`);
   const bar = byteProgress(options.progress && Boolean(process.stderr.isTTY));
+  let report: Report;
   try {
-    return await analyzeLocal(paths, {
+    report = await analyzeLocal(paths, {
       config,
       sinceMs,
       rejectsFile,
+      ...(accounts ? { accounts } : {}),
       onStart: bar.start,
       progress: ({ bytes, events }) => bar.update(bytes, events),
     });
   } finally {
     bar.stop();
   }
+  return finishReport(report, config, options);
+}
+
+/**
+ * The edge's part of a report: the team's decisions applied (read from the change history's
+ * store; a store that cannot be read leaves every suggestion proposed, with a warning) and the
+ * accounts named as the fleet file names them.
+ */
+export async function finishReport(report: Report, config: Config, options: AnalyzeOptions): Promise<Report> {
+  const decisions = await readDecisions(options);
+  const decided = decideReport(
+    report,
+    decisions,
+    new Date(),
+    (account, proposed) => proposed.filter((s) => suggestionAccounts(s).has(account)).length,
+  );
+  const names = new Map((config.fleet?.accounts ?? []).map((a) => [a.id, a.name]));
+  return decided.accounts
+    ? { ...decided, accounts: decided.accounts.map((a) => ({ ...a, name: names.get(a.account) ?? null })) }
+    : decided;
 }
 
 /** The contract plan/apply read (schemas/suggestion.ts), validated on the way out. */
 export function suggestionSet(report: Report): SuggestionSet {
-  return suggestionSetSchema.parse({
-    version: report.version,
-    window: report.window,
-    suggestions: report.suggestions,
-  });
+  return suggestionSetSchema.parse(
+    withDeclined({ version: report.version, window: report.window, suggestions: report.suggestions }, report),
+  );
 }
 
 /** Saves the suggestion set where plan and apply read it; returns the file and the set. */
@@ -75,24 +105,28 @@ export function saveSuggestions(stateDir: string, report: Report): { file: strin
 }
 
 export function register(program: Command): void {
-  addCommonOptions(
-    addSourceArguments(program.command('analyze'))
-      .description(
-        'report what is blocked, on which sites, by which rule; false positives, attackers and suggestions',
-      )
-      .option('--since <duration>', 'only the last part of the data, e.g. 24h, 7d')
-      .option('--engine <engine>', 'duckdb (local, default) or athena', 'duckdb')
-      .option(
-        '--athena-database <name>',
-        'with --engine athena: the Glue database (stack output)',
-        'waftune_dev',
-      )
-      .option(
-        '--athena-workgroup <name>',
-        'with --engine athena: the Athena workgroup (stack output)',
-        'waftune-dev',
-      )
-      .option('--no-progress', 'no progress bar'),
+  addAuditOption(
+    addAccountFilter(
+      addCommonOptions(
+        addSourceArguments(program.command('analyze'))
+          .description(
+            'report what is blocked, on which sites, by which rule; false positives, attackers and suggestions',
+          )
+          .option('--since <duration>', 'only the last part of the data, e.g. 24h, 7d')
+          .option('--engine <engine>', 'duckdb (local, default) or athena', 'duckdb')
+          .option(
+            '--athena-database <name>',
+            'with --engine athena: the Glue database (stack output)',
+            'waftune_dev',
+          )
+          .option(
+            '--athena-workgroup <name>',
+            'with --engine athena: the Athena workgroup (stack output)',
+            'waftune-dev',
+          )
+          .option('--no-progress', 'no progress bar'),
+      ),
+    ),
   ).action(async (positional: string[], options: AnalyzeOptions) => {
     const report = await runAnalysis(sourcesOf(positional, options), options);
     saveSuggestions(options.stateDir, report);

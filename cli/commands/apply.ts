@@ -1,19 +1,28 @@
 import type { Command } from 'commander';
+import type { Suggestion } from '../../schemas/suggestion.js';
 import { applyWork, unfinishedTargets } from '../../src/waf/apply.js';
 import { resolveChangeId } from '../../src/waf/audit.js';
 import { planHasChanges, workToApply } from '../../src/waf/plan.js';
 import { planJson, renderEntry, renderPlan, renderRunSummary, runJson } from '../../src/waf/render.js';
-import { selectSuggestions } from '../../src/waf/suggestions.js';
 import { EXIT } from '../exit.js';
 import { fleetAccountsRecord } from './fleet.js';
-import { addTargetOptions, computePlan, fleetFailure, openTargets, planExitCode } from './plan.js';
+import {
+  addTargetOptions,
+  computePlan,
+  fleetFailure,
+  openTargets,
+  planExitCode,
+  type Selection,
+  selectForChange,
+  selectionJson,
+  selectionNote,
+} from './plan.js';
 import {
   actor,
   addWafOptions,
   auditStore,
   commandLine,
   confirm,
-  loadSuggestionSet,
   outputStyle,
   parseMaxWcu,
   say,
@@ -47,7 +56,8 @@ export function register(program: Command): void {
   ).action(async (ids: string[], options: ApplyCommandOptions) => {
     const style = outputStyle();
     const store = auditStore(options);
-    let suggestions: ReturnType<typeof selectSuggestions>;
+    let suggestions: Suggestion[];
+    let selection: Selection | undefined;
     let acls: string[] | undefined;
     let resumes: string | undefined;
     let wholeAccounts: string[] = [];
@@ -69,7 +79,9 @@ export function register(program: Command): void {
         return;
       }
     } else {
-      suggestions = selectSuggestions(loadSuggestionSet(options), ids);
+      selection = await selectForChange(options, ids);
+      suggestions = selection.suggestions;
+      say(options, selectionNote(selection));
     }
     if (!suggestions.length) {
       if (options.json) writeJson({ plan: null, change: null });
@@ -130,6 +142,7 @@ export function register(program: Command): void {
       writeJson({
         plan: planJson(plan),
         change: runJson(record, { storeProblems, location: store.location }),
+        ...(selection ? selectionJson(selection) : {}),
       });
     } else {
       const lines = ['', ...renderRunSummary(record, store.location, style)];

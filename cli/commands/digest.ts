@@ -6,6 +6,7 @@ import { loadLocal } from '../../src/analyze/local.js';
 import { ALL_TIME, parseDuration, windowParams } from '../../src/analyze/window.js';
 import type { QueryEngine } from '../../src/engines/query-engine.js';
 import { botDelivery, type Delivery, webhookDelivery } from '../../src/notify/deliver.js';
+import { declinedCounts } from '../../src/notify/digest-blocks.js';
 import { buildDigestData } from '../../src/notify/digest-data.js';
 import { formatCount, formatTime, isValidTimeZone, trend } from '../../src/notify/format.js';
 import { type ReportSink, runDigest } from '../../src/notify/run-digest.js';
@@ -16,7 +17,8 @@ import { loadConfig } from '../config.js';
 import { EXIT } from '../exit.js';
 import { addCommonOptions, applyAwsOptions, type CommonOptions } from '../options.js';
 import { resolveSources } from '../sources.js';
-import { type AuditOptions, addAuditOption, auditStore } from './waf-shared.js';
+import { accountIds, addAccountFilter } from './fleet.js';
+import { type AuditOptions, addAuditOption, auditStore, readDecisions } from './waf-shared.js';
 
 /**
  * `waftune digest <source>... [--slack-webhook URL] [--html FILE]`: the last day as a Slack
@@ -37,6 +39,8 @@ export interface NotifyCommandOptions extends CommonOptions, AuditOptions {
 export interface DigestOptions extends NotifyCommandOptions {
   html?: string;
   to?: string;
+  /** `--account`: only these accounts' web ACLs (ids, or names from the fleet file). */
+  account?: string[];
 }
 
 const HOUR = 3_600_000;
@@ -100,6 +104,7 @@ export async function openEngine(
   sources: readonly string[],
   options: NotifyCommandOptions,
   sinceMs?: number,
+  accounts?: readonly string[],
 ): Promise<OpenedEngine> {
   if (options.engine === 'athena') {
     applyAwsOptions(options);
@@ -115,7 +120,10 @@ export async function openEngine(
   applyAwsOptions(options);
   const paths = await resolveSources(sources, sinceMs === undefined ? {} : { sinceMs });
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-  const load = await loadLocal(paths, { rejectsFile: join(options.stateDir, 'rejects', `${stamp}.jsonl`) });
+  const load = await loadLocal(paths, {
+    rejectsFile: join(options.stateDir, 'rejects', `${stamp}.jsonl`),
+    ...(accounts?.length ? { accounts } : {}),
+  });
   const span = await load.engine.run<{ last_ts: number | null }>('window', windowParams(ALL_TIME));
   const last = span.rows[0]?.last_ts ?? null;
   return {
@@ -158,8 +166,7 @@ function fileSink(htmlFile: string | undefined, stateDir: string): ReportSink {
 
 export function register(program: Command): void {
   addNotifyOptions(
-    program
-      .command('digest')
+    addAccountFilter(program.command('digest'))
       .description('the last day as a Slack message and a self-contained HTML report with charts')
       .argument('[source...]', 'log files or folders, or s3://bucket/prefix (none with --engine athena)')
       .option('--html <file>', 'where to write the HTML report (default <state-dir>/reports/)')
@@ -168,8 +175,11 @@ export function register(program: Command): void {
     const zone = checkTimeZone(options.timeZone);
     const delivery = slackDelivery(options);
     const config = loadConfig(options.config);
+    const accounts = accountIds(config, options.account);
+    if (accounts && options.engine === 'athena')
+      throw new Error('--account cuts local data; on Athena the digest covers the whole table');
     // Eight days: the day and the seven before it, for the trend.
-    const opened = await openEngine(sources, options, 8 * 24 * HOUR + parseDuration('1h'));
+    const opened = await openEngine(sources, options, 8 * 24 * HOUR + parseDuration('1h'), accounts);
     const store = new FileStateStore(options.stateDir);
     try {
       const toTs = digestEnd(options, opened.dataEnd);
@@ -180,6 +190,7 @@ export function register(program: Command): void {
         now: new Date(),
         config,
         changes: await auditStore(options).list(),
+        decisions: await readDecisions(options),
         lastDigestAt: (await loadDigestState(store)).value.lastDigestAt,
       });
       const result = await runDigest({
@@ -201,7 +212,7 @@ export function register(program: Command): void {
           `  blocked ${formatCount(t.blocked)} of ${formatCount(t.requests)} requests (${trend(t.blocked, data.previous7DayAverage.blocked, data.previousDays).text})`,
           `  likely false positives ${formatCount(v['likely-false-positive'])} · likely attacks ${formatCount(v['likely-attack'])} · uncertain ${formatCount(v.uncertain)} · not classified ${formatCount(v.unclassified)}`,
           `  ${formatCount(data.fpCandidates.length)} false-positive candidates, ${formatCount(data.attackSources.length)} attack sources, ` +
-            `${formatCount(data.pendingSuggestions.length)} pending suggestions, ${formatCount(data.appliedChanges.length)} changes applied since the last digest`,
+            `${formatCount(data.pendingSuggestions.length)} pending suggestions${declinedCounts(data) ? ` (${declinedCounts(data)})` : ''}, ${formatCount(data.appliedChanges.length)} changes applied since the last digest`,
           `  report: ${terminalSafe(result.report?.location ?? 'not written', 500)}`,
           delivery === null
             ? '  slack: not configured (--slack-webhook or WAFTUNE_SLACK_WEBHOOK_URL)'

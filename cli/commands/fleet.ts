@@ -140,3 +140,26 @@ export function fleetAccountsRecord(fleet: Fleet): NonNullable<ChangeHeader['acc
       : { id: a.id, name: a.name, status: 'reached' as const };
   });
 }
+
+/** `--account` on analyze, suggest and digest: cut the data to these accounts' web ACLs. */
+export function addAccountFilter(cmd: Command): Command {
+  return cmd.option(
+    '--account <id-or-name...>',
+    'only the web ACLs of these AWS accounts (12-digit ids, or names from the fleet file)',
+  );
+}
+
+/** The account ids `--account` names (a 12-digit id, or a fleet file name); undefined without it. */
+export function accountIds(config: Config, wanted: readonly string[] | undefined): string[] | undefined {
+  if (!wanted?.length) return undefined;
+  const accounts = (config.fleet?.accounts ?? []).map(fleetAccount);
+  return wanted.map((w) => {
+    if (/^\d{12}$/.test(w)) return w;
+    const found = findAccount(accounts, w);
+    if (!found)
+      throw new Error(
+        `--account ${terminalSafe(w)}: not a 12-digit account id${accounts.length ? `, nor a name in the fleet file (${accounts.map((a) => a.name).join(', ')})` : ' (names need a fleet section in --config)'}`,
+      );
+    return found.id;
+  });
+}

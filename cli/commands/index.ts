@@ -3,6 +3,8 @@ import { register as registerAnalyze } from './analyze.js';
 import { register as registerApply } from './apply.js';
 import { register as registerChanges } from './changes.js';
 import { register as registerConnect } from './connect.js';
+import { register as registerDecisions } from './decisions.js';
+import { register as registerDecline } from './decline.js';
 import { register as registerDigest } from './digest.js';
 import { register as registerExpire } from './expire.js';
 import { register as registerPlan } from './plan.js';
@@ -22,6 +24,8 @@ export function registerCommands(program: Command): void {
   registerRollback(program);
   registerChanges(program);
   registerExpire(program);
+  registerDecline(program);
+  registerDecisions(program);
   registerConnect(program);
   registerDigest(program);
   registerWatch(program);

@@ -1,6 +1,10 @@
 import type { Command } from 'commander';
 import type { Wafv2Port } from '../../adapters/wafv2.js';
 import type { Config } from '../../schemas/config.js';
+import type { DecisionsReport } from '../../schemas/decision.js';
+import type { Suggestion } from '../../schemas/suggestion.js';
+import { applyDecisions } from '../../src/suggest/decisions.js';
+import { terminalSafe } from '../../src/text/terminal.js';
 import { ipBlockLedger } from '../../src/waf/expire.js';
 import { type Plan, planWork } from '../../src/waf/plan.js';
 import type { WafPort } from '../../src/waf/port.js';
@@ -17,6 +21,7 @@ import {
   loadSuggestionSet,
   outputStyle,
   parseMaxWcu,
+  readDecisions,
   type WafCommandOptions,
   wafPort,
   writeJson,
@@ -88,6 +93,69 @@ export async function computePlan(targets: Targets, input: PlanInput): Promise<P
   return planWork(targets.port, work, { ledger, ...(maxWcu ? { maxWcu } : {}) });
 }
 
+export interface Selection {
+  suggestions: Suggestion[];
+  /** Declined suggestions left out (no ids given) or taken anyway (--include-declined). */
+  leftOut: DecisionsReport['held'];
+  included: DecisionsReport['held'];
+}
+
+/**
+ * The suggestions plan and apply act on, with the team's decisions applied: with no ids, every
+ * saved suggestion but the declined ones still held (a decision taken after the suggestions were
+ * saved counts too); a declined one named by id is refused unless --include-declined.
+ */
+export async function selectForChange(
+  options: WafCommandOptions,
+  ids: readonly string[],
+): Promise<Selection> {
+  const set = loadSuggestionSet(options);
+  const all = [...set.suggestions, ...(set.declined ?? [])];
+  const decisions = await readDecisions(options);
+  const { held } = applyDecisions(all, set.window, decisions, new Date());
+  const heldById = new Map(held.map((h) => [h.suggestion.id, h]));
+  if (!ids.length) {
+    return {
+      suggestions: all.filter((x) => !heldById.has(x.id)),
+      leftOut: held,
+      included: [],
+    };
+  }
+  const selected = selectSuggestions({ ...set, suggestions: all }, ids);
+  const named = selected.flatMap((x) => {
+    const h = heldById.get(x.id);
+    return h ? [h] : [];
+  });
+  if (named.length && !options.includeDeclined) {
+    throw new Error(
+      [
+        ...named.map((h) => `${terminalSafe(h.suggestion.id)} was ${terminalSafe(h.decision.note, 400)}`),
+        'pass --include-declined to act on it anyway, or waftune decisions --undo <id> to take the decision back',
+      ].join('\n'),
+    );
+  }
+  return { suggestions: selected, leftOut: [], included: named };
+}
+
+/** One line on what the decisions left out or let in, for people (nothing when they did neither). */
+export function selectionNote(selection: Selection): string {
+  if (selection.included.length)
+    return `Including ${selection.included.length} declined suggestion(s) (--include-declined): ${selection.included.map((h) => terminalSafe(h.suggestion.id)).join(', ')}\n\n`;
+  if (selection.leftOut.length)
+    return `Left out ${selection.leftOut.length} declined suggestion(s): ${selection.leftOut.map((h) => terminalSafe(h.suggestion.id)).join(', ')} (waftune decisions)\n\n`;
+  return '';
+}
+
+export function selectionJson(selection: Selection): Record<string, unknown> {
+  return {
+    declined: [...selection.leftOut, ...selection.included].map((h) => ({
+      suggestionId: h.suggestion.id,
+      included: selection.included.includes(h),
+      decision: h.decision,
+    })),
+  };
+}
+
 /** Exit code of a run that could not reach any account of the fleet: a failure, said once. */
 export function fleetFailure(targets: Targets): boolean {
   return allUnavailable(targets.fleet);
@@ -105,6 +173,7 @@ export function planExitCode(plan: Plan): ExitCode {
 
 export function addTargetOptions(cmd: Command): Command {
   return addAccountOption(cmd)
+    .option('--include-declined', 'act on declined suggestions named by id (refused without it)')
     .option('--suggestions <file>', 'suggestion set to read (default: <state-dir>/suggestions.json)')
     .option('--acl <name...>', 'only these web ACLs (names or ARNs)')
     .option(
@@ -124,7 +193,9 @@ export function register(program: Command): void {
         .argument('[id...]', 'suggestion ids or unique prefixes (default: every saved suggestion)'),
     ),
   ).action(async (ids: string[], options: WafCommandOptions) => {
-    const suggestions = selectSuggestions(loadSuggestionSet(options), ids);
+    const selection = await selectForChange(options, ids);
+    const { suggestions } = selection;
+    if (!options.json) process.stdout.write(selectionNote(selection));
     if (!suggestions.length) {
       if (options.json) writeJson({ version: 1, suggestions: [], webAcls: [], ipSets: [] });
       else process.stdout.write('No suggestions to plan.\n');
@@ -133,7 +204,7 @@ export function register(program: Command): void {
     }
     const targets = await openTargets(options);
     const plan = await computePlan(targets, { suggestions, options });
-    if (options.json) writeJson(planJson(plan));
+    if (options.json) writeJson({ ...(planJson(plan) as object), ...selectionJson(selection) });
     else process.stdout.write(renderPlan(plan, outputStyle()));
     process.exitCode = fleetFailure(targets) ? EXIT.failed : planExitCode(plan);
   });

@@ -6,7 +6,9 @@ import { FileAuditStore } from '../../adapters/audit-store-fs.js';
 import { S3AuditStore } from '../../adapters/audit-store-s3.js';
 import { createS3Client, parseS3Url } from '../../adapters/s3-source.js';
 import { Wafv2Port } from '../../adapters/wafv2.js';
+import type { Decision } from '../../schemas/decision.js';
 import type { SuggestionSet } from '../../schemas/suggestion.js';
+import type { DecisionStore } from '../../src/suggest/decisions.js';
 import type { Actor, AuditStore } from '../../src/waf/audit.js';
 import { COLOR, PLAIN, type Style } from '../../src/waf/render.js';
 import { parseSuggestionSet } from '../../src/waf/suggestions.js';
@@ -60,7 +62,7 @@ export function wafPort(options: CommonOptions): Wafv2Port {
  * the stack bucket's changes/ where the expire function records its runs and the digest and alerts
  * read what was applied.
  */
-export function auditStore(options: CommonOptions & AuditOptions): AuditStore {
+export function auditStore(options: CommonOptions & AuditOptions): AuditStore & DecisionStore {
   const url = options.audit ?? (process.env.WAFTUNE_AUDIT_URL || undefined);
   if (url === undefined) return new FileAuditStore(options.stateDir);
   if (!url.startsWith('s3://'))
@@ -144,4 +146,24 @@ export function say(options: { json?: boolean }, text: string): void {
 
 export function commandLine(): string[] {
   return ['waftune', ...process.argv.slice(2)];
+}
+
+/**
+ * The team's decisions, for the commands that propose suggestions. A store that cannot be read
+ * does not stop the run: every suggestion is then proposed (the safe side: a declined one shows
+ * again, none is hidden by mistake), and it says so.
+ */
+export async function readDecisions(
+  options: CommonOptions & AuditOptions,
+  warn: (message: string) => void = (m) => process.stderr.write(`waftune: warning: ${m}\n`),
+): Promise<Decision[]> {
+  const store = auditStore(options);
+  try {
+    return await store.listDecisions();
+  } catch (error) {
+    warn(
+      `the decisions in ${store.decisionsLocation} could not be read (${error instanceof Error ? error.message : String(error)}); every suggestion is proposed`,
+    );
+    return [];
+  }
 }

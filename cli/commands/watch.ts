@@ -17,7 +17,7 @@ import {
   openEngine,
   slackDelivery,
 } from './digest.js';
-import { auditStore } from './waf-shared.js';
+import { auditStore, readDecisions } from './waf-shared.js';
 
 /**
  * `waftune watch <source>... [--slack-webhook URL] [--interval 5m]`: every interval, the last
@@ -100,6 +100,8 @@ export function register(program: Command): void {
           spike,
           buckets,
           changes: await auditStore(options).list(),
+          decisions: await readDecisions(options),
+          now: new Date(),
           fallbackCommand,
         });
         const alerts = detectAlerts(input, spike);

@@ -3,7 +3,7 @@ import { buildDigestData } from '../../src/notify/digest-data.js';
 import { type DigestRunResult, runDigest } from '../../src/notify/run-digest.js';
 import { loadDigestState } from '../../src/notify/state.js';
 import type { ChangeRecord } from '../../src/waf/audit.js';
-import { type History, readHistory } from './history.js';
+import { type History, readDecisionsFrom, readHistory } from './history.js';
 import type { NotifyDeps } from './wiring.js';
 
 /**
@@ -16,6 +16,7 @@ export async function digestOnce(
   options: { now: Date; timeZone: string; changes?: readonly ChangeRecord[] },
 ): Promise<DigestRunResult & { history: History }> {
   const history = await readHistory(deps.audit, options.changes);
+  const decisions = await readDecisionsFrom(deps.audit);
   const toTs = Math.floor(options.now.getTime() / 3_600_000) * 3_600_000;
   const { data } = await buildDigestData({
     engine: deps.engine,
@@ -24,6 +25,7 @@ export async function digestOnce(
     now: options.now,
     config: DEFAULT_CONFIG,
     changes: history.records,
+    decisions: decisions.decisions,
     lastDigestAt: (await loadDigestState(deps.store)).value.lastDigestAt,
   });
   const result = await runDigest({
@@ -35,7 +37,11 @@ export async function digestOnce(
   });
   return {
     ...result,
-    warnings: [...(history.problem ? [history.problem] : []), ...result.warnings],
+    warnings: [
+      ...(history.problem ? [history.problem] : []),
+      ...(decisions.problem ? [decisions.problem] : []),
+      ...result.warnings,
+    ],
     history,
   };
 }

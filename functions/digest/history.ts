@@ -1,3 +1,5 @@
+import type { Decision } from '../../schemas/decision.js';
+import type { DecisionStore } from '../../src/suggest/decisions.js';
 import type { AuditStore, ChangeRecord } from '../../src/waf/audit.js';
 import { errorMessage } from '../../src/waf/port.js';
 
@@ -28,6 +30,21 @@ export async function readHistory(
       records: [],
       location: store.location,
       problem: `cannot read the change history in ${store.location} (${errorMessage(error)}): applied suggestions are shown as pending and applied overrides are not checked`,
+    };
+  }
+}
+
+/** The team's decisions, from the same store (S3 in the cloud); unreadable ones hold nothing back, said. */
+export async function readDecisionsFrom(
+  store: (AuditStore & Partial<DecisionStore>) | undefined,
+): Promise<{ decisions: Decision[]; problem: string | null }> {
+  if (!store?.listDecisions) return { decisions: [], problem: null };
+  try {
+    return { decisions: await store.listDecisions(), problem: null };
+  } catch (error) {
+    return {
+      decisions: [],
+      problem: `cannot read the decisions in ${store.decisionsLocation ?? store.location} (${errorMessage(error)}): declined suggestions are shown as pending`,
     };
   }
 }

@@ -30,6 +30,8 @@ export interface LoadOptions {
   workers?: number;
   /** DuckDB's memory limit; the table lives in a temporary database file, so memory stays flat. */
   memoryLimit?: string;
+  /** Only the events of these AWS accounts' web ACLs (`--account`): 12-digit ids. */
+  accounts?: readonly string[];
 }
 
 /**
@@ -89,6 +91,7 @@ export async function loadLocal(paths: readonly string[], options: LoadOptions):
       spill.close();
       await loadFull();
     }
+    if (options.accounts?.length) await keepAccounts(engine, options.accounts);
     return { engine, stats, rejects: await rejectLog.close(), concatenated, close };
   } catch (error) {
     await close();
@@ -115,4 +118,15 @@ export async function analyzeLocal(
   } finally {
     await load.close();
   }
+}
+
+/**
+ * Cuts the loaded events to some accounts (the account is the fifth field of the web ACL ARN).
+ * The ids are checked to be 12 digits, so the statement holds no text from anywhere else.
+ */
+async function keepAccounts(engine: DuckDbEngine, accounts: readonly string[]): Promise<void> {
+  if (!accounts.every((a) => /^\d{12}$/.test(a))) throw new Error('account ids are 12 digits');
+  await engine.sql(
+    `DELETE FROM events WHERE split_part(web_acl_arn, ':', 5) NOT IN (${accounts.map((a) => `'${a}'`).join(', ')})`,
+  );
 }

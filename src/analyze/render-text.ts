@@ -67,6 +67,29 @@ export function renderReport(r: Report, options: { color: boolean }): string {
     );
   }
 
+  const accounts = r.accounts ?? [];
+  if (accounts.length > 1 || accounts.some((a) => a.name !== null)) {
+    h('Per account');
+    out.push(
+      table(
+        [
+          ['account', 'name', 'web ACLs', 'sites', 'blocked', 'likely FP', 'likely attack', 'suggestions'],
+          ...accounts.map((a) => [
+            safe(a.account),
+            safe(a.name ?? '-'),
+            n(a.webAcls),
+            n(a.sites),
+            n(a.blocked),
+            n(a.likelyFalsePositives),
+            n(a.likelyAttacks),
+            n(a.suggestions),
+          ]),
+        ],
+        c,
+      ),
+    );
+  }
+
   h('Requests by action');
   const actions = Object.entries(r.totals.byAction).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
   out.push(table([['WAF action', 'requests'], ...actions.map(([a, v]) => [safe(a), n(v)])], c));
@@ -157,15 +180,33 @@ export function renderReport(r: Report, options: { color: boolean }): string {
   if (r.suggestions.length === 0) out.push('  none');
   const overrides = r.suggestions.filter((s) => s.kind === 'rule-override');
   const blocks = r.suggestions.filter((s) => s.kind === 'ip-block');
+  const again = new Map((r.decisions?.reproposed ?? []).map((x) => [x.suggestionId, x.decision.note]));
   for (const s of [...overrides, ...blocks.slice(0, 12)]) {
     out.push(
       `  ${c.green(safe(s.id))}  ${describeSuggestionTarget(s)}  confidence ${s.confidence.toFixed(2)}`,
     );
+    const note = again.get(s.id);
+    if (note) out.push(c.yellow(`    ${safe(note, 300)}`));
   }
   if (blocks.length > 12)
     out.push(c.dim(`  … ${blocks.length - 12} more IP blocks: waftune suggest <source> lists them all`));
   if (r.suggestions.length > 0)
     out.push(c.dim('  details: waftune suggest <source>   apply: waftune plan <id> / waftune apply <id>'));
+  const held = r.decisions?.held ?? [];
+  if (held.length) {
+    out.push(
+      c.dim(
+        `  declined and held (${n(held.length)}): not proposed while the decision holds, unless the evidence grows x${r.decisions?.factor ?? 3} (waftune decisions)`,
+      ),
+    );
+    for (const x of held.slice(0, 12))
+      out.push(
+        c.dim(
+          `    ${safe(x.suggestion.id)}  ${describeSuggestionTarget(x.suggestion)}: ${safe(x.decision.note, 300)}`,
+        ),
+      );
+    if (held.length > 12) out.push(c.dim(`    … ${held.length - 12} more in --json (decisions.held)`));
+  }
   for (const x of r.notSuggested.slice(0, 5)) {
     out.push(
       c.dim(

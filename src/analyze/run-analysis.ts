@@ -1,6 +1,7 @@
 import type { ConcatenatedFile, Report } from '../../schemas/report.js';
 import type { QueryEngine } from '../engines/query-engine.js';
 import type { RejectSummary } from '../ingest/rejects.js';
+import { accountLines } from './accounts.js';
 import { type FinalGroup, foldGroups } from './fleet.js';
 import type { IngestStats } from './ingest-files.js';
 import type { BlockedGroupRow, IpProfileRow } from './query-rows.js';
@@ -204,5 +205,6 @@ export function completeReport(
       concatenated: [...concatenated].sort((a, b) => a.file.localeCompare(b.file)),
     },
     ...suggested,
+    accounts: accountLines(analysis.groups, suggested.suggestions),
   };
 }

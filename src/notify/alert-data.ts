@@ -1,6 +1,8 @@
 import type { Config } from '../../schemas/config.js';
+import type { Decision } from '../../schemas/decision.js';
 import type { Suggestion } from '../../schemas/suggestion.js';
 import type { QueryEngine } from '../engines/query-engine.js';
+import { applyDecisions } from '../suggest/decisions.js';
 import { suggest } from '../suggest/index.js';
 import type { ChangeRecord } from '../waf/audit.js';
 import { foldWindow } from './bucketed-groups.js';
@@ -24,6 +26,10 @@ export interface AlertDataOptions {
   buckets: number;
   changes: readonly ChangeRecord[];
   fallbackCommand: string;
+  /** The team's decisions: a declined suggestion is not named as the fix while the decision holds. */
+  decisions?: readonly Decision[];
+  /** When the decisions are judged (default: now). */
+  now?: Date;
 }
 
 /** WAF logs reach S3 through Firehose within a few minutes; a bucket younger than this is still filling. */
@@ -41,9 +47,14 @@ export async function buildAlertInput(
   const fromTs = options.toTs - options.buckets * bucketMs;
   const folded = await foldWindow(options.engine, { fromTs, toTs: options.toTs }, bucketMs);
   const applied = appliedIds(options.changes);
-  const suggestions = suggest({ groups: folded.groups, ips: folded.ips }, options.config).suggestions.filter(
-    (s) => !applied.has(s.id),
-  );
+  const suggestions = applyDecisions(
+    suggest({ groups: folded.groups, ips: folded.ips }, options.config).suggestions.filter(
+      (s) => !applied.has(s.id),
+    ),
+    { from: new Date(fromTs).toISOString(), to: new Date(options.toTs).toISOString() },
+    options.decisions ?? [],
+    options.now ?? new Date(),
+  ).proposed;
 
   const series = new Map<string, BlockSeries & { byRequest: Map<string, SeriesRequest> }>();
   for (const g of folded.buckets) {

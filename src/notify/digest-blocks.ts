@@ -232,11 +232,13 @@ function lists(data: DigestData): ListSpec[] {
       }),
     },
     {
-      title: 'Pending suggestions',
+      title: `Pending suggestions${declinedCount(data)}`,
       noun: 'suggestion',
-      lines: data.pendingSuggestions.map(
-        (p) => `• ${describeSuggestion(p.suggestion)} → ${slackCode(p.applyCommand)}`,
-      ),
+      lines: data.pendingSuggestions.map((p) => {
+        const again = data.decisions?.reproposed.find((r) => r.suggestionId === p.suggestion.id);
+        const note = again ? ` · _${slackText(again.decision.note, 300)}_` : '';
+        return `• ${describeSuggestion(p.suggestion)} → ${slackCode(p.applyCommand)}${note}`;
+      }),
     },
     {
       title: 'Applied since the last digest (blocks before → after)',
@@ -248,6 +250,19 @@ function lists(data: DigestData): ListSpec[] {
       ),
     },
   ];
+}
+
+/** "3 suggestions declined, 1 re-proposed": what the team's decisions did to the list. */
+export function declinedCounts(data: Pick<DigestData, 'decisions'>): string | null {
+  const held = data.decisions?.held.length ?? 0;
+  const again = data.decisions?.reproposed.length ?? 0;
+  if (!held && !again) return null;
+  return `${plural(held, 'suggestion')} declined${again ? `, ${formatCount(again)} re-proposed` : ''}`;
+}
+
+function declinedCount(data: DigestData): string {
+  const counts = declinedCounts(data);
+  return counts ? ` (${counts})` : '';
 }
 
 function ruleCode(ruleGroup: string | null, ruleId: string): string {
@@ -300,6 +315,6 @@ function fallbackText(data: DigestData): string {
   return (
     `waftune digest ${formatDay(data.window.to, data.timeZone)}: ${formatCount(t.blocked)} blocked, ` +
     `${formatCount(t.blockedByVerdict['likely-false-positive'])} likely false positives, ` +
-    `${formatCount(data.pendingSuggestions.length)} pending suggestions`
+    `${formatCount(data.pendingSuggestions.length)} pending suggestions${declinedCount(data)}`
   );
 }

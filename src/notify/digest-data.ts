@@ -1,4 +1,5 @@
 import type { Config } from '../../schemas/config.js';
+import type { Decision } from '../../schemas/decision.js';
 import type {
   AppliedChange,
   AttackSource,
@@ -16,6 +17,7 @@ import type { IpBlock, RuleOverride, Suggestion } from '../../schemas/suggestion
 import type { FinalGroup } from '../analyze/fleet.js';
 import { windowParams } from '../analyze/window.js';
 import type { QueryEngine } from '../engines/query-engine.js';
+import { applyDecisions } from '../suggest/decisions.js';
 import { suggest } from '../suggest/index.js';
 import { eventRequest, scopeMatches } from '../suggest/scope.js';
 import type { ChangeRecord } from '../waf/audit.js';
@@ -45,6 +47,8 @@ export interface DigestDataOptions {
   lastDigestAt: string | null;
   /** Rows per list. */
   top?: number;
+  /** The team's decisions (`waftune decline`): declined suggestions are held back from the pending list. */
+  decisions?: readonly Decision[];
 }
 
 export interface DigestBuild {
@@ -159,7 +163,13 @@ export async function buildDigestData(options: DigestDataOptions): Promise<Diges
   const records = options.changes;
   const applied = appliedIds(records);
   const all = suggest({ groups: day.groups, ips: day.ips }, options.config).suggestions;
-  const pending = all.filter((s) => !applied.has(s.id));
+  const decided = applyDecisions(
+    all.filter((s) => !applied.has(s.id)),
+    { from: new Date(fromTs).toISOString(), to: new Date(toTs).toISOString() },
+    options.decisions ?? [],
+    options.now,
+  );
+  const pending = decided.proposed;
 
   const since = options.lastDigestAt ? Date.parse(options.lastDigestAt) : fromTs;
   const recent = appliedSuggestions(records).filter((a) => {
@@ -186,6 +196,15 @@ export async function buildDigestData(options: DigestDataOptions): Promise<Diges
       (s): PendingSuggestion => ({ suggestion: s, applyCommand: applyCommand(s.id) }),
     ),
     appliedChanges: await changeEffects(engine, recent, toTs),
+    decisions: {
+      factor: decided.factor,
+      held: decided.held.map((h) => ({
+        suggestionId: h.suggestion.id,
+        summary: describeApplied(h.suggestion),
+        decision: h.decision,
+      })),
+      reproposed: decided.reproposed,
+    },
     reportUrl: null,
   };
   return { data: digestDataSchema.parse(data), suggestions: all };

@@ -11,6 +11,11 @@ import { horizontalBars, type Series, stackedColumns } from './svg-charts.js';
  * so even a value that escaped escaping could neither run nor load anything.
  */
 
+function reproposedNote(data: DigestData, id: string): string {
+  const again = data.decisions?.reproposed.find((r) => r.suggestionId === id);
+  return again ? `<br><em>${htmlText(again.decision.note, 400)}</em>` : '';
+}
+
 const VERDICT_SERIES: Series[] = [
   { className: 'v-fp', label: 'likely false positive' },
   { className: 'v-attack', label: 'likely attack' },
@@ -121,10 +126,19 @@ export function htmlReport(data: DigestData): string {
       ['Id', 'What', 'Evidence', 'Confidence', 'Apply'],
       data.pendingSuggestions.map((p) => [
         code(p.suggestion.id),
-        `<td>${describe(p.suggestion)}</td>`,
+        `<td>${describe(p.suggestion)}${reproposedNote(data, p.suggestion.id)}</td>`,
         `<td>${evidence(p.suggestion)}</td>`,
         `<td class="n">${formatShare(p.suggestion.confidence)}</td>`,
         code(p.applyCommand),
+      ]),
+    ),
+    `<h2>Declined suggestions (held back${data.decisions ? `; proposed again when their evidence grows x${data.decisions.factor}` : ''})</h2>`,
+    table(
+      ['Id', 'What', 'Decision'],
+      (data.decisions?.held ?? []).map((h) => [
+        code(h.suggestionId),
+        cell(h.summary, 300),
+        cell(h.decision.note, 400),
       ]),
     ),
     '<h2>Applied since the last digest</h2>',

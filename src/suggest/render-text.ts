@@ -14,7 +14,7 @@ const HEADER_MATCH = {
 
 /** `waftune suggest`: every suggestion with its evidence, samples, replayed impact and the command that applies it. */
 export function renderSuggestions(
-  r: Pick<Report, 'window' | 'suggestions' | 'notSuggested' | 'sparedSources'>,
+  r: Pick<Report, 'window' | 'suggestions' | 'notSuggested' | 'sparedSources' | 'decisions'>,
   options: { color: boolean; savedTo: string | null },
 ): string {
   const c = pc.createColors(options.color);
@@ -24,6 +24,20 @@ export function renderSuggestions(
     ),
   ];
   for (const s of r.suggestions) out.push('', ...renderOne(s, c));
+  const held = r.decisions?.held ?? [];
+  if (held.length > 0) {
+    out.push(
+      '',
+      c.bold(
+        `Declined and held (${held.length}): not proposed while the decision holds, unless the evidence grows x${r.decisions?.factor ?? 3}`,
+      ),
+    );
+    for (const x of held)
+      out.push(
+        `  ${safe(x.suggestion.id)}  ${describeSuggestionTarget(x.suggestion)}: ${safe(x.decision.note, 300)}`,
+      );
+    out.push(c.dim('  waftune decisions lists them; waftune decisions --undo <id> proposes one again'));
+  }
   if (r.notSuggested.length > 0) {
     out.push('', c.bold('False positives with no suggestion'));
     for (const x of r.notSuggested) {
