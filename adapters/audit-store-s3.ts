@@ -116,12 +116,14 @@ export class S3AuditStore implements AuditStore, DecisionStore {
   async addDecision(decision: Decision): Promise<void> {
     if (!isChangeId(decision.id)) throw new Error(`not a decision id: ${decision.id}`);
     const key = `${this.prefix}decisions/${decision.id}.json`;
+    const taken = () => new Error(`decision ${decision.id} is already recorded in ${this.decisionsLocation}`);
+    // As for a change's header: the conditional put, and a look first for stores that ignore it.
+    if (await this.exists(key)) throw taken();
     try {
       await this.put(key, decision, true);
     } catch (error) {
       const status = httpStatus(error);
-      if (status === 412 || status === 409)
-        throw new Error(`decision ${decision.id} is already recorded in ${this.decisionsLocation}`);
+      if (status === 412 || status === 409) throw taken();
       throw error;
     }
   }

@@ -137,7 +137,9 @@ export function register(program: Command): void {
         ]);
         continue;
       }
-      const evidence = d.evidence ? `; ${d.evidence.perDay} ${describeMeasure(d.evidence.measure)}` : '';
+      const evidence = d.evidence
+        ? `; ${Math.round(d.evidence.perDay * 10) / 10} ${describeMeasure(d.evidence.measure)}`
+        : '';
       rows.push([
         s(d.suggestionId, 40),
         d.at.slice(0, 10),

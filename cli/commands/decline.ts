@@ -34,6 +34,7 @@ interface DeclineOptions extends WafCommandOptions {
 }
 
 const MAX_DAYS = 365;
+const round = (n: number) => Math.round(n * 10) / 10;
 /** What waftune's stable ids look like (src/suggest/ids.ts), for ids named from a digest or a colleague's run. */
 const SUGGESTION_ID = /^(ovr|ipb)-[0-9a-f]{10}$/;
 
@@ -118,7 +119,7 @@ export function register(program: Command): void {
       const lines = recorded.map((d) => {
         const renewed = current.has(d.suggestionId) ? ' (replaces the earlier decision)' : '';
         const evidence = d.evidence
-          ? `; proposed again if its ${describeMeasure(d.evidence.measure)} reach x${REPROPOSE_FACTOR} (${d.evidence.perDay} now)`
+          ? `; proposed again if its ${describeMeasure(d.evidence.measure)} reach x${REPROPOSE_FACTOR} (${round(d.evidence.perDay)} now)`
           : '';
         return style.change(
           `declined ${terminalSafe(d.suggestionId)} until ${d.until.slice(0, 10)}${d.reason ? `: ${terminalSafe(d.reason, 300)}` : ''}${evidence}${renewed}`,

@@ -56,11 +56,12 @@ export function windowHours(window: Window): number {
 export function evidenceOf(s: Suggestion, window: Window): EvidenceSnapshot {
   const hours = windowHours(window);
   const count = s.kind === 'rule-override' ? s.evidence.blockedRequests : s.evidence.requests;
+  // Unrounded: x3 must mean three times the blocks in the same window, not three times a rounding.
   return {
     measure: s.kind === 'rule-override' ? 'blocked-requests-per-day' : 'requests-per-day',
     count,
-    windowHours: Math.round(hours * 100) / 100,
-    perDay: Math.round((count / hours) * 24 * 100) / 100,
+    windowHours: hours,
+    perDay: (count / hours) * 24,
   };
 }
 
@@ -92,8 +93,11 @@ function who(d: Decline): string {
   return d.by.host ? `${d.by.user}@${d.by.host}` : d.by.user;
 }
 
+const round2 = (n: number) => Math.round(n * 100) / 100;
+
+/** Rounded down, so a held suggestion never reads as grown to the factor. */
 function formatRatio(ratio: number): string {
-  return `x${ratio >= 10 ? Math.round(ratio) : Math.round(ratio * 10) / 10}`;
+  return `x${ratio >= 10 ? Math.floor(ratio) : Math.floor(ratio * 10 + 1e-9) / 10}`;
 }
 
 export function decisionNote(
@@ -107,7 +111,7 @@ export function decisionNote(
   const base = `declined on ${d.at.slice(0, 10)} by ${who(d)}${d.reason ? ` (${d.reason})` : ''}`;
   const note =
     outcome === 'evidence'
-      ? `${base}, evidence since ${ratio === null ? 'grown from none' : formatRatio(ratio)}: proposed again`
+      ? `${base}, evidence since ${ratio === null ? 'grown from none' : formatRatio(Math.max(ratio, REPROPOSE_FACTOR))}: proposed again`
       : outcome === 'expired'
         ? `${base} until ${d.until.slice(0, 10)}; the decision ran out: proposed again`
         : `${base}, held until ${d.until.slice(0, 10)}${ratio === null ? '' : `; evidence since ${formatRatio(ratio)} (proposed again at x${REPROPOSE_FACTOR})`}`;
@@ -118,7 +122,12 @@ export function decisionNote(
     by: who(d),
     reason: d.reason,
     until: d.until,
-    evidence: { measure: current.measure, atDecline, now: current.perDay, ratio },
+    evidence: {
+      measure: current.measure,
+      atDecline: atDecline === null ? null : round2(atDecline),
+      now: round2(current.perDay),
+      ratio,
+    },
     note,
   };
 }
@@ -165,7 +174,7 @@ export function applyDecisions(
     const baseline = decline.evidence?.measure === current.measure ? decline.evidence.perDay : null;
     const grown =
       baseline !== null &&
-      (baseline > 0 ? current.perDay >= baseline * REPROPOSE_FACTOR : current.perDay > 0);
+      (baseline > 0 ? current.perDay >= baseline * REPROPOSE_FACTOR * (1 - 1e-9) : current.perDay > 0);
     if (grown) {
       const note = decisionNote(decline, current, 'evidence');
       reproposed.push({ suggestionId: s.id, why: 'evidence', decision: note });

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FileAuditStore } from '../../adapters/audit-store-fs.js';
 import { S3AuditStore } from '../../adapters/audit-store-s3.js';
+import type { Decision } from '../../schemas/decision.js';
+import type { DecisionStore } from '../../src/suggest/decisions.js';
 import {
   type AuditStore,
   type ChangeEntry,
@@ -56,7 +58,7 @@ function entry(seq: number, name = `site-${seq}`): ChangeEntry {
   };
 }
 
-function behavesAsAnAuditStore(name: string, make: () => AuditStore) {
+function behavesAsAnAuditStore(name: string, make: () => AuditStore & DecisionStore) {
   describe(name, () => {
     it('gives back a change exactly as recorded: header, entries in order, summary', async () => {
       const store = make();
@@ -141,6 +143,41 @@ function behavesAsAnAuditStore(name: string, make: () => AuditStore) {
         ['20250601-000000-eeee', 15, { applied: 0, unchanged: 15, refused: 0, failed: 0 }],
       ]);
       expect(listed[0]?.entries.map((e) => e.seq)).toEqual(targets.map((_, i) => i));
+    });
+
+    it('keeps decisions beside the changes: each its own record, oldest first, never overwritten', async () => {
+      const store = make();
+      const decline: Decision = {
+        version: 1,
+        id: 'dec-20250602-090000-aaaa',
+        kind: 'decline',
+        suggestionId: 'ov-1',
+        at: '2025-06-02T09:00:00.000Z',
+        by: { user: 'alice', host: 'ops' },
+        reason: 'uploads go through SFTP',
+        until: '2025-07-02T09:00:00.000Z',
+        evidence: { measure: 'blocked-requests-per-day', perDay: 40, count: 40, windowHours: 24 },
+        suggestion: override('ov-1', ['site-a']),
+      };
+      const undo: Decision = {
+        version: 1,
+        id: 'dec-20250601-080000-bbbb',
+        kind: 'undo',
+        suggestionId: 'ov-0',
+        at: '2025-06-01T08:00:00.000Z',
+        by: { user: 'bob' },
+        undoes: 'dec-20250501-000000-cccc',
+        reason: null,
+      };
+      expect(await store.listDecisions()).toEqual([]);
+      await store.addDecision(decline);
+      await store.addDecision(undo);
+      await expect(store.addDecision({ ...decline, reason: 'changed my mind' })).rejects.toThrow();
+      expect(await store.listDecisions()).toEqual([undo, decline]);
+      expect(store.decisionsLocation.startsWith(store.location)).toBe(true);
+      // Decisions are not changes.
+      await store.begin(header('20250601-000000-dec0', '2025-06-01T00:00:00.000Z'));
+      expect((await store.list()).map((r) => r.header.id)).toEqual(['20250601-000000-dec0']);
     });
 
     it('finds a change by a unique id prefix, like `waftune changes <prefix>`', async () => {
