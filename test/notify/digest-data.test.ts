@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeFleet } from '../../fixtures/generator/index.js';
 import { DEFAULT_CONFIG } from '../../schemas/config.js';
+import type { Decision } from '../../schemas/decision.js';
 import { foldGroups } from '../../src/analyze/fleet.js';
 import { loadLocal } from '../../src/analyze/local.js';
 import type { BlockedGroupRow, IpProfileRow } from '../../src/analyze/query-rows.js';
@@ -172,5 +173,66 @@ describe('digest and alert data from a generated fleet on DuckDB', () => {
     }
     for (const alert of detectAlerts(input))
       expect(alert.command).toMatch(/^waftune (apply \S+|suggest logs --since 6h)$/);
+  });
+
+  it('a declined suggestion is neither pending in the digest nor named as a fix by the alerts', async () => {
+    const end = alertWindowEnd(toTs + 5 * 60_000, 5);
+    const alertOptions = {
+      engine,
+      toTs: end,
+      config: DEFAULT_CONFIG,
+      spike: DEFAULT_SPIKE_CONFIG,
+      buckets: 73,
+      changes: [],
+      fallbackCommand: 'waftune suggest logs --since 6h',
+    };
+    const before = await buildAlertInput(alertOptions);
+    const target = before.input.suggestions[0];
+    expect(target).toBeDefined();
+    const day = await buildDigestData({
+      engine,
+      toTs,
+      timeZone: 'UTC',
+      now: new Date(toTs + 60_000),
+      config: DEFAULT_CONFIG,
+      changes: [],
+      lastDigestAt: null,
+    });
+    const pending = day.data.pendingSuggestions.map((p) => p.suggestion);
+    const declined = pending.find((p) => p.id === target?.id) ?? pending[0];
+    if (!target || !declined) throw new Error('the fleet has no suggestion to decline');
+    const decisions: Decision[] = [target, declined].map((s, i) => ({
+      version: 1,
+      id: `dec-20250504-000000-000${i}`,
+      kind: 'decline',
+      suggestionId: s.id,
+      at: '2025-05-04T00:00:00.000Z',
+      by: { user: 'alice' },
+      reason: null,
+      until: '2025-06-04T00:00:00.000Z',
+      evidence: null,
+      suggestion: null,
+    }));
+    const now = new Date(toTs + 60_000);
+    const after = await buildAlertInput({ ...alertOptions, decisions, now });
+    expect(after.input.suggestions.map((s) => s.id)).not.toContain(target.id);
+    for (const alert of detectAlerts(after.input)) expect(alert.command).not.toContain(target.id);
+
+    const { data } = await buildDigestData({
+      engine,
+      toTs,
+      timeZone: 'UTC',
+      now,
+      config: DEFAULT_CONFIG,
+      changes: [],
+      lastDigestAt: null,
+      decisions,
+    });
+    expect(data.pendingSuggestions.map((p) => p.suggestion.id)).not.toContain(declined.id);
+    expect(data.decisions?.held.map((h) => h.suggestionId)).toContain(declined.id);
+    const message = digestBlocks(data);
+    expect(JSON.stringify(message)).toContain('declined');
+    expect(blockKitViolations(message)).toEqual([]);
+    expect(htmlReport(data)).toContain('Declined suggestions');
   });
 });

@@ -116,6 +116,28 @@ describe('waftune with the change history in S3', () => {
     expect(list.map((c: { kind: string }) => c.kind)).toEqual(['apply', 'expire']);
   });
 
+  it('decisions live in the same S3 history: decline there, and plan there leaves the suggestion out', async () => {
+    const run = await waftune(['decline', 'ov-1', '--reason', 'not now', '--by', 'bob'], {
+      WAFTUNE_AUDIT_URL: AUDIT,
+    });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain(`Recorded in ${AUDIT}decisions/`);
+    const stored = await keys('changes/decisions/');
+    expect(stored).toHaveLength(1);
+    expect(stored[0]).toMatch(/^changes\/decisions\/dec-\d{8}-\d{6}-[0-9a-f]{4}\.json$/);
+    const listed = JSON.parse((await waftune(['decisions', '--json', '--audit', AUDIT])).stdout);
+    expect(listed.decisions).toMatchObject([
+      { suggestionId: 'ov-1', by: { user: 'bob' }, reason: 'not now' },
+    ]);
+    expect(JSON.parse((await waftune(['decisions', '--json'])).stdout).decisions).toEqual([]);
+    const plan = await waftune(['plan', 'ov-1', '--audit', AUDIT]);
+    expect(plan.code).toBe(1);
+    expect(plan.stderr).toContain('ov-1 was declined on');
+    // The change history itself still lists only the changes.
+    const list = JSON.parse((await waftune(['changes', '--json', '--audit', AUDIT])).stdout);
+    expect(list.map((c: { kind: string }) => c.kind)).toEqual(['apply', 'expire']);
+  });
+
   it('refuses an --audit that is not an S3 URL', async () => {
     const run = await waftune(['changes', '--audit', '/tmp/history']);
     expect(run.code).toBe(1);
