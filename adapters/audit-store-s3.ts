@@ -91,13 +91,21 @@ export class S3AuditStore implements AuditStore, DecisionStore {
   }
 
   async begin(header: ChangeHeader): Promise<void> {
-    const key = this.key(header.id, 'header.json');
-    const taken = () => new Error(`change ${header.id} is already recorded in ${this.location}`);
-    // The conditional put is what makes this safe on S3; the look first gives the same answer on
-    // S3-compatible stores that ignore If-None-Match.
+    await this.putOnce(
+      this.key(header.id, 'header.json'),
+      header,
+      () => new Error(`change ${header.id} is already recorded in ${this.location}`),
+    );
+  }
+
+  /**
+   * Writes an object that must not exist yet. The conditional put is what makes this safe on S3;
+   * the look first gives the same answer on S3-compatible stores that ignore If-None-Match.
+   */
+  private async putOnce(key: string, value: unknown, taken: () => Error): Promise<void> {
     if (await this.exists(key)) throw taken();
     try {
-      await this.put(key, header, true);
+      await this.put(key, value, true);
     } catch (error) {
       const status = httpStatus(error);
       if (status === 412 || status === 409) throw taken();
@@ -115,36 +123,17 @@ export class S3AuditStore implements AuditStore, DecisionStore {
 
   async addDecision(decision: Decision): Promise<void> {
     if (!isChangeId(decision.id)) throw new Error(`not a decision id: ${decision.id}`);
-    const key = `${this.prefix}decisions/${decision.id}.json`;
-    const taken = () => new Error(`decision ${decision.id} is already recorded in ${this.decisionsLocation}`);
-    // As for a change's header: the conditional put, and a look first for stores that ignore it.
-    if (await this.exists(key)) throw taken();
-    try {
-      await this.put(key, decision, true);
-    } catch (error) {
-      const status = httpStatus(error);
-      if (status === 412 || status === 409) throw taken();
-      throw error;
-    }
+    await this.putOnce(
+      `${this.prefix}decisions/${decision.id}.json`,
+      decision,
+      () => new Error(`decision ${decision.id} is already recorded in ${this.decisionsLocation}`),
+    );
   }
 
   async listDecisions(): Promise<Decision[]> {
-    const keys: string[] = [];
-    let token: string | undefined;
-    do {
-      const page = await this.s3.send(
-        new ListObjectsV2Command({
-          Bucket: this.bucket,
-          Prefix: `${this.prefix}decisions/`,
-          MaxKeys: this.pageSize,
-          ...(token ? { ContinuationToken: token } : {}),
-        }),
-      );
-      for (const object of page.Contents ?? []) {
-        if (object.Key && /\/dec-[\w-]+\.json$/.test(object.Key)) keys.push(object.Key);
-      }
-      token = page.IsTruncated ? page.NextContinuationToken : undefined;
-    } while (token);
+    const keys = (await this.listKeys(`${this.prefix}decisions/`)).filter((k) =>
+      /\/dec-[\w-]+\.json$/.test(k),
+    );
     const decisions = await mapLimit(keys.sort(), this.concurrency, (key) =>
       this.readPart(key, decisionSchema),
     );
@@ -169,6 +158,22 @@ export class S3AuditStore implements AuditStore, DecisionStore {
   /** Every part under `prefix`, by change id; objects that are not part of a change are left alone. */
   private async scan(prefix: string): Promise<Map<string, Parts>> {
     const byId = new Map<string, Parts>();
+    for (const key of await this.listKeys(prefix)) {
+      const match = key.startsWith(this.prefix) ? PART.exec(key.slice(this.prefix.length)) : null;
+      const [, id, part] = match ?? [];
+      if (!id || !part) continue;
+      const parts = byId.get(id) ?? { entries: [] };
+      if (part === 'header.json') parts.header = key;
+      else if (part === 'summary.json') parts.summary = key;
+      else parts.entries.push(key);
+      byId.set(id, parts);
+    }
+    return byId;
+  }
+
+  /** Every key under `prefix`, page by page. */
+  private async listKeys(prefix: string): Promise<string[]> {
+    const keys: string[] = [];
     let token: string | undefined;
     do {
       const page = await this.s3.send(
@@ -179,20 +184,10 @@ export class S3AuditStore implements AuditStore, DecisionStore {
           ...(token ? { ContinuationToken: token } : {}),
         }),
       );
-      for (const object of page.Contents ?? []) {
-        const key = object.Key;
-        const match = key?.startsWith(this.prefix) ? PART.exec(key.slice(this.prefix.length)) : null;
-        const [, id, part] = match ?? [];
-        if (!key || !id || !part) continue;
-        const parts = byId.get(id) ?? { entries: [] };
-        if (part === 'header.json') parts.header = key;
-        else if (part === 'summary.json') parts.summary = key;
-        else parts.entries.push(key);
-        byId.set(id, parts);
-      }
+      for (const object of page.Contents ?? []) if (object.Key) keys.push(object.Key);
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
-    return byId;
+    return keys;
   }
 
   /** A change from its parts; undefined without a header (a run that never began properly). */

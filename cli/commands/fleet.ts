@@ -30,7 +30,10 @@ export interface FleetOptions {
 }
 
 export interface Fleet {
+  /** The accounts of this run (all of the fleet file's, or those `--account` names). */
   accounts: FleetAccount[];
+  /** Accounts of the fleet file that `--account` left out. */
+  notSelected: string[];
   /** Every account of the run, with its configuration (credentials). */
   configs: Map<string, FleetAccountConfig>;
   unavailable: UnavailableAccount[];
@@ -112,6 +115,7 @@ export async function openFleet(
   }
   return {
     accounts: selected.map(fleetAccount),
+    notSelected: config.fleet.accounts.filter((a) => !selected.includes(a)).map((a) => a.id),
     configs: new Map(selected.map((a) => [a.id, a])),
     unavailable,
     port: new FleetWafPort(ports, new Map(unavailable.map((u) => [u.account.id, u.reason]))),

@@ -83,6 +83,7 @@ export async function computePlan(targets: Targets, input: PlanInput): Promise<P
           fleet: {
             accounts: fleet.accounts,
             unavailable: fleet.unavailable,
+            notSelected: fleet.notSelected,
             ...(input.wholeAccounts ? { whole: input.wholeAccounts } : {}),
           },
         }

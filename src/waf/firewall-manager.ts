@@ -1,3 +1,4 @@
+import { namesRuleGroup } from './rule-group-names.js';
 import type {
   ManagedRuleGroupStatement,
   RuleAction,
@@ -59,9 +60,6 @@ export function findFirewallManagerGroup(
   groups: FirewallManagerGroups,
   ruleGroup: string,
 ): FirewallManagerMatch[] {
-  const hash = ruleGroup.indexOf('#');
-  const vendor = hash > 0 ? ruleGroup.slice(0, hash) : undefined;
-  const name = hash > 0 ? ruleGroup.slice(hash + 1) : ruleGroup;
   const found: FirewallManagerMatch[] = [];
   for (const [stage, list] of [
     ['pre', groups.pre],
@@ -70,14 +68,8 @@ export function findFirewallManagerGroup(
     for (const group of [...list].sort((a, b) => a.Priority - b.Priority)) {
       const managed = group.FirewallManagerStatement.ManagedRuleGroupStatement;
       const reference = group.FirewallManagerStatement.RuleGroupReferenceStatement;
-      if (managed) {
-        const matches = vendor
-          ? managed.VendorName === vendor && managed.Name === name
-          : managed.Name === name || group.Name === name;
-        if (matches) found.push({ stage, group, managed });
-      } else if (reference && (reference.ARN === ruleGroup || group.Name === ruleGroup)) {
-        found.push({ stage, group, reference });
-      }
+      const statement = { ...(managed ? { managed } : {}), ...(reference ? { reference } : {}) };
+      if (namesRuleGroup(ruleGroup, group.Name, statement)) found.push({ stage, group, ...statement });
     }
   }
   return found;

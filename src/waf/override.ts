@@ -3,6 +3,7 @@ import { type FirewallManagerMatch, findFirewallManagerGroup, policyChange } fro
 import type { AclContext, Mutation, MutationResult } from './mutation.js';
 import { IP_BLOCK_RULE_PREFIX, OVERRIDE_PREFIX, overrideRuleName } from './names.js';
 import { byPriority, insertAt } from './priorities.js';
+import { namesRuleGroup } from './rule-group-names.js';
 import { widenScopes } from './scope-set.js';
 import {
   exemptStatement,
@@ -38,21 +39,19 @@ interface GroupMatch {
  * group ARN) or as people do (the group's name, or the name of the web ACL rule that holds it).
  */
 export function findRuleGroup(rules: readonly Rule[], ruleGroup: string): GroupMatch[] {
-  const hash = ruleGroup.indexOf('#');
-  const vendor = hash > 0 ? ruleGroup.slice(0, hash) : undefined;
-  const name = hash > 0 ? ruleGroup.slice(hash + 1) : ruleGroup;
   const found: GroupMatch[] = [];
   for (const rule of byPriority(rules)) {
     const managed = rule.Statement.ManagedRuleGroupStatement;
     const reference = rule.Statement.RuleGroupReferenceStatement;
-    if (managed) {
-      const matches = vendor
-        ? managed.VendorName === vendor && managed.Name === name
-        : managed.Name === name || rule.Name === name;
-      if (matches) found.push({ rule, statement: managed, key: 'ManagedRuleGroupStatement' });
-    } else if (reference && (reference.ARN === ruleGroup || rule.Name === ruleGroup)) {
-      found.push({ rule, statement: reference, key: 'RuleGroupReferenceStatement' });
-    }
+    if (
+      !namesRuleGroup(ruleGroup, rule.Name, {
+        ...(managed ? { managed } : {}),
+        ...(reference ? { reference } : {}),
+      })
+    )
+      continue;
+    if (managed) found.push({ rule, statement: managed, key: 'ManagedRuleGroupStatement' });
+    else if (reference) found.push({ rule, statement: reference, key: 'RuleGroupReferenceStatement' });
   }
   return found;
 }

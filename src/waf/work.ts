@@ -81,6 +81,8 @@ export interface WorkOptions {
     unavailable: readonly UnavailableAccount[];
     /** Accounts every web ACL of which is a target whatever `acls` says (resuming a run they missed). */
     whole?: readonly string[];
+    /** Accounts of the fleet file left out of this run (`--account`): their web ACLs are no targets. */
+    notSelected?: readonly string[];
   };
 }
 
@@ -124,6 +126,8 @@ export async function prepareWork(
     if (!fleet || ref.account) return { ref };
     const where = placeArn(ref.arn, fleet.accounts, fleet.unavailable);
     if (where.kind === 'account') return { ref: inAccount(ref, where.account) };
+    if (where.kind === 'unknown' && where.accountId && fleet.notSelected?.includes(where.accountId))
+      return {};
     if (where.kind === 'unavailable') {
       unreachable.add(where.account.id);
       return {};

@@ -36,6 +36,17 @@ describe('digest and alert data from a generated fleet on DuckDB', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  /** The last 6 hours in 5-minute buckets, as `waftune watch` asks for them. */
+  const alertOptions = () => ({
+    engine,
+    toTs: alertWindowEnd(toTs + 5 * 60_000, 5),
+    config: DEFAULT_CONFIG,
+    spike: DEFAULT_SPIKE_CONFIG,
+    buckets: 73,
+    changes: [],
+    fallbackCommand: 'waftune suggest logs --since 6h',
+  });
+
   it('builds the day with the final verdicts `analyze` gives the same window', async () => {
     const { data, suggestions } = await buildDigestData({
       engine,
@@ -147,15 +158,7 @@ describe('digest and alert data from a generated fleet on DuckDB', () => {
 
   it('turns the last 6 hours into per-site series whose blocks add up to the table', async () => {
     const end = alertWindowEnd(toTs + 5 * 60_000, 5);
-    const { input } = await buildAlertInput({
-      engine,
-      toTs: end,
-      config: DEFAULT_CONFIG,
-      spike: DEFAULT_SPIKE_CONFIG,
-      buckets: 73,
-      changes: [],
-      fallbackCommand: 'waftune suggest logs --since 6h',
-    });
+    const { input } = await buildAlertInput(alertOptions());
     expect(input.series.length).toBeGreaterThan(0);
     const from = end - 73 * 5 * 60_000;
     const [row] = await engine.sql(
@@ -176,17 +179,7 @@ describe('digest and alert data from a generated fleet on DuckDB', () => {
   });
 
   it('a declined suggestion is neither pending in the digest nor named as a fix by the alerts', async () => {
-    const end = alertWindowEnd(toTs + 5 * 60_000, 5);
-    const alertOptions = {
-      engine,
-      toTs: end,
-      config: DEFAULT_CONFIG,
-      spike: DEFAULT_SPIKE_CONFIG,
-      buckets: 73,
-      changes: [],
-      fallbackCommand: 'waftune suggest logs --since 6h',
-    };
-    const before = await buildAlertInput(alertOptions);
+    const before = await buildAlertInput(alertOptions());
     const target = before.input.suggestions[0];
     expect(target).toBeDefined();
     const day = await buildDigestData({
@@ -214,7 +207,7 @@ describe('digest and alert data from a generated fleet on DuckDB', () => {
       suggestion: null,
     }));
     const now = new Date(toTs + 60_000);
-    const after = await buildAlertInput({ ...alertOptions, decisions, now });
+    const after = await buildAlertInput({ ...alertOptions(), decisions, now });
     expect(after.input.suggestions.map((s) => s.id)).not.toContain(target.id);
     for (const alert of detectAlerts(after.input)) expect(alert.command).not.toContain(target.id);
 

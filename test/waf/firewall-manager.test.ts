@@ -1,16 +1,14 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FileAuditStore } from '../../adapters/audit-store-fs.js';
-import { Wafv2Port } from '../../adapters/wafv2.js';
+import type { FileAuditStore } from '../../adapters/audit-store-fs.js';
+import type { Wafv2Port } from '../../adapters/wafv2.js';
 import type { Suggestion } from '../../schemas/suggestion.js';
 import { applyWork } from '../../src/waf/apply.js';
 import { planWork, workToApply } from '../../src/waf/plan.js';
 import { PLAIN, planJson, renderPlan } from '../../src/waf/render.js';
 import type { Rule, WebAcl } from '../../src/waf/types.js';
 import { prepareWork } from '../../src/waf/work.js';
-import { type LocalWafv2, rateRule, startLocalWafv2 } from '../support/wafv2-local-endpoint.js';
+import { type LocalWaf, startLocalWaf } from '../support/local-waf-port.js';
+import { type LocalWafv2, rateRule } from '../support/wafv2-local-endpoint.js';
 import { ipBlock, LABEL, override } from './suggestions.js';
 
 /**
@@ -33,31 +31,17 @@ function fmsGroup(name: string, priority: number, extra: Record<string, unknown>
   };
 }
 
+let waf: LocalWaf;
 let ep: LocalWafv2;
 let port: Wafv2Port;
 let store: FileAuditStore;
-let dir: string;
 
 beforeEach(async () => {
-  ep = await startLocalWafv2();
-  port = new Wafv2Port({
-    region: 'eu-west-1',
-    clientConfig: {
-      endpoint: ep.url,
-      credentials: { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local' },
-      maxAttempts: 1,
-    },
-  });
-  dir = mkdtempSync(join(tmpdir(), 'waftune-fms-'));
-  store = new FileAuditStore(dir);
+  waf = await startLocalWaf('fms');
+  ({ ep, port, store } = waf);
 });
 
-afterEach(async () => {
-  expect(ep.rejected).toEqual([]);
-  expect(ep.badResponses).toEqual([]);
-  await ep.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterEach(() => waf.close());
 
 async function plan(suggestions: Suggestion[]) {
   const work = await prepareWork(port, suggestions, { region: 'eu-west-1', now: new Date() });

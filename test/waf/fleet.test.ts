@@ -265,6 +265,44 @@ describe('a fleet of accounts: plan, apply, rollback and expire with AssumeRole 
     expect(ep.ipSet('waftune-blocked-ipv4', 'CLOUDFRONT', 'us-east-1', B)?.ipSet.Addresses).toEqual([]);
   });
 
+  it("connect sends each account's logs to the stream of that name in its own account and region", async () => {
+    const stream = 'aws-waf-logs-waftune-prod';
+    const dry = await waftune(['connect', '--stream', stream, '--dry-run']);
+    expect(dry.code, dry.stderr + dry.stdout).toBe(2); // client C is not reachable
+    expect(dry.stdout).toContain(`account client-a (${A}):`);
+    expect(dry.stdout).toMatch(/would enable\s+client-a-shop/);
+    expect(ep.operations('PutLoggingConfiguration')).toEqual([]);
+    const run = await waftune(['connect', '--stream', stream, '--json']);
+    const out = JSON.parse(run.stdout);
+    expect(out.unavailable.map((u: { account: string }) => u.account)).toEqual([C]);
+    const puts = ep.requests.filter((r) => r.operation === 'PutLoggingConfiguration');
+    expect(
+      puts
+        .map(
+          (p) =>
+            `${p.account}:${String((p.body.LoggingConfiguration as { ResourceArn: string }).ResourceArn).split('/')[2]}`,
+        )
+        .sort(),
+    ).toEqual([`${A}:client-a-blog`, `${A}:client-a-shop`, `${B}:client-b-www`]);
+    for (const p of puts) {
+      const config = p.body.LoggingConfiguration as { LogDestinationConfigs: string[] };
+      expect(config.LogDestinationConfigs).toEqual([
+        `arn:aws:firehose:eu-west-1:${p.account}:deliverystream/${stream}`,
+      ]);
+    }
+    expect(ep.logging('client-b-www', 'REGIONAL', 'eu-west-1', B)).toBeDefined();
+    // connect's evidence rule went in with each account's own credentials too, and the change is one record
+    const evidence = ep.requests.filter(
+      (r) => r.operation === 'UpdateWebACL' && JSON.stringify(r.body).includes('waftune-evidence'),
+    );
+    expect(new Set(evidence.map((r) => r.account))).toEqual(new Set([A, B]));
+    expect(
+      out.change.entries.every(
+        (e: { target: { account: string } }) => e.target.account === A || e.target.account === B,
+      ),
+    ).toBe(true);
+  });
+
   it('a fleet file with no reachable account is a failure, said once', async () => {
     const bad = join(dir, 'nobody.json');
     writeFileSync(
