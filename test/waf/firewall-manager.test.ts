@@ -224,6 +224,24 @@ describe('a web ACL managed by Firewall Manager', () => {
       'Rules[0] (FMManaged-AWSManagedRulesCommonRuleSet): the name of a Firewall Manager rule group',
     ]);
     ep.rejected.length = 0;
+    // UpdateWebACL has no member for what Firewall Manager owns: the model itself refuses them.
+    const body = {
+      Name: ACL,
+      Scope: 'REGIONAL',
+      Id: acl.Id,
+      DefaultAction: { Allow: {} },
+      VisibilityConfig: acl.VisibilityConfig,
+      LockToken: lockToken,
+    };
+    expect(ep.validator.validateInput('UpdateWebACL', body)).toEqual([]);
+    for (const member of [
+      'PreProcessFirewallManagerRuleGroups',
+      'PostProcessFirewallManagerRuleGroups',
+      'ManagedByFirewallManager',
+    ])
+      expect(ep.validator.validateInput('UpdateWebACL', { ...body, [member]: [] }).join()).toContain(
+        `UpdateWebACLRequest has no member ${member}`,
+      );
     expect(ep.webAcl(ACL).acl.PreProcessFirewallManagerRuleGroups).toEqual(
       seeded.acl.PreProcessFirewallManagerRuleGroups,
     );
