@@ -1,7 +1,8 @@
 import type { RuleOverride, Scope } from '../../schemas/suggestion.js';
 import { type FirewallManagerMatch, findFirewallManagerGroup, policyChange } from './firewall-manager.js';
+import { topIndex } from './ip-block.js';
 import type { AclContext, Mutation, MutationResult } from './mutation.js';
-import { IP_BLOCK_RULE_PREFIX, OVERRIDE_PREFIX, overrideRuleName } from './names.js';
+import { OVERRIDE_PREFIX, overrideRuleName } from './names.js';
 import { byPriority, insertAt } from './priorities.js';
 import { namesRuleGroup } from './rule-group-names.js';
 import { widenScopes } from './scope-set.js';
@@ -221,12 +222,8 @@ function applyUnderFirewallManager(
     withLabelRule(rules, [...rules], spec, {
       alreadyCounted,
       where: `the Firewall Manager rule group ${name}`,
-      // The account's rules all run after the pre-process groups: the top, below waftune's IP blocks.
-      insertAt: (ordered) => {
-        let i = 0;
-        while (ordered[i]?.Name.startsWith(IP_BLOCK_RULE_PREFIX)) i++;
-        return i;
-      },
+      // The account's rules all run after the pre-process groups: the top, below waftune's evidence and IP block rules.
+      insertAt: topIndex,
     }),
   );
 }

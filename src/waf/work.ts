@@ -185,11 +185,14 @@ export async function prepareWork(
     const forwarded = s.forwardedIpConfig;
     if (!forwarded || !versions.size) continue;
     for (const name of forwarded.webAcls) {
-      const { ref, problem } = resolveWebAcl(name, discovery.acls);
+      const resolved = resolveWebAcl(name, discovery.acls);
+      const placed = resolved.ref ? place(resolved.ref) : {};
+      const ref = placed.ref;
       if (!ref) {
+        if (resolved.ref && !placed.skip) continue; // its account is unavailable: said once, below
         skipped.push({
           suggestionId: s.id,
-          reason: `forwarded-address block: ${problem ?? `unknown web ACL ${name}`}`,
+          reason: `forwarded-address block: ${placed.skip ?? resolved.problem ?? `unknown web ACL ${name}`}`,
         });
         continue;
       }
