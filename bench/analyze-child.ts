@@ -20,7 +20,8 @@ if (mode === 'scan') {
   records = Number(rows[0]?.n ?? 0);
   await engine.close();
 } else {
-  const report = await analyzeLocal([dir], { config: DEFAULT_CONFIG, rejectsFile: null });
+  const reader = process.env.WAFTUNE_READER === 'exact' ? 'exact' : 'fast';
+  const report = await analyzeLocal([dir], { config: DEFAULT_CONFIG, rejectsFile: null, reader });
   records = report.input.events;
   suggestions = report.suggestions.length;
 }

@@ -54,6 +54,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: () => import('./digest.js'),
   },
   { name: 'watch', summary: 'alert on false-positive spikes', load: () => import('./watch.js') },
+  {
+    name: 'athena',
+    summary: 'Athena over WAF logs already in S3: the raw-log table and its events view',
+    load: () => import('./athena.js'),
+  },
 ];
 
 /** The command a command line runs (`waftune [global options] <command> ...`, `waftune help <command>`). */

@@ -1,4 +1,5 @@
 import type { WafEvent } from '../../schemas/event.js';
+import type { Condition } from './condition.js';
 
 /** The fields of an event that signals may read: a stored event row or a grouped query row. */
 export type EventView = Pick<
@@ -61,9 +62,14 @@ interface SignalBase {
   reason: string;
 }
 
-/** Decided from the request alone: runs in the Lambda and locally. */
+/**
+ * Decided from the request alone: runs in the Lambda, the exact reader and, compiled to SQL, in
+ * DuckDB and on Athena. `when` is the one definition; `applies` is compiled from it
+ * (src/classify/request-signal.ts).
+ */
 export interface RequestSignal extends SignalBase {
   stage: 'request';
+  when: Condition;
   applies(event: EventView): boolean;
 }
 

@@ -1,8 +1,11 @@
+import { all, any, type Condition, compileTs, not } from './condition.js';
+import { pattern } from './pattern.js';
+
 /**
  * WordPress endpoints where logged-in users do real work that CRS body rules trip over (the
- * endpoints the CRS WordPress exclusion plugin lists).
+ * endpoints the CRS WordPress exclusion plugin lists), as conditions the signals share.
  */
-const EDITOR_EXACT = new Set([
+const EDITOR_EXACT = [
   '/wp-admin/async-upload.php',
   '/wp-admin/post.php',
   '/wp-admin/post-new.php',
@@ -17,34 +20,65 @@ const EDITOR_EXACT = new Set([
   '/wp-admin/comment.php',
   '/wp-admin/theme-editor.php',
   '/wp-admin/site-editor.php',
-]);
+];
 
-const EDITOR_REST =
-  /^\/wp-json\/wp\/v2\/(posts|pages|media|blocks|templates|template-parts|navigation|widgets|comments|settings|global-styles|users\/me)(\/|$)/;
-const EDITOR_REST_QUERY = /(^|&)rest_route=(\/|%2F)wp(\/|%2F)v2(\/|%2F)/i;
+const EDITOR_REST = pattern(
+  String.raw`^/wp-json/wp/v2/(posts|pages|media|blocks|templates|template-parts|navigation|widgets|comments|settings|global-styles|users/me)(/|$)`,
+);
+const EDITOR_REST_QUERY = pattern(String.raw`(^|&)rest_route=(/|%2f)wp(/|%2f)v2(/|%2f)`);
 
-const UPLOAD = new Set(['/wp-admin/async-upload.php', '/wp-admin/media-new.php']);
-const UPLOAD_REST = /^\/wp-json\/wp\/v2\/media(\/|$)/;
+export const EDITOR_ENDPOINT: Condition = any(
+  { field: 'path', in: EDITOR_EXACT },
+  { field: 'path', matches: EDITOR_REST },
+  { field: 'query', view: 'lower', matches: EDITOR_REST_QUERY },
+);
 
-export function isEditorEndpoint(path: string, query = ''): boolean {
-  return EDITOR_EXACT.has(path) || EDITOR_REST.test(path) || EDITOR_REST_QUERY.test(query);
-}
+export const UPLOAD_ENDPOINT: Condition = any(
+  { field: 'path', in: ['/wp-admin/async-upload.php', '/wp-admin/media-new.php'] },
+  { field: 'path', matches: pattern(String.raw`^/wp-json/wp/v2/media(/|$)`) },
+);
 
-export function isUploadEndpoint(path: string): boolean {
-  return UPLOAD.has(path) || UPLOAD_REST.test(path);
-}
-
-export const WRITE_METHODS: ReadonlySet<string> = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+export const WRITE_METHOD: Condition = { field: 'method', in: ['POST', 'PUT', 'PATCH', 'DELETE'] };
 
 /**
  * Whether the request could come from a logged-in browser: it sent WordPress cookies, or the
  * logging configuration hid them. A write without either is no editor's.
  */
-export function mayBeLoggedIn(e: { cookie_redacted: boolean; cookie_names: readonly string[] }): boolean {
-  return e.cookie_redacted || e.cookie_names.some((n) => n.startsWith('wordpress_'));
-}
+export const MAY_BE_LOGGED_IN: Condition = any(
+  { flag: 'cookie_redacted' },
+  { list: 'cookie_names', anyStartsWith: 'wordpress_' },
+);
 
 /** A rule that inspects the request body (CRS `*_BODY`, SQLi `SQLi_BODY`, ...). */
-export function isBodyRule(ruleId: string | null): boolean {
-  return ruleId !== null && /_BODY(_RC_COUNT)?$/i.test(ruleId);
+export const BODY_RULE: Condition = {
+  field: 'rule_id',
+  view: 'lower',
+  matches: pattern(String.raw`_body(_rc_count)?$`),
+};
+
+export const NOT_LOGGED_IN: Condition = not(MAY_BE_LOGGED_IN);
+export const BODY_RULE_ON_EDITOR: Condition = all(BODY_RULE, EDITOR_ENDPOINT);
+
+const editorEndpoint = compileTs(EDITOR_ENDPOINT);
+const NO_EVENT = {
+  host: '',
+  client_ip: '',
+  method: '',
+  rule_action: null,
+  rule_group: null,
+  rule_id: null,
+  terminating_rule_type: null,
+  labels: [],
+  condition_type: null,
+  match_location: null,
+  matched_data: null,
+  user_agent: null,
+  cookie_names: [],
+  wp_session: false,
+  cookie_redacted: false,
+};
+
+/** For the suggester: whether a path (and query) is a WordPress editing endpoint. */
+export function isEditorEndpoint(path: string, query = ''): boolean {
+  return editorEndpoint({ ...NO_EVENT, path, query });
 }

@@ -120,6 +120,23 @@ export class AthenaEngine implements QueryEngine {
     };
   }
 
+  /**
+   * Runs one statement of our own (DDL: the raw-log table and its view), waiting for it to finish.
+   * Never with log-derived text.
+   */
+  async execute(statement: string, name = 'statement'): Promise<{ bytesScanned: number; elapsedMs: number }> {
+    const started = this.now();
+    this.options.signal?.throwIfAborted();
+    const id = await this.options.port.startQuery({
+      queryString: statement,
+      workGroup: this.options.workGroup,
+      database: this.options.database,
+      ...(this.options.catalog ? { catalog: this.options.catalog } : {}),
+    });
+    const status = await this.waitFor(id, name, started);
+    return { bytesScanned: status.bytesScanned ?? 0, elapsedMs: this.now() - started };
+  }
+
   private async waitFor(id: string, name: string, started: number): Promise<AthenaStatus> {
     const { signal } = this.options;
     const timeoutMs = this.options.timeoutMs ?? 10 * 60_000;

@@ -37,6 +37,10 @@ export interface DuckDbOptions {
   threads?: number;
   /** DuckDB's memory limit, e.g. `1GB`; past it, it spills to a temporary folder on disk. */
   memoryLimit?: string;
+  /** Where it spills (an in-memory database's tables too). */
+  tempDirectory?: string;
+  /** Off: loads need far less memory (every query that needs an order says so). */
+  preserveInsertionOrder?: boolean;
   queriesDir?: string;
 }
 
@@ -55,6 +59,8 @@ export class DuckDbEngine implements QueryEngine {
     const config: Record<string, string> = {};
     if (options.threads) config.threads = String(options.threads);
     if (options.memoryLimit) config.memory_limit = options.memoryLimit;
+    if (options.tempDirectory) config.temp_directory = options.tempDirectory;
+    if (options.preserveInsertionOrder === false) config.preserve_insertion_order = 'false';
     const instance = await DuckDBInstance.create(options.path ?? ':memory:', config);
     const connection = await instance.connect();
     for (const macro of TRINO_MACROS) await connection.run(macro);
@@ -82,16 +88,34 @@ export class DuckDbEngine implements QueryEngine {
     }
   }
 
-  /** Loads a JSON-lines file of flat events (e.g. Firehose's events/ objects) into `events`. */
-  async insertJsonLines(file: string): Promise<void> {
+  /** Loads JSON-lines files of flat events (e.g. Firehose's events/ objects) into `events`. */
+  async insertJsonLines(file: string | readonly string[], table = 'events', extra = ''): Promise<void> {
+    const files = typeof file === 'string' ? [file] : file;
+    if (files.length === 0) return;
     const columns = EVENT_COLUMNS.map((c) => `'${c.name}': '${DUCK_TYPE[c.type]}'`).join(', ');
     const names = EVENT_COLUMNS.map((c) => c.name).join(', ');
-    // The path is ours (a temp file or a file the user named), quoted as a literal because table
-    // functions take no bound parameters for it.
-    const literal = `'${file.replaceAll("'", "''")}'`;
+    // The paths are ours (temp files or files the user named), quoted as literals because table
+    // functions take no bound parameters for them.
+    const list = `[${files.map((f) => `'${f.replaceAll("'", "''")}'`).join(', ')}]`;
+    const [extraCols, extraValues] = extra === '' ? ['', ''] : extra.split('|');
     await this.connection.run(
-      `INSERT INTO events (${names}) SELECT ${names} FROM read_json(${literal}, format = 'newline_delimited', columns = {${columns}}, maximum_object_size = 16777216)`,
+      `INSERT INTO ${table} (${extraCols}${names}) SELECT ${extraValues}${names} FROM read_json(${list}, format = 'newline_delimited', columns = {${columns}}, maximum_object_size = 16777216)`,
     );
+  }
+
+  /**
+   * Turns `events` into a view over `events_local`, the table the fast local reader fills: the
+   * events columns plus the source file (src), line and kind (0 read in SQL, 1 a record left to the
+   * exact reader, which is not an event, 2 an event from the exact reader).
+   */
+  async prepareStagedLoad(): Promise<void> {
+    const columns = EVENT_COLUMNS.map((c) => `${c.name} ${DUCK_TYPE[c.type]}`).join(', ');
+    const names = EVENT_COLUMNS.map((c) => c.name).join(', ');
+    await this.connection.run(
+      `CREATE TABLE events_local (src INTEGER, line BIGINT, kind TINYINT, ${columns})`,
+    );
+    await this.connection.run('DROP TABLE events');
+    await this.connection.run(`CREATE VIEW events AS SELECT ${names} FROM events_local WHERE kind <> 1`);
   }
 
   async run<R extends Row = Row>(
@@ -106,6 +130,11 @@ export class DuckDbEngine implements QueryEngine {
     const reader = await this.connection.runAndReadAll(file.text, bound, types);
     const rows = reader.getRowObjectsJS().map((r) => toPlain(r) as R);
     return { rows, stats: { elapsedMs: performance.now() - started } };
+  }
+
+  /** Runs a statement without reading a result; never with log-derived text. */
+  async sqlRun(text: string): Promise<void> {
+    await this.connection.run(text);
   }
 
   /** Raw SQL for tests and the benchmark; never with log-derived text. */

@@ -1,4 +1,5 @@
 import type { EvidenceLabels } from '../../schemas/waftune-labels.js';
+import { cutCodePoints } from '../classify/fold.js';
 
 /** What waftune keeps of the Cookie headers: names only; values never leave this function. */
 export interface CookieFacts {
@@ -28,7 +29,7 @@ export function cookieFacts(headerValues: readonly string[], evidence?: Evidence
       const name = (eq === -1 ? part : part.slice(0, eq)).trim();
       if (!name) continue;
       if (name.startsWith('wordpress_logged_in_')) wpSession = true;
-      if (names.length < MAX_NAMES) names.push(name.slice(0, MAX_NAME_LENGTH));
+      if (names.length < MAX_NAMES) names.push(cutCodePoints(name, MAX_NAME_LENGTH));
     }
   }
   return { names, wpSession: wpSession || Boolean(evidence?.wpLoggedIn), redacted };

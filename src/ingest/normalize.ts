@@ -1,6 +1,7 @@
 import { countedRuleEntry, type WafEvent } from '../../schemas/event.js';
 import type { WafLogRecord } from '../../schemas/waf-log.js';
 import { evidenceLabels } from '../../schemas/waftune-labels.js';
+import { cutCodePoints, lowerAscii, upperAscii } from '../classify/fold.js';
 import { cookieFacts } from './cookies.js';
 import { attributeRules } from './rule-match.js';
 import { parseWebAclArn } from './web-acl-arn.js';
@@ -11,13 +12,10 @@ const MAX_MATCHED_DATA = 512;
 const MAX_LABELS = 100;
 
 /**
- * Bounded and well-formed: a lone UTF-16 surrogate (legal in JSON text, written by attackers) cannot
- * be stored as UTF-8 by DuckDB or Athena, so it becomes U+FFFD here.
+ * Bounded (in code points, as SQL counts them: src/engines/normalize-sql.ts is the same
+ * normalization in SQL) and well-formed (see cutCodePoints).
  */
-export const cut = (s: string, max = MAX_FIELD) => {
-  const bounded = s.length > max ? s.slice(0, max) : s;
-  return bounded.isWellFormed() ? bounded : bounded.toWellFormed();
-};
+export const cut = (s: string, max = MAX_FIELD) => cutCodePoints(s, max);
 const orNull = (s: string | null | undefined) => (s === undefined || s === null || s === '' ? null : cut(s));
 /** WAF writes `-` where it has no value (httpSourceName, httpSourceId, country). */
 const known = (s: string | null | undefined) => (s === '-' ? null : orNull(s));
@@ -34,7 +32,7 @@ export function normalize(record: WafLogRecord): WafEvent {
   const cookieHeaders: string[] = [];
   for (const h of req.headers ?? []) {
     const value = h.value ?? '';
-    switch (h.name.toLowerCase()) {
+    switch (lowerAscii(h.name)) {
       case 'host':
         host ??= orNull(value.trim());
         break;
@@ -64,15 +62,15 @@ export function normalize(record: WafLogRecord): WafEvent {
     web_acl_scope: acl.scope,
     account_id: cut(acl.accountId, 32),
     source: known(record.httpSourceName),
-    host: cut((host ?? '').toLowerCase(), 256),
+    host: cut(lowerAscii(host ?? ''), 256),
     client_ip: cut(req.clientIp, 64),
     country: req.country && req.country !== '-' ? cut(req.country, 8) : null,
-    method: cut(req.httpMethod.toUpperCase(), 16),
+    method: cut(upperAscii(req.httpMethod), 16),
     path: cut(req.uri),
     query: cut(req.args ?? ''),
     request_id: req.requestId && req.requestId !== 'null' ? cut(req.requestId, 128) : null,
-    action: cut(record.action.toUpperCase(), 32),
-    rule_action: hit ? cut(hit.action.toUpperCase(), 32) : null,
+    action: cut(upperAscii(record.action), 32),
+    rule_action: hit ? cut(upperAscii(hit.action), 32) : null,
     acl_rule: hit?.aclRule ? cut(hit.aclRule, 256) : null,
     terminating_rule_type: orNull(record.terminatingRuleType),
     rule_group: hit?.group ? cut(hit.group, 512) : null,

@@ -1,5 +1,6 @@
 import type { MatchDetail, RuleGroupEntry, RuleMatch, WafLogRecord } from '../../schemas/waf-log.js';
 import { EVIDENCE_RULE_PREFIX } from '../../schemas/waftune-labels.js';
+import { lowerAscii, upperAscii } from '../classify/fold.js';
 
 export interface RuleHit {
   /** What the matched rule did: BLOCK, CAPTCHA, CHALLENGE, COUNT, ... */
@@ -80,7 +81,7 @@ export function attributeRules(record: WafLogRecord): RuleAttribution {
     }
     for (const x of g.excludedRules ?? NONE) {
       if (!x.ruleId) continue;
-      const type = x.exclusionType?.toUpperCase();
+      const type = x.exclusionType == null ? undefined : upperAscii(x.exclusionType);
       if (type === undefined || type === 'EXCLUDED_AS_COUNT')
         counted.push(countedIn(g.ruleGroupId, x.ruleId, x.ruleMatchDetails, true));
     }
@@ -184,7 +185,7 @@ function terminatingGroup(
   aclRuleOf: ReadonlyMap<number, number>,
 ): number | null {
   if (tripped.length === 0 || !terminated(record)) return null;
-  const type = record.terminatingRuleType?.toUpperCase();
+  const type = record.terminatingRuleType == null ? undefined : upperAscii(record.terminatingRuleType);
   if (type !== undefined && NOT_A_GROUP.has(type)) return null;
   const acl = record.terminatingRuleId;
   const named = tripped.find((g) => namesGroup(acl, (groups[g] as RuleGroupEntry).ruleGroupId));
@@ -237,12 +238,12 @@ function countedIn(
 
 // waftune's evidence rules only label (schemas/waftune-labels.ts): they never explain a request.
 const isEvidence = (r: RuleMatch) => r.ruleId.startsWith(EVIDENCE_RULE_PREFIX);
-const isCount = (r: RuleMatch) => r.action.toUpperCase() === 'COUNT' && !isEvidence(r);
+const isCount = (r: RuleMatch) => upperAscii(r.action) === 'COUNT' && !isEvidence(r);
 
 const isOverridden = (r: RuleMatch) =>
   typeof r.overriddenAction === 'string' &&
   r.overriddenAction !== '' &&
-  r.overriddenAction.toUpperCase() !== 'COUNT';
+  upperAscii(r.overriddenAction) !== 'COUNT';
 
 const nonEmpty = (d: readonly MatchDetail[] | null | undefined) => (d && d.length > 0 ? d : undefined);
 
@@ -254,14 +255,14 @@ const ARN_GROUP_NAME = /\/rulegroup\/([^/]+)/i;
  * console's default for a managed group, `AWS-AWSManagedRulesCommonRuleSet`), ignoring case.
  */
 export function namesGroup(aclRule: string, ruleGroupId: string): boolean {
-  const rule = aclRule.toLowerCase();
+  const rule = lowerAscii(aclRule);
   const arn = ARN_GROUP_NAME.exec(ruleGroupId);
-  if (arn?.[1]) return rule === arn[1].toLowerCase();
+  if (arn?.[1]) return rule === lowerAscii(arn[1]);
   const hash = ruleGroupId.lastIndexOf('#');
-  const name = (hash === -1 ? ruleGroupId : ruleGroupId.slice(hash + 1)).toLowerCase();
+  const name = lowerAscii(hash === -1 ? ruleGroupId : ruleGroupId.slice(hash + 1));
   if (name === '') return false;
   if (rule === name) return true;
   if (hash === -1) return false;
-  const vendor = ruleGroupId.slice(0, hash).toLowerCase();
+  const vendor = lowerAscii(ruleGroupId.slice(0, hash));
   return rule === `${vendor}-${name}`;
 }

@@ -1,3 +1,5 @@
+import { pattern, toRegExp } from '../classify/pattern.js';
+
 export interface WebAclRef {
   arn: string;
   name: string;
@@ -6,7 +8,11 @@ export interface WebAclRef {
   accountId: string;
 }
 
-const ARN = /^arn:aws[\w-]*:wafv2:([^:]*):([^:]*):(regional|global)\/webacl\/([^/]+)\/[^/]+$/;
+/** `arn:aws:wafv2:<region>:<account>:<regional|global>/webacl/<name>/<id>`; the SQL normalization uses it too. */
+export const WEB_ACL_ARN = pattern(
+  String.raw`^arn:aws[\w\-]*:wafv2:([^:]*):([^:]*):(regional|global)/webacl/([^/]+)/[^/]+$`,
+);
+const ARN = toRegExp(WEB_ACL_ARN);
 
 /** Splits a web ACL ARN; an id that is not such an ARN is kept whole as the name. */
 export function parseWebAclArn(arn: string): WebAclRef {

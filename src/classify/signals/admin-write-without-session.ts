@@ -1,19 +1,20 @@
-import type { RequestSignal } from '../signal.js';
-import { isEditorEndpoint, mayBeLoggedIn, WRITE_METHODS } from '../wordpress-paths.js';
+import { all, not } from '../condition.js';
+import { requestSignal } from '../request-signal.js';
+import { EDITOR_ENDPOINT, MAY_BE_LOGGED_IN, WRITE_METHOD } from '../wordpress-paths.js';
 
 /**
  * WordPress only accepts editor writes from a logged-in browser, which always sends its
  * `wordpress_*` cookies; a write there without any is a bot trying its luck (a webshell upload).
  * Says nothing where the logging configuration redacts the Cookie header.
  */
-export const adminWriteWithoutSession: RequestSignal = {
+export const adminWriteWithoutSession = requestSignal({
   id: 'admin-write-without-session',
-  stage: 'request',
   weight: 3,
   reason: 'wrote to a WordPress editing endpoint without any WordPress login cookie',
-  applies: (e) =>
-    WRITE_METHODS.has(e.method) &&
-    !mayBeLoggedIn(e) &&
-    e.path !== '/wp-admin/admin-ajax.php' &&
-    isEditorEndpoint(e.path, e.query),
-};
+  when: all(
+    WRITE_METHOD,
+    not(MAY_BE_LOGGED_IN),
+    not({ field: 'path', equals: '/wp-admin/admin-ajax.php' }),
+    EDITOR_ENDPOINT,
+  ),
+});

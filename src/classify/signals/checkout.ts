@@ -1,14 +1,18 @@
-import type { RequestSignal } from '../signal.js';
-import { isBodyRule } from '../wordpress-paths.js';
+import { all, any } from '../condition.js';
+import { pattern } from '../pattern.js';
+import { requestSignal } from '../request-signal.js';
+import { BODY_RULE } from '../wordpress-paths.js';
 
-const WC_AJAX = /(^|&)wc-ajax=[a-z_]+/i;
-const CHECKOUT_PATH = /^\/(checkout|cart|my-account)(\/|$)/;
-
-export const checkout: RequestSignal = {
+export const checkout = requestSignal({
   id: 'checkout',
-  stage: 'request',
   weight: -2,
   reason: 'a body rule fired on a WooCommerce checkout or cart request',
-  applies: (e) =>
-    e.method === 'POST' && isBodyRule(e.rule_id) && (WC_AJAX.test(e.query) || CHECKOUT_PATH.test(e.path)),
-};
+  when: all(
+    { field: 'method', equals: 'POST' },
+    BODY_RULE,
+    any(
+      { field: 'query', view: 'lower', matches: pattern('(^|&)wc-ajax=[a-z_]+') },
+      { field: 'path', matches: pattern('^/(checkout|cart|my-account)(/|$)') },
+    ),
+  ),
+});

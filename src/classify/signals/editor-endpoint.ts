@@ -1,15 +1,11 @@
-import type { RequestSignal } from '../signal.js';
-import { isBodyRule, isEditorEndpoint, mayBeLoggedIn, WRITE_METHODS } from '../wordpress-paths.js';
+import { all } from '../condition.js';
+import { requestSignal } from '../request-signal.js';
+import { BODY_RULE, EDITOR_ENDPOINT, MAY_BE_LOGGED_IN, WRITE_METHOD } from '../wordpress-paths.js';
 
-export const editorEndpoint: RequestSignal = {
+export const editorEndpoint = requestSignal({
   id: 'editor-endpoint',
-  stage: 'request',
   weight: -1,
   reason:
     'a body rule fired on a WordPress editing endpoint (upload, post save, admin-ajax) with WordPress cookies',
-  applies: (e) =>
-    mayBeLoggedIn(e) &&
-    WRITE_METHODS.has(e.method) &&
-    isBodyRule(e.rule_id) &&
-    isEditorEndpoint(e.path, e.query),
-};
+  when: all(MAY_BE_LOGGED_IN, WRITE_METHOD, BODY_RULE, EDITOR_ENDPOINT),
+});

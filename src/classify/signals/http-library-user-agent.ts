@@ -1,12 +1,13 @@
-import type { RequestSignal } from '../signal.js';
+import { pattern } from '../pattern.js';
+import { requestSignal } from '../request-signal.js';
 
-const LIBRARY =
-  /^(python-requests|python-urllib|aiohttp|go-http-client|curl|wget|libwww-perl|okhttp|java\/|apache-httpclient|node-fetch|axios|ruby|php\/)/i;
+const LIBRARY = pattern(
+  String.raw`^\s*(python-requests|python-urllib|aiohttp|go-http-client|curl|wget|libwww-perl|okhttp|java/|apache-httpclient|node-fetch|axios|ruby|php/)`,
+);
 
-export const httpLibraryUserAgent: RequestSignal = {
+export const httpLibraryUserAgent = requestSignal({
   id: 'http-library-user-agent',
-  stage: 'request',
   weight: 1,
   reason: 'the user agent is a bare HTTP library, not a browser',
-  applies: (e) => e.user_agent !== null && LIBRARY.test(e.user_agent.trim()),
-};
+  when: { field: 'user_agent', view: 'lower', matches: LIBRARY },
+});

@@ -1,16 +1,22 @@
-import type { RequestSignal } from '../signal.js';
+import { all, any, not } from '../condition.js';
+import { pattern } from '../pattern.js';
+import { requestSignal } from '../request-signal.js';
 
-const INJECTION_RULE =
-  /^(SQLi|SQLiExtendedPatterns|CrossSiteScripting|GenericLFI|GenericRFI|EC2MetaDataSSRF|RestrictedExtensions)_(QUERYARGUMENTS|QUERYSTRING|URIPATH|COOKIE|HEADER)/i;
-const ATTACK_GROUP = /(KnownBadInputsRuleSet|WordPressRuleSet|PHPRuleSet|LinuxRuleSet|UnixRuleSet)/;
+const INJECTION_RULE = pattern(
+  '^(sqli|sqliextendedpatterns|crosssitescripting|genericlfi|genericrfi|ec2metadatassrf|restrictedextensions)_(queryarguments|querystring|uripath|cookie|header)',
+);
+const ATTACK_GROUP = pattern('(KnownBadInputsRuleSet|WordPressRuleSet|PHPRuleSet|LinuxRuleSet|UnixRuleSet)');
 
-export const injectionOutsideBody: RequestSignal = {
+export const injectionOutsideBody = requestSignal({
   id: 'injection-outside-body',
-  stage: 'request',
   weight: 2,
   reason: 'an injection or exploit rule fired on the URL or headers, where WordPress users send no code',
-  applies: (e) =>
-    e.rule_id !== null &&
-    !/_BODY$/i.test(e.rule_id) &&
-    (INJECTION_RULE.test(e.rule_id) || (e.rule_group !== null && ATTACK_GROUP.test(e.rule_group))),
-};
+  when: all(
+    not({ isNull: 'rule_id' }),
+    not({ field: 'rule_id', view: 'lower', matches: pattern('_body$') }),
+    any(
+      { field: 'rule_id', view: 'lower', matches: INJECTION_RULE },
+      { field: 'rule_group', matches: ATTACK_GROUP },
+    ),
+  ),
+});

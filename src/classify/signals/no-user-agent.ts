@@ -1,9 +1,10 @@
-import type { RequestSignal } from '../signal.js';
+import { any } from '../condition.js';
+import { pattern } from '../pattern.js';
+import { requestSignal } from '../request-signal.js';
 
-export const noUserAgent: RequestSignal = {
+export const noUserAgent = requestSignal({
   id: 'no-user-agent',
-  stage: 'request',
   weight: 1,
   reason: 'sent no User-Agent header',
-  applies: (e) => e.user_agent === null || e.user_agent.trim() === '',
-};
+  when: any({ isNull: 'user_agent' }, { field: 'user_agent', matches: pattern(String.raw`^\s*$`) }),
+});

@@ -1,14 +1,15 @@
-import type { RequestSignal } from '../signal.js';
-import { isUploadEndpoint, mayBeLoggedIn } from '../wordpress-paths.js';
+import { all } from '../condition.js';
+import { requestSignal } from '../request-signal.js';
+import { MAY_BE_LOGGED_IN, UPLOAD_ENDPOINT } from '../wordpress-paths.js';
 
-export const oversizeUpload: RequestSignal = {
+export const oversizeUpload = requestSignal({
   id: 'oversize-upload',
-  stage: 'request',
   weight: -1,
   reason: 'a media upload larger than the 8 KB body limit',
-  applies: (e) =>
-    mayBeLoggedIn(e) &&
-    e.rule_id === 'SizeRestrictions_BODY' &&
-    e.method === 'POST' &&
-    isUploadEndpoint(e.path),
-};
+  when: all(
+    MAY_BE_LOGGED_IN,
+    { field: 'rule_id', equals: 'SizeRestrictions_BODY' },
+    { field: 'method', equals: 'POST' },
+    UPLOAD_ENDPOINT,
+  ),
+});

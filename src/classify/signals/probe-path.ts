@@ -1,10 +1,15 @@
-import type { RequestSignal } from '../signal.js';
+import { pattern } from '../pattern.js';
+import { requestSignal } from '../request-signal.js';
 
-/** Paths no visitor or editor of a WordPress site asks for: secrets, backups, other stacks' admin tools. */
-const PROBE = new RegExp(
+/**
+ * Paths no visitor or editor of a WordPress site asks for: secrets, backups, other stacks' admin
+ * tools; on the ASCII lower-cased path. `(^|[^a-z0-9_])` and `([^a-z0-9_]|$)` stand for word
+ * boundaries, `[^\n\r\u2028\u2029]` for JavaScript's `.`.
+ */
+const PROBE = pattern(
   [
-    String.raw`/\.(env|git|svn|hg|aws|ssh|docker|DS_Store|htpasswd|htaccess)\b`,
-    String.raw`wp-config\.php[.~_-]?\w*$`,
+    String.raw`/\.(env|git|svn|hg|aws|ssh|docker|ds_store|htpasswd|htaccess)([^a-z0-9_]|$)`,
+    String.raw`wp-config\.php[.~_\-]?\w*$`,
     String.raw`wp-config\.(bak|old|save|orig|txt|swp)`,
     // Dumps and editor backups anywhere; archives only at the document root (`/backup.zip`):
     // WordPress serves plugin and media archives from deeper folders.
@@ -15,20 +20,16 @@ const PROBE = new RegExp(
     String.raw`eval-stdin\.php`,
     '/cgi-bin/',
     String.raw`/wp-admin/(install|setup-config)\.php`,
-    String.raw`/(server-status|server-info|actuator|console|manager/html|solr|jenkins|owa|ecp)\b`,
+    String.raw`/(server-status|server-info|actuator|console|manager/html|solr|jenkins|owa|ecp)([^a-z0-9_]|$)`,
     String.raw`\.(asp|aspx|jsp|cgi|action)$`,
-    String.raw`/wp-content/uploads/.*\.php`,
+    String.raw`/wp-content/uploads/[^\n\r\u2028\u2029]*\.php`,
     String.raw`/(shell|cmd|c99|r57|wso|alfa|up|upload|uploader)\.php$`,
   ].join('|'),
-  'i',
 );
 
-export const isProbePath = (path: string) => PROBE.test(path);
-
-export const probePath: RequestSignal = {
+export const probePath = requestSignal({
   id: 'probe-path',
-  stage: 'request',
   weight: 3,
   reason: 'asked for a path that only scanners ask for (secrets, backups, admin tools, webshells)',
-  applies: (e) => isProbePath(e.path),
-};
+  when: { field: 'path', view: 'lower', matches: PROBE },
+});

@@ -1,9 +1,8 @@
-import type { RequestSignal } from '../signal.js';
+import { requestSignal } from '../request-signal.js';
 
-export const rateLimited: RequestSignal = {
+export const rateLimited = requestSignal({
   id: 'rate-limited',
-  stage: 'request',
   weight: 2,
   reason: 'exceeded a rate-based rule (flooding or brute force)',
-  applies: (e) => e.terminating_rule_type === 'RATE_BASED',
-};
+  when: { field: 'terminating_rule_type', equals: 'RATE_BASED' },
+});

@@ -1,11 +1,8 @@
-import type { RequestSignal } from '../signal.js';
+import { requestSignal } from '../request-signal.js';
 
-const REPUTATION = 'awswaf:managed:aws:amazon-ip-list:';
-
-export const reputationList: RequestSignal = {
+export const reputationList = requestSignal({
   id: 'reputation-list',
-  stage: 'request',
   weight: 3,
   reason: "the address is on Amazon's IP reputation list",
-  applies: (e) => e.labels.some((l) => l.startsWith(REPUTATION)),
-};
+  when: { list: 'labels', anyStartsWith: 'awswaf:managed:aws:amazon-ip-list:' },
+});

@@ -1,12 +1,13 @@
-import type { RequestSignal } from '../signal.js';
+import { pattern } from '../pattern.js';
+import { requestSignal } from '../request-signal.js';
 
-const SCANNER =
-  /(sqlmap|nikto|nuclei|zgrab|masscan|wpscan|dirbuster|gobuster|feroxbuster|ffuf|acunetix|nessus|openvas|netsparker|w3af|whatweb|nmap|jaeles|zmeu|morfeus|censys|l9explore|l9tcpid)/i;
+const SCANNER = pattern(
+  '(sqlmap|nikto|nuclei|zgrab|masscan|wpscan|dirbuster|gobuster|feroxbuster|ffuf|acunetix|nessus|openvas|netsparker|w3af|whatweb|nmap|jaeles|zmeu|morfeus|censys|l9explore|l9tcpid)',
+);
 
-export const scannerUserAgent: RequestSignal = {
+export const scannerUserAgent = requestSignal({
   id: 'scanner-user-agent',
-  stage: 'request',
   weight: 3,
   reason: 'the user agent names a vulnerability scanner',
-  applies: (e) => e.user_agent !== null && SCANNER.test(e.user_agent),
-};
+  when: { field: 'user_agent', view: 'lower', matches: SCANNER },
+});

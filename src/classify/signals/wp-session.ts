@@ -1,9 +1,8 @@
-import type { RequestSignal } from '../signal.js';
+import { requestSignal } from '../request-signal.js';
 
-export const wpSession: RequestSignal = {
+export const wpSession = requestSignal({
   id: 'wp-session',
-  stage: 'request',
   weight: -3,
   reason: 'carried a WordPress logged-in session cookie',
-  applies: (e) => e.wp_session,
-};
+  when: { flag: 'wp_session' },
+});

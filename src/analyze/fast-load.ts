@@ -1,0 +1,301 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { ConcatenatedFile } from '../../schemas/report.js';
+import type { DuckDbEngine } from '../engines/duckdb.js';
+import { loadBatchSql } from '../engines/raw-read-sql.js';
+import type { InputProblem } from '../ingest/read-lines.js';
+import type { SourceFile } from '../ingest/sources.js';
+import { emptyStats, type IngestProgress, type IngestStats } from './ingest-files.js';
+import type { FromWorker, ToWorker } from './ingest-messages.js';
+
+/**
+ * The local load (DESIGN §1), shaped by what the queries need rather than one TypeScript event per
+ * record: worker threads decompress and check each file and stage it for DuckDB
+ * (src/ingest/staged-file.ts); DuckDB reads each batch of staged files with an explicit schema and
+ * gives the records no rule matched (nearly nine in ten) the normalization and request signals in
+ * SQL, compiled from the same definitions as the TypeScript ones (src/engines/normalize-sql.ts);
+ * every other record (a rule matched, or anything SQL is not sure of) goes back to a worker, by
+ * line, for the exact reader's normalize + classify, so rule attribution and rejects with file and
+ * line stay the TypeScript ones. Nothing is lost: a file that zlib, the UTF-8 check or DuckDB
+ * refuses, or whose record count DuckDB does not match, is read by the exact reader whole.
+ */
+
+export interface FastLoadOptions {
+  workers: number;
+  /** A folder of this run's own, removed by the caller. */
+  workDir: string;
+  /** Where staging files go: memory-backed when the machine has it (/dev/shm). */
+  stagingDir: string;
+  onProblem: (problem: InputProblem) => void;
+  onConcatenated: (file: ConcatenatedFile) => void;
+  progress?: IngestProgress;
+  /** Staged files per DuckDB statement. */
+  batchFiles?: number;
+}
+
+const BOOT = new URL('./worker-boot.mjs', import.meta.url);
+const ENTRY = new URL(
+  import.meta.url.endsWith('.ts') ? './ingest-worker.ts' : './ingest-worker.js',
+  import.meta.url,
+);
+
+interface StagedFile {
+  src: number;
+  path: string;
+  staging: string;
+  records: number;
+  bytes: number;
+  direct: IngestStats;
+}
+
+export async function fastLoad(
+  engine: DuckDbEngine,
+  files: readonly SourceFile[],
+  options: FastLoadOptions,
+): Promise<IngestStats> {
+  await engine.prepareStagedLoad();
+  const lineKey = `_waftune_${randomBytes(6).toString('hex')}`;
+  mkdirSync(options.stagingDir, { recursive: true });
+  const total = emptyStats();
+  const spills: string[] = [];
+  const batchFiles = options.batchFiles ?? 4;
+  let progressBytes = 0;
+  let progressEvents = 0;
+  const progress = (bytes: number, events: number) => {
+    progressBytes += bytes;
+    progressEvents += events;
+    options.progress?.({ bytes: progressBytes, events: progressEvents });
+  };
+
+  // Tasks for the workers: staging first (largest files first, so the last does not run alone),
+  // exact reads and line lists as they come up.
+  const order = files.map((f, src) => ({ ...f, src })).sort((a, b) => b.bytes - a.bytes);
+  const tasks: ToWorker[] = [];
+  for (const f of order) {
+    tasks.push({
+      type: 'stage',
+      file: f.path,
+      src: f.src,
+      staging: join(options.stagingDir, `s${f.src}.json`),
+      lineKey,
+    });
+  }
+  const idle: Array<(t: ToWorker) => void> = [];
+  let outstanding = 0;
+  const dispatch = (t: ToWorker) => {
+    outstanding++;
+    const w = idle.shift();
+    if (w) w(t);
+    else tasks.push(t);
+  };
+  let allDone: () => void = () => {};
+  const finished = new Promise<void>((resolve) => {
+    allDone = resolve;
+  });
+  let failed: unknown = null;
+
+  const ready: StagedFile[] = [];
+  let loading: Promise<void> = Promise.resolve();
+  const exact = (src: number) => {
+    const f = files[src] as SourceFile;
+    dispatch({ type: 'file', file: f.path });
+  };
+  let loadsPending = 0;
+  const checkDone = () => {
+    if (outstanding === 0 && tasks.length === 0 && ready.length === 0 && loadsPending === 0) allDone();
+  };
+
+  const timing = { load: 0, check: 0, spills: 0 };
+  const loadBatch = async (batch: StagedFile[]) => {
+    let left = batch;
+    const t0 = performance.now();
+    while (left.length > 0) {
+      try {
+        await engine.sqlRun(
+          loadBatchSql(
+            'events_local',
+            left.map((f) => f.staging),
+            left.map((f) => f.src),
+            lineKey,
+          ),
+        );
+        break;
+      } catch (error) {
+        // DuckDB names the file it could not read (a lone surrogate, a `}{` line, a wrong type):
+        // that file goes to the exact reader, the rest of the batch is read again.
+        const named = /in file "([^"]+)"/.exec((error as Error).message)?.[1];
+        if (process.env.WAFTUNE_PROFILE)
+          process.stderr.write(`batch: ${(error as Error).message.slice(0, 300)}\n`);
+        const bad = left.find((f) => f.staging === named);
+        await engine.sqlRun(`DELETE FROM events_local WHERE src IN (${left.map((f) => f.src).join(', ')})`);
+        if (bad) {
+          rmSync(bad.staging, { force: true });
+          exact(bad.src);
+          left = left.filter((f) => f !== bad);
+        } else if (left.length > 1) {
+          const [head, ...rest] = left;
+          await loadBatch([head as StagedFile]);
+          left = rest;
+        } else {
+          rmSync((left[0] as StagedFile).staging, { force: true });
+          exact((left[0] as StagedFile).src);
+          left = [];
+        }
+      }
+    }
+    const t1 = performance.now();
+    timing.load += t1 - t0;
+    if (left.length === 0) return;
+    const srcs = left.map((f) => f.src).join(', ');
+    const counts = await engine.sql(
+      `SELECT src, count(*) AS records, count(*) FILTER (WHERE kind = 0) AS simple, list(line ORDER BY line) FILTER (WHERE kind = 1) AS lines FROM events_local WHERE src IN (${srcs}) GROUP BY src`,
+    );
+    const bySrc = new Map(counts.map((r) => [Number(r.src), r]));
+    const wrong: number[] = [];
+    for (const f of left) {
+      const row = bySrc.get(f.src);
+      // A record DuckDB skipped, or a line read twice: the exact reader reads the file instead.
+      if (!row || Number(row.records) !== f.records) {
+        wrong.push(f.src);
+        rmSync(f.staging, { force: true });
+        continue;
+      }
+      total.files++;
+      total.bytes += f.bytes;
+      total.lines += f.records + f.direct.lines;
+      total.events += Number(row.simple) + f.direct.events;
+      total.rejected += f.direct.rejected;
+      progress(f.bytes, Number(row.simple));
+      const lines = (row.lines as number[] | null) ?? [];
+      if (lines.length > 0) {
+        dispatch({
+          type: 'lines',
+          file: f.path,
+          src: f.src,
+          staging: f.staging,
+          lineKey,
+          lines: lines.map(Number),
+        });
+      } else rmSync(f.staging, { force: true });
+    }
+    if (wrong.length > 0) {
+      await engine.sqlRun(`DELETE FROM events_local WHERE src IN (${wrong.join(', ')})`);
+      for (const src of wrong) exact(src);
+    }
+    timing.check += performance.now() - t1;
+  };
+
+  const flushReady = (all: boolean) => {
+    while (ready.length >= batchFiles || (all && ready.length > 0)) {
+      const batch = ready.splice(0, batchFiles);
+      loadsPending++;
+      loading = loading
+        .then(() => loadBatch(batch))
+        .catch((error) => {
+          failed ??= error;
+        })
+        .then(() => {
+          loadsPending--;
+          checkDone();
+        });
+    }
+  };
+
+  const staging = new Map<number, string>();
+  for (const t of tasks) if (t.type === 'stage') staging.set(t.src, t.staging);
+  outstanding = tasks.length;
+
+  const workers: Worker[] = [];
+  const runWorker = (id: number) =>
+    new Promise<void>((resolve, reject) => {
+      const worker = new Worker(BOOT, { workerData: { entry: ENTRY.href, spillDir: options.workDir, id } });
+      workers.push(worker);
+      const give = (t: ToWorker) => worker.postMessage(t);
+      const next = () => {
+        const t = tasks.shift();
+        if (t) give(t);
+        else idle.push(give);
+      };
+      worker.on('message', (m: FromWorker) => {
+        switch (m.type) {
+          case 'spill':
+            spills.push(m.file);
+            break;
+          case 'problem':
+            options.onProblem(m.problem);
+            break;
+          case 'concatenated':
+            options.onConcatenated(m.concatenated);
+            break;
+          case 'progress':
+            progress(m.bytes, m.events);
+            break;
+          case 'staged': {
+            outstanding--;
+            const f = files[m.src] as SourceFile;
+            if (m.ok) {
+              ready.push({
+                src: m.src,
+                path: f.path,
+                staging: staging.get(m.src) as string,
+                records: m.records,
+                bytes: m.bytes,
+                direct: m.direct,
+              });
+              flushReady(tasks.every((t) => t.type !== 'stage'));
+            } else {
+              rmSync(staging.get(m.src) as string, { force: true });
+              exact(m.src);
+              flushReady(tasks.every((t) => t.type !== 'stage'));
+            }
+            next();
+            checkDone();
+            break;
+          }
+          case 'lines-done': {
+            outstanding--;
+            total.events += m.stats.events;
+            total.rejected += m.stats.rejected;
+            progress(0, m.stats.events);
+            rmSync(staging.get(m.src) as string, { force: true });
+            next();
+            checkDone();
+            break;
+          }
+          case 'done':
+            outstanding--;
+            for (const k of Object.keys(total) as Array<keyof IngestStats>) total[k] += m.stats[k];
+            next();
+            checkDone();
+            break;
+          case 'stopped':
+            void worker.terminate().then(() => resolve());
+            break;
+        }
+      });
+      worker.on('error', reject);
+      next();
+    });
+
+  const running = Promise.all(Array.from({ length: options.workers }, (_, i) => runWorker(i)));
+  checkDone();
+  try {
+    await Promise.race([finished, running]);
+    // Every worker gets one stop, whether idle or not; each flushes its last spill file first.
+    for (const w of workers) w.postMessage({ type: 'stop' });
+    await running;
+  } catch (error) {
+    await Promise.all(workers.map((w) => w.terminate()));
+    throw error;
+  }
+  if (failed) throw failed;
+  // Every exact-reader event in one statement: a commit per spill file costs more as the table grows.
+  const t2 = performance.now();
+  await engine.insertJsonLines(spills, 'events_local', 'src, line, kind, |NULL, NULL, 2, ');
+  for (const f of spills) rmSync(f, { force: true });
+  timing.spills = performance.now() - t2;
+  if (process.env.WAFTUNE_PROFILE) process.stderr.write(`fast-load ms: ${JSON.stringify(timing)}\n`);
+  return total;
+}
