@@ -18,8 +18,11 @@ interface Measure {
 
 const child = fileURLToPath(new URL('./analyze-child.ts', import.meta.url));
 
-function measure(mode: 'analyze' | 'scan', dir: string): Measure {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', child, mode, dir], { encoding: 'utf8' });
+function measure(mode: 'analyze' | 'scan', dir: string, reader: 'exact' | 'fast' = 'exact'): Measure {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', child, mode, dir], {
+    encoding: 'utf8',
+    env: { ...process.env, WAFTUNE_READER: reader },
+  });
   if (r.status !== 0) throw new Error(`${mode} failed: ${r.stderr}`);
   return JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as Measure;
 }
@@ -29,7 +32,9 @@ const quarter = await fleetData('fleet-8x', 8.25);
 
 const scan = measure('scan', full.dir);
 const analyze = measure('analyze', full.dir);
+const fast = measure('analyze', full.dir, 'fast');
 const small = measure('analyze', quarter.dir);
+const smallFast = measure('analyze', quarter.dir, 'fast');
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 console.log(
@@ -46,5 +51,11 @@ console.log(
   `ratio analyze / bare scan: ${ratio.toFixed(2)}x (target <= 3x) ${ratio <= 3 ? 'OK' : 'OVER TARGET'}`,
 );
 console.log(
-  `peak memory: ${small.maxRssMiB.toFixed(0)} MiB at ${fmt(small.records)} records, ${analyze.maxRssMiB.toFixed(0)} MiB at ${fmt(analyze.records)} records (x${(analyze.records / small.records).toFixed(1)} input -> x${(analyze.maxRssMiB / small.maxRssMiB).toFixed(2)} memory)`,
+  `waftune analyze, fast reader (SQL for the records no rule matched): ${fast.seconds.toFixed(2)} s, ${(fast.seconds / scan.seconds).toFixed(2)}x the bare scan, ${(fast.seconds / analyze.seconds).toFixed(2)} of the exact reader's time, ${fast.suggestions} suggestions`,
 );
+const peak = (label: string, a: Measure, b: Measure) =>
+  console.log(
+    `peak memory (${label}): ${a.maxRssMiB.toFixed(0)} MiB at ${fmt(a.records)} records, ${b.maxRssMiB.toFixed(0)} MiB at ${fmt(b.records)} records (x${(b.records / a.records).toFixed(1)} input -> x${(b.maxRssMiB / a.maxRssMiB).toFixed(2)} memory; target <= 1.1)`,
+  );
+peak('exact reader', small, analyze);
+peak('fast reader', smallFast, fast);

@@ -97,6 +97,21 @@ function writeInputs(dir: string): void {
   writeFileSync(join(dir, 'matched-hostile.log'), lines(SHAPES.flatMap((s) => hostileRecords(s))));
   writeFileSync(join(dir, 'shapes.gz.txt'), gzipSync(lines(SHAPES))); // gzip whatever the name says
   writeFileSync(join(dir, 'aws-examples.gz'), `${awsDocExampleLines().join('\n')}\n`); // plain despite .gz
+  // waftune's evidence rule and label (schemas/waftune-labels.ts): a login the log redacted, a count that explains nothing.
+  const evidence = [0, 1, 2, 3].map((i) => ({
+    ...allowedWith(`e${i}`, i),
+    labels: [
+      {
+        name:
+          i % 2 === 0
+            ? 'awswaf:111122223333:webacl:wp-fleet:waftune:wp-logged-in'
+            : 'awswaf:managed:x:waftune:wp-logged-in',
+      },
+    ],
+    nonTerminatingMatchingRules:
+      i < 2 ? [{ ruleId: 'waftune-evidence-wp-logged-in', action: 'COUNT', ruleMatchDetails: [] }] : [],
+  }));
+  writeFileSync(join(dir, 'evidence.jsonl'), lines(evidence));
   const generated = fc.sample(trapText, { numRuns: 400, seed: 20261201 });
   writeFileSync(join(dir, 'generated.jsonl'), lines(generated.map((s, i) => allowedWith(s, i + 100))));
   // Files DuckDB refuses or could misread: each must end up exactly as the exact reader has it.

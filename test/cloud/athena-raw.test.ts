@@ -193,6 +193,12 @@ describe("the view's SQL gives the events the TypeScript gives", () => {
       terminatedAndCountedRecord(),
       customerGroupRecord('enforce'),
       customerGroupRecord('count'),
+      wafRecord({
+        labels: [{ name: 'awswaf:111122223333:webacl:wp-fleet:waftune:wp-logged-in' }],
+        nonTerminatingMatchingRules: [
+          { ruleId: 'waftune-evidence-wp-logged-in', action: 'COUNT', ruleMatchDetails: [] },
+        ],
+      }),
     ];
     // Well-formed text only: what a lone surrogate becomes in the SerDe is Athena's to say.
     const records = [...shapes, ...shapes.flatMap((s) => hostileRecords(s))].filter(
