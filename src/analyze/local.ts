@@ -61,7 +61,7 @@ export async function loadLocal(paths: readonly string[], options: LoadOptions):
   // A database file: past the memory limit, table data goes to disk, so memory stays flat.
   const engine = await DuckDbEngine.create({
     path: join(work, 'events.duckdb'),
-    memoryLimit: options.memoryLimit ?? (fast ? '512MB' : '256MB'),
+    memoryLimit: options.memoryLimit ?? '512MB',
     tempDirectory: join(work, 'duckdb-tmp'),
     preserveInsertionOrder: false,
   });

@@ -10,22 +10,10 @@ import { decodeSql, lowerSql, sqlString } from './sql-fold.js';
  *
  * A test on a field that is null is false (so `not` of it is true), on every backend.
  */
-export type TextField =
-  | 'host'
-  | 'client_ip'
-  | 'method'
-  | 'path'
-  | 'query'
-  | 'rule_action'
-  | 'rule_group'
-  | 'rule_id'
-  | 'terminating_rule_type'
-  | 'condition_type'
-  | 'match_location'
-  | 'matched_data'
-  | 'user_agent';
 export type FlagField = 'wp_session' | 'cookie_redacted';
 export type ListField = 'labels' | 'cookie_names';
+/** The text fields of an event that signals may read. */
+export type TextField = Exclude<keyof EventView, FlagField | ListField>;
 
 /** How a text field is seen: as stored, ASCII lower-cased, or percent-decoded then lower-cased. */
 export type View = 'raw' | 'lower' | 'decoded-lower';
