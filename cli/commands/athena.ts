@@ -1,7 +1,18 @@
 import type { Command } from 'commander';
 import { terminalSafe } from '../../src/text/terminal.js';
 import { type SetupOptions, setupRawLogs } from '../athena.js';
+import { AWS_ENV, withHelp } from '../help.js';
 import { addCommonOptions } from '../options.js';
+
+const EXAMPLES = [
+  'waftune athena setup --logs s3://my-waf-logs/AWSLogs/111122223333/WAFLogs/eu-west-1/wp-fleet/',
+  'waftune athena setup --logs s3://my-waf-logs/AWSLogs/ --accounts 111122223333 --regions us-east-1 --web-acls cf-fleet --print',
+  'waftune analyze --engine athena --athena-database waftune_raw',
+];
+const ENV = [
+  ...AWS_ENV,
+  { name: 'AWS_ENDPOINT_URL_ATHENA', what: 'another Athena endpoint (tests, a proxy)' },
+];
 
 /**
  * `waftune athena setup --logs s3://bucket/AWSLogs/...`: Athena over logs WAF already delivers to
@@ -10,8 +21,12 @@ import { addCommonOptions } from '../options.js';
  * runs the same queries on it.
  */
 export function register(program: Command): void {
-  const athena = program.command('athena').description('Athena over WAF logs where they are');
-  addCommonOptions(athena.command('setup'))
+  const athena = withHelp(
+    program.command('athena').description('Athena over WAF logs where they are (direct S3 delivery)'),
+    EXAMPLES,
+    ENV,
+  );
+  withHelp(addCommonOptions(athena.command('setup')), EXAMPLES, ENV)
     .description(
       'create the raw-log table (partition projection) and the events view over a direct-delivery bucket',
     )
