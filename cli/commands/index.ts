@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { register as registerAnalyze } from './analyze.js';
 import { register as registerApply } from './apply.js';
+import { register as registerCdnRanges } from './cdn-ranges.js';
 import { register as registerChanges } from './changes.js';
 import { register as registerConnect } from './connect.js';
 import { register as registerDecisions } from './decisions.js';
@@ -29,4 +30,5 @@ export function registerCommands(program: Command): void {
   registerConnect(program);
   registerDigest(program);
   registerWatch(program);
+  registerCdnRanges(program);
 }
