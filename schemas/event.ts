@@ -124,14 +124,14 @@ export function parseCountedRule(entry: string): { group: string | null; ruleId:
  * webhooks sign their calls, and WordPress's own JavaScript sends the REST nonce of a logged-in
  * browser.
  */
-export const KNOWN_HEADERS = [
+export const WEBHOOK_SIGNATURE_HEADERS = [
   'stripe-signature',
   'paypal-transmission-sig',
   'x-wc-webhook-signature',
   'x-hub-signature-256',
   'x-gitlab-token',
-  'x-wp-nonce',
 ] as const;
+export const KNOWN_HEADERS = [...WEBHOOK_SIGNATURE_HEADERS, 'x-wp-nonce'] as const;
 
 export type ColumnType = 'string' | 'bigint' | 'double' | 'boolean' | 'array<string>';
 

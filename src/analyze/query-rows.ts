@@ -4,7 +4,12 @@ import type { Verdict } from '../../schemas/event.js';
 export interface BlockedGroupRow {
   web_acl_arn: string;
   host: string;
+  /** The client: the forwarded address where clientIp was a CDN edge (via_edge), clientIp otherwise. */
   client_ip: string;
+  /** clientIp was a CDN edge and client_ip is the forwarded address it vouched for. */
+  via_edge: boolean;
+  /** The right-most X-Forwarded-For address as logged (null when missing or not an IP). */
+  forwarded_ip: string | null;
   method: string;
   path: string;
   query: string;
@@ -20,6 +25,8 @@ export interface BlockedGroupRow {
   cookie_names: string[];
   wp_session: boolean;
   cookie_redacted: boolean;
+  auth_scheme: string | null;
+  known_headers: string[];
   verdict: Verdict | null;
   score: number;
   signals: string[];
@@ -34,6 +41,8 @@ export interface IpProfileRow {
   client_ip: string;
   requests: number;
   blocked: number;
+  /** Requests WAF allowed (counted ones included). */
+  allowed_requests: number;
   sites: number;
   blocked_sites: number;
   /** Requests with attack evidence (request-stage score >= 3), blocked or allowed. */
@@ -45,11 +54,23 @@ export interface IpProfileRow {
   attack_signals: string[] | null;
   /** Sites where the address left an attack signature, even a weak one. */
   signature_sites: number;
+  /** Requests with payload evidence proper (payloads, probes, scanner tools, injections outside the body). */
+  payload_requests: number;
   admin_work: number;
   session_requests: number;
+  /** Requests that sent an Authorization header. */
+  auth_requests: number;
+  /** Of those, reads (GET, HEAD) that WAF allowed. */
+  auth_reads_allowed: number;
+  /** Requests signed as a webhook or naming a callback (`wc-api=`, Jetpack's `for=jetpack`). */
+  callback_requests: number;
   distinct_paths: number;
   only_root_gets: boolean;
   web_acls: number;
   user_agents: number;
   sample_user_agent: string | null;
+  /** The address is itself a CDN edge: `cloudfront` (published ranges) or `forwarding` (its traffic shows it). */
+  edge_kind: string | null;
+  /** The web ACLs that saw this client through a CDN edge. */
+  cdn_web_acls: string[] | null;
 }

@@ -1,0 +1,129 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WEBHOOK_SIGNATURE_HEADERS } from '../../schemas/event.js';
+import type { BlockedGroupRow, IpProfileRow } from '../../src/analyze/query-rows.js';
+import { windowParams } from '../../src/analyze/window.js';
+import { classifyRequest } from '../../src/classify/classify.js';
+import { DuckDbEngine } from '../../src/engines/duckdb.js';
+import { QUERIES_DIR } from '../../src/engines/sql-files.js';
+import { eventFixture } from '../support/events.js';
+
+const T0 = Date.UTC(2026, 10, 20, 8);
+const CDN_ACL = 'arn:aws:wafv2:eu-west-1:111122223333:regional/webacl/behind-cf/1';
+const DIRECT_ACL = 'arn:aws:wafv2:eu-west-1:111122223333:regional/webacl/direct/2';
+const CF_EDGE = '130.176.1.20';
+const OTHER_CDN = '198.51.100.200';
+const ATTACKER = '203.0.113.66';
+const UAS = ['Firefox/1', 'Chrome/2', 'Safari/3', 'Edge/4', 'Opera/5', 'Brave/6'];
+
+function events() {
+  const out = [];
+  let n = 0;
+  const add = (o: Parameters<typeof eventFixture>[0]) =>
+    out.push(classifyRequest(eventFixture({ ts: T0 + n++ * 1000, ...o })));
+  // Visitors through CloudFront (a published edge) and through a CDN that publishes nothing.
+  for (let i = 0; i < 12; i++) {
+    const ok = {
+      action: 'ALLOW',
+      rule_action: null,
+      rule_id: null,
+      rule_group: null,
+      user_agent: UAS[i % 6] ?? null,
+    };
+    add({
+      ...ok,
+      web_acl_arn: CDN_ACL,
+      client_ip: CF_EDGE,
+      client_cdn: 'cloudfront',
+      forwarded_ip: `192.0.2.${i + 1}`,
+    });
+    add({ ...ok, web_acl_arn: CDN_ACL, client_ip: OTHER_CDN, forwarded_ip: `192.0.2.${i + 100}` });
+  }
+  // The attacker through both CDNs (forging a left-hand entry does not matter: normalize kept the
+  // right-most), and once directly on another ACL.
+  const probe = { path: '/.env', method: 'GET', rule_id: 'GenericLFI_URIPATH' };
+  add({
+    ...probe,
+    web_acl_arn: CDN_ACL,
+    client_ip: CF_EDGE,
+    client_cdn: 'cloudfront',
+    forwarded_ip: ATTACKER,
+  });
+  add({ ...probe, web_acl_arn: CDN_ACL, client_ip: OTHER_CDN, forwarded_ip: ATTACKER });
+  add({ ...probe, web_acl_arn: DIRECT_ACL, client_ip: ATTACKER });
+  // A direct client forging X-Forwarded-For: it is no edge, so its forged address means nothing.
+  add({ ...probe, web_acl_arn: DIRECT_ACL, client_ip: '203.0.113.77', forwarded_ip: '192.0.2.1' });
+  // An edge's own request without a forwarded address stays the edge's.
+  add({ ...probe, web_acl_arn: CDN_ACL, client_ip: CF_EDGE, client_cdn: 'cloudfront' });
+  return out;
+}
+
+describe('clients behind a CDN in queries/', () => {
+  let engine: DuckDbEngine;
+  let groups: BlockedGroupRow[];
+  let ips: Map<string, IpProfileRow>;
+  beforeAll(async () => {
+    engine = await DuckDbEngine.create();
+    await engine.loadEvents(events());
+    const params = windowParams({ fromTs: T0 - 1, toTs: T0 + 3_600_000 });
+    groups = (
+      await engine.run<BlockedGroupRow & Record<string, unknown>>('blocked_groups', {
+        ...params,
+        origin_ts: T0 - 1,
+        bucket_ms: 3_600_000,
+      })
+    ).rows;
+    ips = new Map(
+      (await engine.run<IpProfileRow & Record<string, unknown>>('ip_profile', params)).rows.map((r) => [
+        r.client_ip,
+        r,
+      ]),
+    );
+  });
+  afterAll(() => engine.close());
+
+  it('take the forwarded client where clientIp is a published or a traffic-shown CDN edge', () => {
+    const attacker = groups.filter((g) => g.client_ip === ATTACKER);
+    // Through either edge it is one client: the two requests make one group.
+    expect(attacker.map((g) => [g.web_acl_arn, g.via_edge, g.requests]).sort()).toEqual([
+      [CDN_ACL, true, 2],
+      [DIRECT_ACL, false, 1],
+    ]);
+    expect(ips.get(ATTACKER)).toMatchObject({
+      requests: 3,
+      sites: 1,
+      edge_kind: null,
+      cdn_web_acls: [CDN_ACL],
+    });
+  });
+
+  it('keep a direct client with a forged X-Forwarded-For as itself', () => {
+    expect(groups.find((g) => g.client_ip === '203.0.113.77')).toMatchObject({
+      via_edge: false,
+      forwarded_ip: '192.0.2.1',
+    });
+    expect(ips.has('192.0.2.1')).toBe(false);
+    expect(ips.get('203.0.113.77')).toMatchObject({ cdn_web_acls: null });
+  });
+
+  it('say when an address is itself an edge, from the published ranges or from its traffic', () => {
+    expect(ips.get(CF_EDGE)).toMatchObject({ edge_kind: 'cloudfront', requests: 1 });
+    expect(ips.has(OTHER_CDN)).toBe(false);
+  });
+
+  it('hold one definition of a traffic-shown edge and of a webhook signature in every query', () => {
+    const cte = (file: string) => {
+      const text = readFileSync(join(QUERIES_DIR, `${file}.sql`), 'utf8');
+      return /traffic_edges AS \([\s\S]*?\n\)/.exec(text)?.[0];
+    };
+    expect(cte('ip_profile')).toBeDefined();
+    expect(cte('ip_profile')).toBe(cte('blocked_groups'));
+    const profile = readFileSync(join(QUERIES_DIR, 'ip_profile.sql'), 'utf8');
+    const listed = /known_headers, ARRAY\[([^\]]*)\]/
+      .exec(profile)?.[1]
+      ?.match(/'[^']+'/g)
+      ?.map((s) => s.slice(1, -1));
+    expect(listed).toEqual([...WEBHOOK_SIGNATURE_HEADERS]);
+  });
+});
