@@ -1,6 +1,6 @@
 -- Everything known about each client that was blocked, counted or challenged at least once, or
--- that sent requests with attack evidence (score >= 3, allowed or not): the facts that fleet
--- signals and IP-block suggestions rest on.
+-- that sent requests with attack evidence (score >= 3, allowed or not), and every IPv6 client: the
+-- facts that fleet signals and IP-block suggestions rest on.
 --
 -- The client is the forwarded address (the right-most X-Forwarded-For) where clientIp is a CDN
 -- edge, so every fact here is the client's, not the edge's. An edge's own requests (no usable
@@ -36,10 +36,11 @@ c AS (
     edge_address AND forwarded_ip IS NOT NULL AS via_edge
   FROM edged
 ),
+-- Every IPv6 client too: a /64 is only blocked when no other address in it is benign.
 flagged AS (
   SELECT DISTINCT client
   FROM c
-  WHERE rule_action IN ('BLOCK', 'COUNT', 'CAPTCHA', 'CHALLENGE') OR score >= 3
+  WHERE rule_action IN ('BLOCK', 'COUNT', 'CAPTCHA', 'CHALLENGE') OR score >= 3 OR strpos(client, ':') > 0
 )
 SELECT
   c.client AS client_ip,
@@ -58,11 +59,11 @@ SELECT
   count(DISTINCT CASE WHEN arrays_overlap(c.signals, ARRAY[
     'attack-payload', 'probe-path', 'scanner-user-agent', 'injection-outside-body', 'admin-write-without-session'
   ]) THEN c.host END) AS signature_sites,
-  -- Payload evidence proper (what an integration never sends): the signatures less the cookie-less
-  -- write, which is how application passwords and webhooks write.
+  -- Evidence an integration never shows: payloads, probes, scanner tools, injections outside the
+  -- body, floods. Not the cookie-less write: that is how application passwords and webhooks write.
   count_if(arrays_overlap(c.signals, ARRAY[
-    'attack-payload', 'probe-path', 'scanner-user-agent', 'injection-outside-body'
-  ])) AS payload_requests,
+    'attack-payload', 'probe-path', 'scanner-user-agent', 'injection-outside-body', 'rate-limited'
+  ])) AS hostile_requests,
   -- Allowed WordPress admin work: a logged-in request to wp-admin or a write to the REST API, or
   -- (where the Cookie header is redacted) a write to an editing endpoint; never one that carries
   -- attack signatures. A login cookie on a page view proves nothing: anyone can send one.

@@ -108,6 +108,11 @@ export const configSchema = z.strictObject({
       minRequests: z.number().int().min(1).default(3),
       /** Largest share of the requests an override lets through that may come from attack sources not stopped by an IP block. */
       maxAttackShare: z.number().min(0).max(1).default(0.1),
+      /**
+       * Largest share that may come from one-shot sources (nothing else from them in the window) not
+       * stopped by an IP block: a scope that cannot tell them from the false positives is not made.
+       */
+      maxOneShotShare: z.number().min(0).max(1).default(0.02),
     })
     .prefault({}),
   /**

@@ -1,4 +1,5 @@
 import { type Classification, foldFleetSignals } from '../classify/classify.js';
+import { isOneShot } from '../classify/one-shot.js';
 import { pathKey } from '../classify/path-key.js';
 import type { IpFacts, RulePathFacts } from '../classify/signal.js';
 import type { BlockedGroupRow, IpProfileRow } from './query-rows.js';
@@ -11,10 +12,17 @@ export interface FinalGroup extends BlockedGroupRow {
 export function ipFactsFrom(row: IpProfileRow): IpFacts {
   return {
     requests: row.requests,
+    allowedRequests: row.allowed_requests,
     sites: row.sites,
     attackRequests: row.attack_requests,
     attackSites: row.attack_sites,
     adminWork: row.admin_work,
+    sessionRequests: row.session_requests,
+    hostileRequests: row.hostile_requests,
+    authRequests: row.auth_requests,
+    authReadsAllowed: row.auth_reads_allowed,
+    callbackRequests: row.callback_requests,
+    userAgents: row.user_agents,
     signatureSites: row.signature_sites,
     distinctPaths: row.distinct_paths,
     onlyRootGets: row.only_root_gets,
@@ -38,17 +46,20 @@ export function foldGroups(
       c = { ips: new Set(), hosts: new Set(), attackIps: new Set() };
       crowd.set(k, c);
     }
+    // A crowd is of clients with a history beyond their blocks: one-shot campaigns spraying the same
+    // rule and path would otherwise make their own spray look like an editors' crowd.
+    const profile = ips.get(row.client_ip);
+    if (!profile || isOneShot(ipFactsFrom(profile))) continue;
     c.ips.add(row.client_ip);
     c.hosts.add(row.host);
-    if ((ips.get(row.client_ip)?.attack_requests ?? 0) > 0) c.attackIps.add(row.client_ip);
+    if (profile.attack_requests > 0) c.attackIps.add(row.client_ip);
   }
   return keyed.map(({ row, key }) => {
     const c = crowd.get(rulePathKey(row, key));
-    const rulePath: RulePathFacts | undefined = c && {
-      distinctIps: c.ips.size,
-      sites: c.hosts.size,
-      attackIpShare: c.attackIps.size / c.ips.size,
-    };
+    const rulePath: RulePathFacts | undefined =
+      c && c.ips.size > 0
+        ? { distinctIps: c.ips.size, sites: c.hosts.size, attackIpShare: c.attackIps.size / c.ips.size }
+        : undefined;
     const ipRow = ips.get(row.client_ip);
     const final = foldFleetSignals(row, { ip: ipRow && ipFactsFrom(ipRow), rulePath });
     return { ...row, pathKey: key, final };

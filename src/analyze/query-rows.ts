@@ -54,8 +54,8 @@ export interface IpProfileRow {
   attack_signals: string[] | null;
   /** Sites where the address left an attack signature, even a weak one. */
   signature_sites: number;
-  /** Requests with payload evidence proper (payloads, probes, scanner tools, injections outside the body). */
-  payload_requests: number;
+  /** Requests with evidence an integration never shows: payloads, probes, scanner tools, injections outside the body, floods. */
+  hostile_requests: number;
   admin_work: number;
   session_requests: number;
   /** Requests that sent an Authorization header. */

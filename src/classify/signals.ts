@@ -4,10 +4,12 @@ import { attackPayload } from './signals/attack-payload.js';
 import { checkout } from './signals/checkout.js';
 import { commentForm } from './signals/comment-form.js';
 import { editorEndpoint } from './signals/editor-endpoint.js';
+import { forgedSession } from './signals/forged-session.js';
 import { httpLibraryUserAgent } from './signals/http-library-user-agent.js';
 import { injectionOutsideBody } from './signals/injection-outside-body.js';
 import { ipAdminWork } from './signals/ip-admin-work.js';
 import { ipAttackElsewhere } from './signals/ip-attack-elsewhere.js';
+import { ipIntegration } from './signals/ip-integration.js';
 import { ipMultiSiteAttack } from './signals/ip-multi-site-attack.js';
 import { ipMultiSiteSignatures } from './signals/ip-multi-site-signatures.js';
 import { noUserAgent } from './signals/no-user-agent.js';
@@ -39,6 +41,8 @@ export const REQUEST_SIGNALS: readonly RequestSignal[] = [
 
 export const FLEET_SIGNALS: readonly FleetSignal[] = [
   ipAdminWork,
+  ipIntegration,
+  forgedSession,
   ipMultiSiteAttack,
   ipMultiSiteSignatures,
   ipAttackElsewhere,

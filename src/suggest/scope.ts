@@ -203,7 +203,7 @@ export function scopeMatches(scope: Scope, r: ScopedRequest, undecidable: 'met' 
 }
 
 /** Parameters worth scoping on: they name what the request does (WooCommerce's `wc-ajax=checkout`, admin-ajax's `action=...`). */
-const ACTION_PARAMS = ['wc-ajax', 'action', 'rest_route', 'wc-api', 'ajax_action'];
+export const ACTION_PARAMS: readonly string[] = ['wc-ajax', 'action', 'rest_route', 'wc-api', 'ajax_action'];
 
 /**
  * The `name=value` query condition that every given query string shares, for endpoints whose
@@ -213,9 +213,10 @@ const ACTION_PARAMS = ['wc-ajax', 'action', 'rest_route', 'wc-api', 'ajax_action
  */
 export function sharedQueryCondition(
   queries: readonly string[],
+  params: readonly string[] = ACTION_PARAMS,
 ): { match: 'CONTAINS'; value: string } | null {
   if (queries.length === 0) return null;
-  for (const name of ACTION_PARAMS) {
+  for (const name of params) {
     const values: string[] = [];
     for (const q of queries) {
       // Raw, not decoded: the WAF condition matches the raw query string.

@@ -5,4 +5,8 @@ export const STRONG_ATTACK_SIGNALS: ReadonlySet<string> = new Set([
   'scanner-user-agent',
   'injection-outside-body',
   'admin-write-without-session',
+  'forged-session',
 ]);
+
+/** Evidence enough for a block on its own, whatever the count: a forged login cookie carrying an injection. */
+export const DEFINITIVE_ATTACK_SIGNALS: ReadonlySet<string> = new Set(['forged-session']);

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WEBHOOK_SIGNATURE_HEADERS } from '../../schemas/event.js';
+import { type WafEvent, WEBHOOK_SIGNATURE_HEADERS } from '../../schemas/event.js';
 import type { BlockedGroupRow, IpProfileRow } from '../../src/analyze/query-rows.js';
 import { windowParams } from '../../src/analyze/window.js';
 import { classifyRequest } from '../../src/classify/classify.js';
@@ -18,7 +18,7 @@ const ATTACKER = '203.0.113.66';
 const UAS = ['Firefox/1', 'Chrome/2', 'Safari/3', 'Edge/4', 'Opera/5', 'Brave/6'];
 
 function events() {
-  const out = [];
+  const out: WafEvent[] = [];
   let n = 0;
   const add = (o: Parameters<typeof eventFixture>[0]) =>
     out.push(classifyRequest(eventFixture({ ts: T0 + n++ * 1000, ...o })));

@@ -39,7 +39,7 @@ function profile(ip: string, over: Partial<IpProfileRow> = {}): IpProfileRow {
     allowed_attack_sites: 0,
     attack_signals: [],
     signature_sites: 0,
-    payload_requests: 0,
+    hostile_requests: 0,
     admin_work: 0,
     session_requests: 0,
     auth_requests: 0,
@@ -103,10 +103,15 @@ describe('what an expert would refuse', () => {
     const block = result.suggestions.find((s) => s.kind === 'ip-block');
     expect(block?.kind === 'ip-block' && block.addresses).toEqual([`${scanner}/32`]);
     const override = result.suggestions.find((s): s is RuleOverride => s.kind === 'rule-override');
+    // Editors' uploads all carried the login cookie: the override requires it, so the scanner's
+    // cookie-less uploads stay blocked by the rule itself, not only by the IP block.
+    expect(override?.scope.headers).toEqual([
+      { name: 'cookie', match: 'CONTAINS', value: 'wordpress_logged_in_' },
+    ]);
     expect(override?.impact).toEqual({
-      wouldAllow: 34,
-      wouldAllowFromAttackers: 16,
-      stillBlockedByIpBlocks: 16,
+      wouldAllow: 18,
+      wouldAllowFromAttackers: 0,
+      stillBlockedByIpBlocks: 0,
     });
   });
 
@@ -119,6 +124,9 @@ describe('what an expert would refuse', () => {
           host: `site${i}.example`,
           path: '/wp-admin/async-upload.php',
           user_agent: 'python-requests/2.31',
+          // A stolen or forged login cookie: inside the cookie condition too.
+          wp_session: true,
+          cookie_names: SESSION,
           requests: 4,
         }),
       ),
@@ -126,7 +134,13 @@ describe('what an expert would refuse', () => {
     // A private address: it cannot be IP-blocked, so nothing stops its uploads once the rule counts.
     const profiles = [
       ...editorUploads(2).map((r) => profile(r.client_ip, { admin_work: 3 })),
-      profile('10.9.8.7', { attack_requests: 40, attack_sites: 10 }),
+      profile('10.9.8.7', {
+        attack_requests: 40,
+        attack_sites: 10,
+        allowed_attack_requests: 20,
+        allowed_attack_sites: 10,
+        attack_signals: ['probe-path'],
+      }),
     ];
     const result = run(rows, profiles);
     expect(result.suggestions.filter((s) => s.kind === 'rule-override')).toEqual([]);
@@ -154,7 +168,12 @@ describe('what an expert would refuse', () => {
     expect(result.suggestions).toEqual([
       expect.objectContaining({
         kind: 'rule-override',
-        scope: { methods: ['POST'], paths: [{ match: 'STARTS_WITH', value: '/wp-json/wp/v2/posts/' }] },
+        scope: {
+          methods: ['POST'],
+          paths: [{ match: 'STARTS_WITH', value: '/wp-json/wp/v2/posts/' }],
+          // Where the log redacts the Cookie header the office's admin work vouches for its login.
+          headers: [{ name: 'cookie', match: 'CONTAINS', value: 'wordpress_logged_in_' }],
+        },
       }),
     ]);
   });

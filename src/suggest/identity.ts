@@ -1,0 +1,123 @@
+import type { HeaderMatch } from '../../schemas/suggestion.js';
+import type { FinalGroup } from '../analyze/fleet.js';
+import { valueMeets } from '../../schemas/header-conditions.js';
+
+/**
+ * Who sent a false positive, and the header conditions that say so to WAF: what keeps an
+ * override as narrow as its evidence. Editors' saves all carry a WordPress login cookie, so an
+ * override for them requires one and cookie-less spray on the same rule and path stays blocked;
+ * an integration is known by its credentials and its user agent; a shopper by the WooCommerce
+ * session cookie every checkout carries.
+ */
+export type Identity = 'session' | 'integration' | 'visitor';
+
+export const WP_LOGGED_IN_COOKIE = 'wordpress_logged_in_';
+
+/** The login-cookie condition, exactly as WAF will check it (and as `connect`'s label rule does). */
+export const LOGGED_IN_CONDITION: HeaderMatch = {
+  name: 'cookie',
+  match: 'CONTAINS',
+  value: WP_LOGGED_IN_COOKIE,
+};
+
+/**
+ * Cookies a visitor's browser only has after using the site, in the order preferred for a scope:
+ * the WooCommerce session (every checkout and cart request), a commenter's cookie.
+ */
+const VISITOR_COOKIES = ['wp_woocommerce_session_', 'woocommerce_items_in_cart', 'comment_author_'] as const;
+
+/** Webhook signatures whose format a ByteMatch can check (the header name alone cannot be one). */
+const SIGNATURE_CONDITIONS: Readonly<Record<string, HeaderMatch>> = {
+  'stripe-signature': { name: 'stripe-signature', match: 'CONTAINS', value: 'v1=' },
+  'x-hub-signature-256': { name: 'x-hub-signature-256', match: 'STARTS_WITH', value: 'sha256=' },
+};
+
+/** Authorization schemes as clients spell them in the header. */
+const SCHEME_TEXT: Readonly<Record<string, string>> = { basic: 'Basic ', bearer: 'Bearer ' };
+
+/** Printable ASCII only: a ByteMatch compares bytes, and a condition must stay inert wherever it is shown. */
+const SAFE_HEADER_VALUE = /^[\x20-\x7e]{1,200}$/;
+
+/** waftune's evidence rules looked at this request (`connect`'s Count rules), so wp_session is known even where the log redacts the Cookie header. */
+export function sessionInspected(g: Pick<FinalGroup, 'labels'>): boolean {
+  return g.labels.some((l) => l.startsWith('awswaf:') && l.endsWith(':waftune:inspected'));
+}
+
+/** The cookie says nothing: redacted in the log and no evidence label either. */
+export function sessionUnknown(g: Pick<FinalGroup, 'cookie_redacted' | 'labels'>): boolean {
+  return g.cookie_redacted && !sessionInspected(g);
+}
+
+/** The user agent an integration's condition names: the whole of it, or its product token (`wp-android/`). */
+export function userAgentFamily(ua: string | null): string | null {
+  if (ua === null || !SAFE_HEADER_VALUE.test(ua)) return null;
+  const slash = ua.indexOf('/');
+  return slash > 0 ? ua.slice(0, slash + 1) : ua;
+}
+
+/** Header conditions every group meets, for the identity given; [] when nothing identifies them all. */
+export function identityConditions(identity: Identity, groups: readonly FinalGroup[]): HeaderMatch[] {
+  if (identity === 'session') return [LOGGED_IN_CONDITION];
+  if (identity === 'integration') return integrationConditions(groups);
+  // A visitor's cookie can only be required where every group shows its cookies.
+  if (groups.some((g) => g.cookie_redacted)) return [];
+  const cookie = VISITOR_COOKIES.find((c) =>
+    groups.every((g) => g.cookie_names.some((n) => n.startsWith(c))),
+  );
+  return cookie ? [{ name: 'cookie', match: 'CONTAINS', value: cookie }] : [];
+}
+
+function integrationConditions(groups: readonly FinalGroup[]): HeaderMatch[] {
+  const out: HeaderMatch[] = [];
+  for (const [header, condition] of Object.entries(SIGNATURE_CONDITIONS)) {
+    if (groups.every((g) => g.known_headers.includes(header))) out.push(condition);
+  }
+  const schemes = new Set(groups.map((g) => g.auth_scheme));
+  const [scheme] = schemes;
+  const schemeText = schemes.size === 1 && scheme ? SCHEME_TEXT[scheme] : undefined;
+  if (schemeText) out.push({ name: 'authorization', match: 'STARTS_WITH', value: schemeText });
+  const agents = new Set(groups.map((g) => g.user_agent));
+  const [agent] = agents;
+  if (agents.size === 1 && agent && SAFE_HEADER_VALUE.test(agent)) {
+    out.push({ name: 'user-agent', match: 'EXACTLY', value: agent });
+  } else {
+    const families = new Set(groups.map((g) => userAgentFamily(g.user_agent)));
+    const [family] = families;
+    if (families.size === 1 && family && family.length >= 4)
+      out.push({ name: 'user-agent', match: 'STARTS_WITH', value: family });
+  }
+  return out;
+}
+
+/**
+ * Whether a grouped request may meet the header conditions, from what its log record kept (cookie
+ * names, the login evidence, the user agent, the Authorization scheme, which identifying headers
+ * were sent). What the log hid counts as met, so a replay never under-counts what an override would
+ * let through.
+ */
+export function headersMayMeet(conditions: readonly HeaderMatch[] | undefined, g: FinalGroup): boolean {
+  for (const c of conditions ?? []) if (!conditionMayHold(c, g)) return false;
+  return true;
+}
+
+function conditionMayHold(c: HeaderMatch, g: FinalGroup): boolean {
+  switch (c.name) {
+    case 'cookie': {
+      if (c.value === WP_LOGGED_IN_COOKIE && (g.wp_session || !sessionUnknown(g))) return g.wp_session;
+      if (g.cookie_redacted) return true;
+      // Names are all that is kept: a condition on a name prefix is decided, anything else assumed met.
+      if (c.match !== 'CONTAINS' || /[=;]/.test(c.value)) return g.cookie_names.length > 0;
+      return g.cookie_names.some((n) => n.includes(c.value));
+    }
+    case 'user-agent':
+      return g.user_agent !== null && valueMeets(c, g.user_agent);
+    case 'authorization': {
+      if (g.auth_scheme === null) return false;
+      if (g.auth_scheme === 'redacted' || c.match !== 'STARTS_WITH') return true;
+      return c.value.trim().toLowerCase() === g.auth_scheme;
+    }
+    default:
+      if (c.name in SIGNATURE_CONDITIONS) return g.known_headers.includes(c.name);
+      return true;
+  }
+}
