@@ -14,16 +14,16 @@ WITH w AS (
   WHERE dt BETWEEN ? AND ? AND ts >= ? AND ts < ?
 ),
 -- CDN edges shown by the traffic (edges of a published CDN range are marked at ingest: client_cdn):
--- one address carrying many distinct forwarded clients, many user agents and mostly ordinary
--- traffic. The same definition is in ip_profile.sql; a test holds the two equal.
+-- one address carrying many distinct forwarded clients with ordinary requests, in many user agents.
+-- However busy an attacker behind it is; an address forging X-Forwarded-For shows few clients, one
+-- user agent. The same definition is in ip_profile.sql; a test holds the two equal.
 traffic_edges AS (
   SELECT client_ip AS edge_ip
   FROM w
   WHERE forwarded_ip IS NOT NULL AND forwarded_ip <> client_ip
   GROUP BY client_ip
-  HAVING count(DISTINCT forwarded_ip) >= 10
+  HAVING count(DISTINCT CASE WHEN score < 3 THEN forwarded_ip END) >= 10
     AND count(DISTINCT user_agent) >= 5
-    AND count_if(score >= 3) * 5 < count(*)
 ),
 edged AS (
   SELECT w.*, (w.client_cdn IS NOT NULL OR te.edge_ip IS NOT NULL) AS edge_address

@@ -7,22 +7,22 @@
 -- forwarded address) stay the edge's, and its row says what it is (edge_kind).
 -- params: from_dt:string, to_dt:string, from_ts:bigint, to_ts:bigint
 WITH w AS (
-  SELECT client_ip, forwarded_ip, client_cdn, host, method, path, query, action, rule_action, verdict,
-    score, signals, wp_session, cookie_redacted, web_acl_arn, user_agent, auth_scheme, known_headers
+  SELECT client_ip, forwarded_ip, client_cdn, host, method, path, query, action, rule_action, rule_id,
+    verdict, score, signals, wp_session, cookie_redacted, web_acl_arn, user_agent, auth_scheme, known_headers
   FROM events
   WHERE dt BETWEEN ? AND ? AND ts >= ? AND ts < ?
 ),
 -- CDN edges shown by the traffic (edges of a published CDN range are marked at ingest: client_cdn):
--- one address carrying many distinct forwarded clients, many user agents and mostly ordinary
--- traffic. The same definition is in blocked_groups.sql; a test holds the two equal.
+-- one address carrying many distinct forwarded clients with ordinary requests, in many user agents.
+-- However busy an attacker behind it is; an address forging X-Forwarded-For shows few clients, one
+-- user agent. The same definition is in blocked_groups.sql; a test holds the two equal.
 traffic_edges AS (
   SELECT client_ip AS edge_ip
   FROM w
   WHERE forwarded_ip IS NOT NULL AND forwarded_ip <> client_ip
   GROUP BY client_ip
-  HAVING count(DISTINCT forwarded_ip) >= 10
+  HAVING count(DISTINCT CASE WHEN score < 3 THEN forwarded_ip END) >= 10
     AND count(DISTINCT user_agent) >= 5
-    AND count_if(score >= 3) * 5 < count(*)
 ),
 edged AS (
   SELECT w.*, (w.client_cdn IS NOT NULL OR te.edge_ip IS NOT NULL) AS edge_address
@@ -60,10 +60,14 @@ SELECT
     'attack-payload', 'probe-path', 'scanner-user-agent', 'injection-outside-body', 'admin-write-without-session'
   ]) THEN c.host END) AS signature_sites,
   -- Evidence an integration never shows: payloads, probes, scanner tools, injections outside the
-  -- body, floods. Not the cookie-less write: that is how application passwords and webhooks write.
-  count_if(arrays_overlap(c.signals, ARRAY[
-    'attack-payload', 'probe-path', 'scanner-user-agent', 'injection-outside-body', 'rate-limited'
-  ])) AS hostile_requests,
+  -- body, floods. Not the cookie-less write: that is how application passwords and webhooks write;
+  -- nor the WordPress rule set's block of xmlrpc.php for its path alone: that is how every XML-RPC
+  -- client (Jetpack, the apps, publishing pipelines) is answered.
+  count_if(
+    arrays_overlap(c.signals, ARRAY['attack-payload', 'probe-path', 'scanner-user-agent', 'rate-limited'])
+    OR (arrays_overlap(c.signals, ARRAY['injection-outside-body'])
+      AND NOT (c.path = '/xmlrpc.php' AND c.rule_id = 'WordPressExploitablePaths_URIPATH'))
+  ) AS hostile_requests,
   -- Allowed WordPress admin work: a logged-in request to wp-admin or a write to the REST API, or
   -- (where the Cookie header is redacted) a write to an editing endpoint; never one that carries
   -- attack signatures. A login cookie on a page view proves nothing: anyone can send one.

@@ -2,6 +2,7 @@ import { type Classification, foldFleetSignals } from '../classify/classify.js';
 import { isOneShot } from '../classify/one-shot.js';
 import { pathKey } from '../classify/path-key.js';
 import type { IpFacts, RulePathFacts } from '../classify/signal.js';
+import { carriesInjection } from '../classify/signals/forged-session.js';
 import type { BlockedGroupRow, IpProfileRow } from './query-rows.js';
 
 export interface FinalGroup extends BlockedGroupRow {
@@ -18,6 +19,7 @@ export function ipFactsFrom(row: IpProfileRow): IpFacts {
     attackSites: row.attack_sites,
     adminWork: row.admin_work,
     sessionRequests: row.session_requests,
+    sessionInjections: row.session_injections ?? 0,
     hostileRequests: row.hostile_requests,
     authRequests: row.auth_requests,
     authReadsAllowed: row.auth_reads_allowed,
@@ -32,11 +34,31 @@ export function ipFactsFrom(row: IpProfileRow): IpFacts {
 const rulePathKey = (g: { rule_group: string | null; rule_id: string | null }, key: string) =>
   `${g.rule_group ?? ''}\u0000${g.rule_id ?? ''}\u0000${key}`;
 
-/** Folds the fleet-stage signals onto every group: the final verdicts the report and suggester use. */
+/**
+ * Completes each client's profile with what only the blocked groups show: how many of its
+ * requests under a login cookie carried an injection in what was blocked.
+ */
+export function completeProfiles(
+  rows: readonly BlockedGroupRow[],
+  ips: ReadonlyMap<string, IpProfileRow>,
+): void {
+  const counts = new Map<string, number>();
+  for (const r of rows) {
+    if (r.wp_session && carriesInjection(r))
+      counts.set(r.client_ip, (counts.get(r.client_ip) ?? 0) + r.requests);
+  }
+  for (const [ip, p] of ips) p.session_injections = counts.get(ip) ?? 0;
+}
+
+/**
+ * Folds the fleet-stage signals onto every group: the final verdicts the report and suggester use.
+ * Completes the profiles first (completeProfiles).
+ */
 export function foldGroups(
   rows: readonly BlockedGroupRow[],
   ips: ReadonlyMap<string, IpProfileRow>,
 ): FinalGroup[] {
+  completeProfiles(rows, ips);
   const keyed = rows.map((r) => ({ row: r, key: pathKey(r.path) }));
   const crowd = new Map<string, { ips: Set<string>; hosts: Set<string>; attackIps: Set<string> }>();
   for (const { row, key } of keyed) {

@@ -73,4 +73,9 @@ export interface IpProfileRow {
   edge_kind: string | null;
   /** The web ACLs that saw this client through a CDN edge. */
   cdn_web_acls: string[] | null;
+  /**
+   * Not from the query: requests under a login cookie whose blocked part carries an injection,
+   * counted from the blocked groups when they are folded (src/analyze/fleet.ts).
+   */
+  session_injections?: number;
 }

@@ -41,6 +41,8 @@ export interface IpFacts {
   adminWork: number;
   /** Requests that carried a WordPress login cookie. */
   sessionRequests: number;
+  /** Of those, the ones whose blocked part carried an injection (an editor's embeds look the same). */
+  sessionInjections: number;
   /** Requests with evidence an integration never shows (payloads, probes, scanner tools, injections outside the body, floods). */
   hostileRequests: number;
   /** Requests with an Authorization header, and the reads among them WAF allowed. */

@@ -1,6 +1,7 @@
 import type { FleetSignal, RequestSignal } from './signal.js';
 import { adminWriteWithoutSession } from './signals/admin-write-without-session.js';
 import { attackPayload } from './signals/attack-payload.js';
+import { callbackEndpoint } from './signals/callback-endpoint.js';
 import { checkout } from './signals/checkout.js';
 import { commentForm } from './signals/comment-form.js';
 import { editorEndpoint } from './signals/editor-endpoint.js';
@@ -27,6 +28,7 @@ export const REQUEST_SIGNALS: readonly RequestSignal[] = [
   editorEndpoint,
   oversizeUpload,
   checkout,
+  callbackEndpoint,
   commentForm,
   attackPayload,
   injectionOutsideBody,

@@ -48,3 +48,10 @@ export function mayBeLoggedIn(e: { cookie_redacted: boolean; cookie_names: reado
 export function isBodyRule(ruleId: string | null): boolean {
   return ruleId !== null && /_BODY(_RC_COUNT)?$/i.test(ruleId);
 }
+
+/**
+ * A callback that names itself in the query: WooCommerce's payment and fulfilment gateways
+ * (`wc-api=wc_stripe`, `wc-api=WC_Gateway_Paypal`) and Jetpack's calls (`xmlrpc.php?for=jetpack`).
+ * queries/ip_profile.sql counts `callback_requests` with the same pattern (a test holds them equal).
+ */
+export const CALLBACK_QUERY = /(^|&)(wc-api=[^&]|for=jetpack(&|$))/;

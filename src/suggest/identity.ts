@@ -1,6 +1,7 @@
-import type { HeaderMatch } from '../../schemas/suggestion.js';
+import type { HeaderMatch, Scope } from '../../schemas/suggestion.js';
 import type { FinalGroup } from '../analyze/fleet.js';
 import { valueMeets } from '../../schemas/header-conditions.js';
+import { CALLBACK_QUERY } from '../classify/wordpress-paths.js';
 
 /**
  * Who sent a false positive, and the header conditions that say so to WAF: what keeps an
@@ -87,6 +88,22 @@ function integrationConditions(groups: readonly FinalGroup[]): HeaderMatch[] {
       out.push({ name: 'user-agent', match: 'STARTS_WITH', value: family });
   }
   return out;
+}
+
+/**
+ * The scope names the sender itself: a webhook's signature, or a callback's parameter together with
+ * its user agent. Webhooks have no history beside their calls (a provider sends from a pool of
+ * addresses, and retries a delivery that was blocked), so their sources look one-shot; inside such a
+ * scope a one-shot source is the integration, not a campaign.
+ */
+export function scopeNamesSender(scope: Scope): boolean {
+  const headers = scope.headers ?? [];
+  if (headers.some((h) => h.name in SIGNATURE_CONDITIONS)) return true;
+  return (
+    scope.query !== undefined &&
+    CALLBACK_QUERY.test(scope.query.value) &&
+    headers.some((h) => h.name === 'user-agent')
+  );
 }
 
 /**

@@ -6,7 +6,7 @@ import type { IpProfileRow } from '../analyze/query-rows.js';
 import { ID_PLACEHOLDER, pathPrefix } from '../classify/path-key.js';
 import { isIntegration } from '../classify/signals/ip-integration.js';
 import { signalById } from '../classify/signals.js';
-import { isEditorEndpoint } from '../classify/wordpress-paths.js';
+import { CALLBACK_QUERY, isEditorEndpoint, WRITE_METHODS } from '../classify/wordpress-paths.js';
 import { type Identity, identityConditions, sessionUnknown, userAgentFamily } from './identity.js';
 import { stableId } from './ids.js';
 import type { IpBlockMatcher } from './ip-match.js';
@@ -71,12 +71,19 @@ function identityOf(g: FinalGroup, ip: IpProfileRow | undefined): Identity {
     (facts && isIntegration(facts))
   )
     return 'integration';
-  if (sessionUnknown(g) && facts && facts.adminWork > 0) return 'session';
+  // The log hides the cookie, WAF does not: a write WordPress only takes from a logged-in browser
+  // (an upload, a post save; admin-ajax serves visitors too) carries the login cookie, and so does
+  // whatever an address that did allowed admin work sends.
+  if (
+    sessionUnknown(g) &&
+    ((WRITE_METHODS.has(g.method) && requiresLogin(g)) || (facts && facts.adminWork > 0))
+  )
+    return 'session';
   return 'visitor';
 }
 
-/** A callback names itself in the query: WooCommerce's payment gateways (`wc-api=`), Jetpack (`for=jetpack`). */
-const CALLBACK_QUERY = /(^|&)(wc-api=[^&]|for=jetpack(&|$))/;
+const requiresLogin = (g: FinalGroup) =>
+  g.path !== '/wp-admin/admin-ajax.php' && isEditorEndpoint(g.path, g.query);
 
 /**
  * Where everything posts to one path (`POST /`), the action the query names (`wc-ajax=checkout`,
@@ -333,7 +340,7 @@ function identityReasons(
     );
     if (hiddenRequests > 0)
       out.push(
-        `${hiddenRequests} of them were on ${hiddenAcls} web ACL(s) whose logs redact the Cookie header and carry no waftune login label: they came from addresses that did allowed admin work, so WAF, which inspects the real header, will find the login cookie on them`,
+        `${hiddenRequests} of them were on ${hiddenAcls} web ACL(s) whose logs redact the Cookie header and carry no waftune login label: writes WordPress only accepts from a logged-in browser, or from addresses that did allowed admin work, so WAF, which inspects the real header, finds the login cookie on them (\`waftune connect\` adds the label that shows it in the log)`,
       );
   } else if (identity === 'integration') {
     out.push(

@@ -4,7 +4,7 @@ import type { IpProfileRow } from '../analyze/query-rows.js';
 import { isOneShot } from '../classify/one-shot.js';
 import { doesAdminWork } from '../classify/signals/ip-admin-work.js';
 import { isIntegration } from '../classify/signals/ip-integration.js';
-import { headersMayMeet } from './identity.js';
+import { headersMayMeet, scopeNamesSender } from './identity.js';
 import type { IpBlockMatcher } from './ip-match.js';
 import { eventRequest, scopeMatches } from './scope.js';
 
@@ -72,6 +72,7 @@ export function replayOverride(
   context: ReplayContext,
 ): Replay {
   const acls = new Set(target.webAcls);
+  const countOneShots = !scopeNamesSender(target.scope);
   let wouldAllow = 0;
   let wouldAllowFromAttackers = 0;
   let stillBlockedByIpBlocks = 0;
@@ -86,7 +87,7 @@ export function replayOverride(
     if (context.attackSources.has(g.client_ip)) {
       wouldAllowFromAttackers += g.requests;
       if (stoppedByIpBlocks(g, context.ipBlocks)) stillBlockedByIpBlocks += g.requests;
-    } else if (oneShot(context.ips.get(g.client_ip))) {
+    } else if (countOneShots && oneShot(context.ips.get(g.client_ip))) {
       fromOneShot += g.requests;
       if (stoppedByIpBlocks(g, context.ipBlocks)) oneShotStopped += g.requests;
     }

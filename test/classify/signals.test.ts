@@ -55,6 +55,28 @@ const requestCases: Record<string, { fires: Case[]; quiet: Case[] }> = {
       { method: 'POST', path: '/', query: 'p=1' },
     ],
   },
+  'callback-endpoint': {
+    fires: [
+      { method: 'POST', path: '/', query: 'wc-api=wc_stripe', rule_id: 'CrossSiteScripting_BODY' },
+      {
+        method: 'POST',
+        path: '/xmlrpc.php',
+        query: 'for=jetpack&token=abc',
+        rule_group: 'AWS#AWSManagedRulesWordPressRuleSet',
+        rule_id: 'WordPressExploitablePaths_URIPATH',
+      },
+    ],
+    quiet: [
+      { method: 'POST', path: '/', query: 'wc-api=', rule_id: 'CrossSiteScripting_BODY' },
+      {
+        method: 'POST',
+        path: '/xmlrpc.php',
+        query: 'for=jetpackx',
+        rule_id: 'WordPressExploitablePaths_URIPATH',
+      },
+      { method: 'POST', path: '/', query: 'wc-api=wc_stripe', rule_id: null },
+    ],
+  },
   'comment-form': {
     fires: [{ method: 'POST', path: '/wp-comments-post.php', rule_id: 'CrossSiteScripting_BODY' }],
     quiet: [
@@ -174,6 +196,7 @@ const ip = (f: Partial<IpFacts>): FleetFacts => ({
     attackSites: 0,
     adminWork: 0,
     sessionRequests: 0,
+    sessionInjections: 0,
     hostileRequests: 0,
     authRequests: 0,
     authReadsAllowed: 0,
@@ -316,7 +339,12 @@ const fleetCases: Record<string, { fires: FleetCase[]; quiet: FleetCase[] }> = {
     fires: [
       {
         e: { ...XSS_SAVE, wp_session: true, cookie_names: SESSION, matched_data: '< script' },
-        ip: { sessionRequests: 3 },
+        ip: { sessionRequests: 3, sessionInjections: 3 },
+      },
+      // A glance at the dashboard (WordPress redirects a bad cookie there) is no editor's work.
+      {
+        e: { ...XSS_SAVE, wp_session: true, cookie_names: SESSION, matched_data: '< svg onload' },
+        ip: { sessionRequests: 6, sessionInjections: 4, adminWork: 1 },
       },
       {
         e: {
@@ -325,7 +353,7 @@ const fleetCases: Record<string, { fires: FleetCase[]; quiet: FleetCase[] }> = {
           rule_id: 'SQLi_QUERYARGUMENTS',
           query: "id=1' or '1'='1",
         },
-        ip: { sessionRequests: 1 },
+        ip: { sessionRequests: 1, sessionInjections: 1 },
       },
     ],
     quiet: [
@@ -422,7 +450,7 @@ describe('verdicts with integrations and forged sessions', () => {
       eventFixture({ ...XSS_SAVE, wp_session: true, cookie_names: SESSION, matched_data: '< script' }),
     );
     expect(e.verdict).toBe('likely-false-positive');
-    const forged = foldFleetSignals(e, ip({ sessionRequests: 4 }));
+    const forged = foldFleetSignals(e, ip({ sessionRequests: 4, sessionInjections: 3 }));
     expect(forged).toMatchObject({ verdict: 'likely-attack' });
     expect(forged.signals).not.toContain('wp-session');
     expect(forged.score).toBe(3);

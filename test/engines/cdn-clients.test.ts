@@ -5,6 +5,7 @@ import { type WafEvent, WEBHOOK_SIGNATURE_HEADERS } from '../../schemas/event.js
 import type { BlockedGroupRow, IpProfileRow } from '../../src/analyze/query-rows.js';
 import { windowParams } from '../../src/analyze/window.js';
 import { classifyRequest } from '../../src/classify/classify.js';
+import { CALLBACK_QUERY } from '../../src/classify/wordpress-paths.js';
 import { DuckDbEngine } from '../../src/engines/duckdb.js';
 import { QUERIES_DIR } from '../../src/engines/sql-files.js';
 import { eventFixture } from '../support/events.js';
@@ -125,5 +126,13 @@ describe('clients behind a CDN in queries/', () => {
       ?.match(/'[^']+'/g)
       ?.map((s) => s.slice(1, -1));
     expect(listed).toEqual([...WEBHOOK_SIGNATURE_HEADERS]);
+  });
+});
+
+describe('one definition of a callback', () => {
+  it('in the queries and in the classifier', () => {
+    const profile = readFileSync(join(QUERIES_DIR, 'ip_profile.sql'), 'utf8');
+    const pattern = /regexp_like\(c\.query, '([^']+)'\)\s*\) AS callback_requests/.exec(profile)?.[1];
+    expect(pattern).toBe(CALLBACK_QUERY.source);
   });
 });

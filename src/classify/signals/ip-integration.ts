@@ -28,5 +28,12 @@ export const ipIntegration: FleetSignal = {
   reason:
     'a consistent integration (application password, app, webhook): one user agent, mostly allowed, no payloads',
   applies: (_e, f) => f.ip !== undefined && isIntegration(f.ip),
-  suppresses: ['admin-write-without-session', 'http-library-user-agent', 'no-user-agent'],
+  // XML-RPC is blocked by the WordPress rule set for its path alone: that is how every XML-RPC
+  // client (Jetpack, the apps, publishing pipelines) is answered, no exploit.
+  suppresses: [
+    'admin-write-without-session',
+    'http-library-user-agent',
+    'no-user-agent',
+    'injection-outside-body',
+  ],
 };
