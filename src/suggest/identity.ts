@@ -1,6 +1,6 @@
+import { valueMeets } from '../../schemas/header-conditions.js';
 import type { HeaderMatch, Scope } from '../../schemas/suggestion.js';
 import type { FinalGroup } from '../analyze/fleet.js';
-import { valueMeets } from '../../schemas/header-conditions.js';
 import { CALLBACK_QUERY } from '../classify/wordpress-paths.js';
 
 /**

@@ -50,6 +50,16 @@ export interface Replay {
   oneShotStopped: number;
 }
 
+/**
+ * Whether a grouped request falls in an override's scope: the request parts as WAF decides them,
+ * the header conditions from what the log kept (what it hid counts as met).
+ */
+export function groupInScope(scope: Scope, g: FinalGroup): boolean {
+  return (
+    scopeMatches({ ...scope, headers: undefined }, eventRequest(g), 'met') && headersMayMeet(scope.headers, g)
+  );
+}
+
 /** Whether the suggested IP blocks stop a grouped request, as WAF will decide it (schemas/suggestion.ts). */
 export function stoppedByIpBlocks(g: FinalGroup, blocks: IpBlockMatcher): boolean {
   // Through a CDN, clientIp was the edge, which no block ever names; the forwarded address decides.
@@ -81,8 +91,7 @@ export function replayOverride(
   for (const g of groups) {
     if (g.rule_action === 'COUNT' || g.rule_group !== target.ruleGroup || g.rule_id !== target.ruleId)
       continue;
-    if (!acls.has(g.web_acl_arn) || !scopeMatches({ ...target.scope, headers: undefined }, eventRequest(g), 'met')) continue;
-    if (!headersMayMeet(target.scope.headers, g)) continue;
+    if (!acls.has(g.web_acl_arn) || !groupInScope(target.scope, g)) continue;
     wouldAllow += g.requests;
     if (context.attackSources.has(g.client_ip)) {
       wouldAllowFromAttackers += g.requests;
