@@ -50,6 +50,8 @@ const SERVICE_FILES = [
   'schemas',
   'adapters',
   'queries',
+  // The CloudFront ranges the transform's normalize bundles (src/cdn/published-edges.ts).
+  'vendor/aws-ip-ranges',
 ];
 
 beforeAll(() => {

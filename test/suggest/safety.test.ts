@@ -27,6 +27,10 @@ function row(
   };
 }
 
+/** n rows, the i-th one's fields from `fields(i)`. */
+const many = (n: number, fields: (i: number) => Parameters<typeof row>[0]) =>
+  Array.from({ length: n }, (_, i) => row(fields(i)));
+
 function profile(ip: string, over: Partial<IpProfileRow> = {}): IpProfileRow {
   return {
     client_ip: ip,
@@ -317,17 +321,15 @@ describe('what real hosting fleets need', () => {
   it('never blocks a deploy system writing with an application password, and scopes its override by credentials and user agent', () => {
     const ci = '49.12.38.197';
     const ua = 'wp-deploy-action/3.1.0';
-    const rows = Array.from({ length: 4 }, (_, i) =>
-      row({
-        client_ip: ci,
-        host: `site${i}.example`,
-        path: `/wp-json/wp/v2/posts/${100 + i}`,
-        rule_id: 'CrossSiteScripting_BODY',
-        auth_scheme: 'basic',
-        user_agent: ua,
-        requests: 3,
-      }),
-    );
+    const rows = many(4, (i) => ({
+      client_ip: ci,
+      host: `site${i}.example`,
+      path: `/wp-json/wp/v2/posts/${100 + i}`,
+      rule_id: 'CrossSiteScripting_BODY',
+      auth_scheme: 'basic',
+      user_agent: ua,
+      requests: 3,
+    }));
     const profiles = [
       profile(ci, {
         requests: 120,
@@ -360,28 +362,24 @@ describe('what real hosting fleets need', () => {
   });
 
   it('gives checkouts and payment webhooks that both post to / their own overrides, each named by its query', () => {
-    const checkout = Array.from({ length: 6 }, (_, i) =>
-      row({
-        client_ip: `24.6.210.${i}`,
-        path: '/',
-        query: 'wc-ajax=checkout',
-        rule_id: 'CrossSiteScripting_BODY',
-        host: 'shop.example',
-        cookie_names: ['wp_woocommerce_session_abc', 'woocommerce_items_in_cart'],
-      }),
-    );
-    const stripe = Array.from({ length: 4 }, (_, i) =>
-      row({
-        client_ip: `54.187.174.${i}`,
-        path: '/',
-        query: 'wc-api=wc_stripe',
-        rule_id: 'CrossSiteScripting_BODY',
-        host: 'shop.example',
-        user_agent: 'Stripe/1.0 (+https://stripe.com/docs/webhooks)',
-        known_headers: ['stripe-signature'],
-        requests: 2,
-      }),
-    );
+    const checkout = many(6, (i) => ({
+      client_ip: `24.6.210.${i}`,
+      path: '/',
+      query: 'wc-ajax=checkout',
+      rule_id: 'CrossSiteScripting_BODY',
+      host: 'shop.example',
+      cookie_names: ['wp_woocommerce_session_abc', 'woocommerce_items_in_cart'],
+    }));
+    const stripe = many(4, (i) => ({
+      client_ip: `54.187.174.${i}`,
+      path: '/',
+      query: 'wc-api=wc_stripe',
+      rule_id: 'CrossSiteScripting_BODY',
+      host: 'shop.example',
+      user_agent: 'Stripe/1.0 (+https://stripe.com/docs/webhooks)',
+      known_headers: ['stripe-signature'],
+      requests: 2,
+    }));
     // Webhooks only post their calls: a provider's address has no other history.
     const profiles = [
       ...checkout.map((r) => profile(r.client_ip)),
@@ -409,41 +407,33 @@ describe('what real hosting fleets need', () => {
   });
 
   it('keeps cookie-less spray on the editors’ rule and path blocked, and refuses a scope that cannot tell one-shot sources from commenters', () => {
-    const editors = Array.from({ length: 5 }, (_, i) =>
-      row({
-        client_ip: `81.2.77.${i}`,
-        host: `site${i}.example`,
-        path: '/wp-json/wp/v2/posts/7',
-        rule_id: 'CrossSiteScripting_BODY',
-        wp_session: true,
-        cookie_names: SESSION,
-        requests: 2,
-      }),
-    );
-    const spray = Array.from({ length: 20 }, (_, i) =>
-      row({
-        client_ip: `14.226.9.${i}`,
-        host: `site${i % 5}.example`,
-        path: '/wp-json/wp/v2/posts/7',
-        rule_id: 'CrossSiteScripting_BODY',
-      }),
-    );
-    const commenters = Array.from({ length: 6 }, (_, i) =>
-      row({
-        client_ip: `86.1.1.${i}`,
-        host: 'blog.example',
-        path: '/wp-comments-post.php',
-        rule_id: 'CrossSiteScripting_BODY',
-      }),
-    );
-    const driveBy = Array.from({ length: 6 }, (_, i) =>
-      row({
-        client_ip: `113.161.1.${i}`,
-        host: 'blog.example',
-        path: '/wp-comments-post.php',
-        rule_id: 'CrossSiteScripting_BODY',
-      }),
-    );
+    const editors = many(5, (i) => ({
+      client_ip: `81.2.77.${i}`,
+      host: `site${i}.example`,
+      path: '/wp-json/wp/v2/posts/7',
+      rule_id: 'CrossSiteScripting_BODY',
+      wp_session: true,
+      cookie_names: SESSION,
+      requests: 2,
+    }));
+    const spray = many(20, (i) => ({
+      client_ip: `14.226.9.${i}`,
+      host: `site${i % 5}.example`,
+      path: '/wp-json/wp/v2/posts/7',
+      rule_id: 'CrossSiteScripting_BODY',
+    }));
+    const commenters = many(6, (i) => ({
+      client_ip: `86.1.1.${i}`,
+      host: 'blog.example',
+      path: '/wp-comments-post.php',
+      rule_id: 'CrossSiteScripting_BODY',
+    }));
+    const driveBy = many(6, (i) => ({
+      client_ip: `113.161.1.${i}`,
+      host: 'blog.example',
+      path: '/wp-comments-post.php',
+      rule_id: 'CrossSiteScripting_BODY',
+    }));
     const oneShot = { requests: 1, allowed_requests: 0, blocked: 1 };
     const result = run(
       [...editors, ...spray, ...commenters, ...driveBy],
