@@ -107,34 +107,47 @@ export function scopeNamesSender(scope: Scope): boolean {
 }
 
 /**
- * Whether a grouped request may meet the header conditions, from what its log record kept (cookie
+ * Whether a grouped request meets the header conditions, from what its log record kept (cookie
  * names, the login evidence, the user agent, the Authorization scheme, which identifying headers
- * were sent). What the log hid counts as met, so a replay never under-counts what an override would
- * let through.
+ * were sent): `unknown` where the log hid what a condition reads (a redacted header).
  */
-export function headersMayMeet(conditions: readonly HeaderMatch[] | undefined, g: FinalGroup): boolean {
-  for (const c of conditions ?? []) if (!conditionMayHold(c, g)) return false;
-  return true;
+export function headersMeet(conditions: readonly HeaderMatch[] | undefined, g: FinalGroup): Meets {
+  let out: Meets = 'yes';
+  for (const c of conditions ?? []) {
+    const m = conditionMeets(c, g);
+    if (m === 'no') return 'no';
+    if (m === 'unknown') out = 'unknown';
+  }
+  return out;
 }
 
-function conditionMayHold(c: HeaderMatch, g: FinalGroup): boolean {
+export type Meets = 'yes' | 'no' | 'unknown';
+
+/** Met or perhaps met: so a replay never under-counts what an override would let through. */
+export const headersMayMeet = (conditions: readonly HeaderMatch[] | undefined, g: FinalGroup) =>
+  headersMeet(conditions, g) !== 'no';
+
+const yesNo = (b: boolean): Meets => (b ? 'yes' : 'no');
+
+function conditionMeets(c: HeaderMatch, g: FinalGroup): Meets {
   switch (c.name) {
     case 'cookie': {
-      if (c.value === WP_LOGGED_IN_COOKIE && (g.wp_session || !sessionUnknown(g))) return g.wp_session;
-      if (g.cookie_redacted) return true;
-      // Names are all that is kept: a condition on a name prefix is decided, anything else assumed met.
-      if (c.match !== 'CONTAINS' || /[=;]/.test(c.value)) return g.cookie_names.length > 0;
-      return g.cookie_names.some((n) => n.includes(c.value));
+      if (c.value === WP_LOGGED_IN_COOKIE && (g.wp_session || !sessionUnknown(g))) return yesNo(g.wp_session);
+      if (g.cookie_redacted) return 'unknown';
+      // Names are all that is kept: a condition on a name prefix is decided, anything else is not.
+      if (c.match !== 'CONTAINS' || /[=;]/.test(c.value)) return g.cookie_names.length > 0 ? 'unknown' : 'no';
+      return yesNo(g.cookie_names.some((n) => n.includes(c.value)));
     }
     case 'user-agent':
       return g.user_agent !== null && valueMeets(c, g.user_agent);
+      return yesNo(g.user_agent !== null && valueMeets(c, g.user_agent));
     case 'authorization': {
-      if (g.auth_scheme === null) return false;
-      if (g.auth_scheme === 'redacted' || c.match !== 'STARTS_WITH') return true;
-      return c.value.trim().toLowerCase() === g.auth_scheme;
+      if (g.auth_scheme === null) return 'no';
+      if (g.auth_scheme === 'redacted' || c.match !== 'STARTS_WITH') return 'unknown';
+      return yesNo(c.value.trim().toLowerCase() === g.auth_scheme);
     }
     default:
-      if (c.name in SIGNATURE_CONDITIONS) return g.known_headers.includes(c.name);
-      return true;
+      if (c.name in SIGNATURE_CONDITIONS) return yesNo(g.known_headers.includes(c.name));
+      return 'unknown';
   }
 }

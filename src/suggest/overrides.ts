@@ -184,7 +184,8 @@ export function suggestOverrides(
       );
       continue;
     }
-    if (oneShotShare > config.override.maxOneShotShare) {
+    // One stray request is no campaign; two or more over the share are.
+    if (netOneShot >= 2 && oneShotShare > config.override.maxOneShotShare) {
       skip(
         `replay: ${netOneShot} of the ${impact.wouldAllow} blocked request(s) it would let through come from one-shot sources (nothing else from them in the window), and no condition on ${describeIdentity(c.identity)} tells them from the false positives`,
       );

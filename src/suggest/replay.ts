@@ -4,7 +4,7 @@ import type { IpProfileRow } from '../analyze/query-rows.js';
 import { isOneShot } from '../classify/one-shot.js';
 import { doesAdminWork } from '../classify/signals/ip-admin-work.js';
 import { isIntegration } from '../classify/signals/ip-integration.js';
-import { headersMayMeet, scopeNamesSender } from './identity.js';
+import { headersMayMeet, headersMeet, scopeNamesSender } from './identity.js';
 import type { IpBlockMatcher } from './ip-match.js';
 import { eventRequest, scopeMatches } from './scope.js';
 
@@ -74,7 +74,10 @@ export function stoppedByIpBlocks(g: FinalGroup, blocks: IpBlockMatcher): boolea
  * Replays the window through an override: the requests it would have let through (those that
  * `ruleId` stopped, inside the scope, header conditions included, on the web ACLs concerned), how
  * many came from attack sources and from one-shot sources, and how many of those the IP blocks
- * would still stop.
+ * would still stop. Where the log hid what a header condition reads (a redacted Cookie header
+ * without waftune's label), a request counts as let through, and an attack or one-shot request as
+ * meeting the conditions in the share that the same rule's visible attack and one-shot requests on
+ * this scope meet them (all of them when none is visible).
  */
 export function replayOverride(
   target: { ruleGroup: string; ruleId: string; scope: Scope; webAcls: readonly string[] },
@@ -83,27 +86,51 @@ export function replayOverride(
 ): Replay {
   const acls = new Set(target.webAcls);
   const countOneShots = !scopeNamesSender(target.scope);
+  const requestScope = { ...target.scope, headers: undefined };
   let wouldAllow = 0;
-  let wouldAllowFromAttackers = 0;
-  let stillBlockedByIpBlocks = 0;
-  let fromOneShot = 0;
-  let oneShotStopped = 0;
+  const known = { attack: 0, attackStopped: 0, oneShot: 0, oneShotStopped: 0 };
+  const hidden = { attack: 0, attackStopped: 0, oneShot: 0, oneShotStopped: 0 };
+  let hostileSeen = 0;
+  let hostileMeeting = 0;
   for (const g of groups) {
     if (g.rule_action === 'COUNT' || g.rule_group !== target.ruleGroup || g.rule_id !== target.ruleId)
       continue;
-    if (!acls.has(g.web_acl_arn) || !groupInScope(target.scope, g)) continue;
+    if (!acls.has(g.web_acl_arn) || !scopeMatches(requestScope, g)) continue;
+    const meets = headersMeet(target.scope.headers, g);
+    const attack = context.attackSources.has(g.client_ip);
+    const kind = attack
+      ? 'attack'
+      : countOneShots && oneShot(context.ips.get(g.client_ip))
+        ? 'oneShot'
+        : null;
+    if (kind && meets !== 'unknown') {
+      hostileSeen += g.requests;
+      if (meets === 'yes') hostileMeeting += g.requests;
+    }
+    if (meets === 'no') continue;
     wouldAllow += g.requests;
-    if (context.attackSources.has(g.client_ip)) {
-      wouldAllowFromAttackers += g.requests;
-      if (stoppedByIpBlocks(g, context.ipBlocks)) stillBlockedByIpBlocks += g.requests;
-    } else if (countOneShots && oneShot(context.ips.get(g.client_ip))) {
-      fromOneShot += g.requests;
-      if (stoppedByIpBlocks(g, context.ipBlocks)) oneShotStopped += g.requests;
+    if (!kind) continue;
+    const into = meets === 'yes' ? known : hidden;
+    const stopped = stoppedByIpBlocks(g, context.ipBlocks);
+    if (kind === 'attack') {
+      into.attack += g.requests;
+      if (stopped) into.attackStopped += g.requests;
+    } else {
+      into.oneShot += g.requests;
+      if (stopped) into.oneShotStopped += g.requests;
     }
   }
+  const share = hostileSeen > 0 ? hostileMeeting / hostileSeen : 1;
+  const some = (n: number) => Math.ceil(n * share);
+  const fewer = (n: number) => Math.floor(n * share);
   return {
-    impact: { wouldAllow, wouldAllowFromAttackers, stillBlockedByIpBlocks },
-    fromOneShot,
-    oneShotStopped,
+    impact: {
+      wouldAllow,
+      wouldAllowFromAttackers: known.attack + some(hidden.attack),
+      stillBlockedByIpBlocks:
+        known.attackStopped + Math.min(fewer(hidden.attackStopped), some(hidden.attack)),
+    },
+    fromOneShot: known.oneShot + some(hidden.oneShot),
+    oneShotStopped: known.oneShotStopped + Math.min(fewer(hidden.oneShotStopped), some(hidden.oneShot)),
   };
 }
