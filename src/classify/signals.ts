@@ -14,6 +14,7 @@ import { ipIntegration } from './signals/ip-integration.js';
 import { ipMultiSiteAttack } from './signals/ip-multi-site-attack.js';
 import { ipMultiSiteSignatures } from './signals/ip-multi-site-signatures.js';
 import { noUserAgent } from './signals/no-user-agent.js';
+import { oneShotSession } from './signals/one-shot-session.js';
 import { oversizeUpload } from './signals/oversize-upload.js';
 import { probePath } from './signals/probe-path.js';
 import { rateLimited } from './signals/rate-limited.js';
@@ -45,6 +46,7 @@ export const FLEET_SIGNALS: readonly FleetSignal[] = [
   ipAdminWork,
   ipIntegration,
   forgedSession,
+  oneShotSession,
   ipMultiSiteAttack,
   ipMultiSiteSignatures,
   ipAttackElsewhere,

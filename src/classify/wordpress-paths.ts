@@ -55,3 +55,13 @@ export function isBodyRule(ruleId: string | null): boolean {
  * queries/ip_profile.sql counts `callback_requests` with the same pattern (a test holds them equal).
  */
 export const CALLBACK_QUERY = /(^|&)(wc-api=[^&]|for=jetpack(&|$))/;
+
+/**
+ * A write WordPress only takes from a logged-in browser (or an application password): an upload, a
+ * post save, a REST write. Not admin-ajax.php, which serves visitors' actions too.
+ */
+export function requiresLogin(e: { method: string; path: string; query: string }): boolean {
+  return (
+    WRITE_METHODS.has(e.method) && e.path !== '/wp-admin/admin-ajax.php' && isEditorEndpoint(e.path, e.query)
+  );
+}

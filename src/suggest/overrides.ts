@@ -6,7 +6,7 @@ import type { IpProfileRow } from '../analyze/query-rows.js';
 import { ID_PLACEHOLDER, pathPrefix } from '../classify/path-key.js';
 import { isIntegration } from '../classify/signals/ip-integration.js';
 import { signalById } from '../classify/signals.js';
-import { CALLBACK_QUERY, isEditorEndpoint, WRITE_METHODS } from '../classify/wordpress-paths.js';
+import { CALLBACK_QUERY, isEditorEndpoint, requiresLogin } from '../classify/wordpress-paths.js';
 import { type Identity, identityConditions, sessionUnknown, userAgentFamily } from './identity.js';
 import { stableId } from './ids.js';
 import type { IpBlockMatcher } from './ip-match.js';
@@ -74,16 +74,9 @@ function identityOf(g: FinalGroup, ip: IpProfileRow | undefined): Identity {
   // The log hides the cookie, WAF does not: a write WordPress only takes from a logged-in browser
   // (an upload, a post save; admin-ajax serves visitors too) carries the login cookie, and so does
   // whatever an address that did allowed admin work sends.
-  if (
-    sessionUnknown(g) &&
-    ((WRITE_METHODS.has(g.method) && requiresLogin(g)) || (facts && facts.adminWork > 0))
-  )
-    return 'session';
+  if (sessionUnknown(g) && (requiresLogin(g) || (facts && facts.adminWork > 0))) return 'session';
   return 'visitor';
 }
-
-const requiresLogin = (g: FinalGroup) =>
-  g.path !== '/wp-admin/admin-ajax.php' && isEditorEndpoint(g.path, g.query);
 
 /**
  * Where everything posts to one path (`POST /`), the action the query names (`wc-ajax=checkout`,

@@ -368,6 +368,28 @@ const fleetCases: Record<string, { fires: FleetCase[]; quiet: FleetCase[] }> = {
       { e: { ...XSS_SAVE, matched_data: '< script' } },
     ],
   },
+  'one-shot-session': {
+    fires: [
+      {
+        e: { method: 'POST', path: '/wp-admin/async-upload.php', wp_session: true, cookie_names: SESSION },
+        ip: { requests: 1, allowedRequests: 0 },
+      },
+    ],
+    quiet: [
+      // An editor's upload: the editor screen and its heartbeat came first.
+      {
+        e: { method: 'POST', path: '/wp-admin/async-upload.php', wp_session: true, cookie_names: SESSION },
+        ip: { requests: 80, allowedRequests: 76, adminWork: 60 },
+      },
+      // admin-ajax.php serves visitors too.
+      {
+        e: { method: 'POST', path: '/wp-admin/admin-ajax.php', wp_session: true, cookie_names: SESSION },
+        ip: { requests: 1, allowedRequests: 0 },
+      },
+      // No cookie: other signals judge it.
+      { e: { method: 'POST', path: '/wp-admin/async-upload.php' }, ip: { requests: 1, allowedRequests: 0 } },
+    ],
+  },
   'ip-multi-site-attack': {
     fires: [{ e: {}, ip: { attackSites: 4, attackRequests: 9 } }],
     quiet: [

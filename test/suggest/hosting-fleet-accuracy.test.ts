@@ -17,10 +17,12 @@ import { analyzeLocal } from '../../src/analyze/local.js';
  * one-shot campaigns on the false-positive rules and paths (some with password-guess
  * Authorization headers), forged sessions.
  *
- * The suggester was tuned on seeds 11 and 12 (60 sites, 2026-10-07); this seed and day were not
- * looked at before this test was written.
+ * The suggester was tuned on seeds 11 and 12 (60 sites, 2026-10-07) and 2031 (60 sites,
+ * 2026-09-15: first written as this test's held-out seed, it failed on coverage, 89.4%, which
+ * led to the one-shot-session signal, so it became a tuning seed). This seed, day and size were
+ * not looked at before this test was written.
  */
-const FLEET: FleetOptions = { seed: 2031, day: '2026-09-15', sites: 60, realism: 'hosting' };
+const FLEET: FleetOptions = { seed: 5077, day: '2026-08-03', sites: 75, realism: 'hosting' };
 
 describe('suggestions on a labelled hosting fleet day', () => {
   let report: Report;
