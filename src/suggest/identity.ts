@@ -1,7 +1,8 @@
-import { valueMeets } from '../../schemas/header-conditions.js';
 import type { HeaderMatch, Scope } from '../../schemas/suggestion.js';
+import { WP_LOGGED_IN_COOKIE } from '../../schemas/waftune-labels.js';
 import type { FinalGroup } from '../analyze/fleet.js';
 import { CALLBACK_QUERY } from '../classify/wordpress-paths.js';
+import { eventRequest, type HeaderKnowledge, type ScopedRequest } from './scope.js';
 
 /**
  * Who sent a false positive, and the header conditions that say so to WAF: what keeps an
@@ -11,8 +12,6 @@ import { CALLBACK_QUERY } from '../classify/wordpress-paths.js';
  * session cookie every checkout carries.
  */
 export type Identity = 'session' | 'integration' | 'visitor';
-
-export const WP_LOGGED_IN_COOKIE = 'wordpress_logged_in_';
 
 /** The login-cookie condition, exactly as WAF will check it (and as `connect`'s label rule does). */
 export const LOGGED_IN_CONDITION: HeaderMatch = {
@@ -28,25 +27,21 @@ export const LOGGED_IN_CONDITION: HeaderMatch = {
 const VISITOR_COOKIES = ['wp_woocommerce_session_', 'woocommerce_items_in_cart', 'comment_author_'] as const;
 
 /** Webhook signatures whose format a ByteMatch can check (the header name alone cannot be one). */
-const SIGNATURE_CONDITIONS: Readonly<Record<string, HeaderMatch>> = {
+const SIGNATURE_CONDITIONS: Readonly<Record<string, HeaderMatch | undefined>> = {
   'stripe-signature': { name: 'stripe-signature', match: 'CONTAINS', value: 'v1=' },
   'x-hub-signature-256': { name: 'x-hub-signature-256', match: 'STARTS_WITH', value: 'sha256=' },
 };
 
 /** Authorization schemes as clients spell them in the header. */
-const SCHEME_TEXT: Readonly<Record<string, string>> = { basic: 'Basic ', bearer: 'Bearer ' };
+const SCHEME_TEXT: Readonly<Record<string, string | undefined>> = { basic: 'Basic ', bearer: 'Bearer ' };
 
 /** Printable ASCII only: a ByteMatch compares bytes, and a condition must stay inert wherever it is shown. */
 const SAFE_HEADER_VALUE = /^[\x20-\x7e]{1,200}$/;
 
-/** waftune's evidence rules looked at this request (`connect`'s Count rules), so wp_session is known even where the log redacts the Cookie header. */
-export function sessionInspected(g: Pick<FinalGroup, 'labels'>): boolean {
-  return g.labels.some((l) => l.startsWith('awswaf:') && l.endsWith(':waftune:inspected'));
-}
-
 /** The cookie says nothing: redacted in the log and no evidence label either. */
-export function sessionUnknown(g: Pick<FinalGroup, 'cookie_redacted' | 'labels'>): boolean {
-  return g.cookie_redacted && !sessionInspected(g);
+export function sessionUnknown(g: Pick<FinalGroup, 'cookie_redacted' | 'wp_session'>): boolean {
+  // waftune's login label (read into wp_session) says when WAF saw the cookie; its absence says nothing.
+  return g.cookie_redacted && !g.wp_session;
 }
 
 /** The user agent an integration's condition names: the whole of it, or its product token (`wp-android/`). */
@@ -71,7 +66,7 @@ export function identityConditions(identity: Identity, groups: readonly FinalGro
 function integrationConditions(groups: readonly FinalGroup[]): HeaderMatch[] {
   const out: HeaderMatch[] = [];
   for (const [header, condition] of Object.entries(SIGNATURE_CONDITIONS)) {
-    if (groups.every((g) => g.known_headers.includes(header))) out.push(condition);
+    if (condition && groups.every((g) => g.known_headers.includes(header))) out.push(condition);
   }
   const schemes = new Set(groups.map((g) => g.auth_scheme));
   const [scheme] = schemes;
@@ -107,47 +102,27 @@ export function scopeNamesSender(scope: Scope): boolean {
 }
 
 /**
- * Whether a grouped request meets the header conditions, from what its log record kept (cookie
- * names, the login evidence, the user agent, the Authorization scheme, which identifying headers
- * were sent): `unknown` where the log hid what a condition reads (a redacted header).
+ * What a grouped request knows of its headers, for `scopeDecision` (src/suggest/scope.ts): what
+ * events keep (user agent, referer, host, cookie names, the login label), and from the columns
+ * this module scopes on, the Authorization scheme and which signature headers were sent (a
+ * present signature is taken to have its provider's format).
  */
-export function headersMeet(conditions: readonly HeaderMatch[] | undefined, g: FinalGroup): Meets {
-  let out: Meets = 'yes';
-  for (const c of conditions ?? []) {
-    const m = conditionMeets(c, g);
-    if (m === 'no') return 'no';
-    if (m === 'unknown') out = 'unknown';
-  }
-  return out;
-}
-
-export type Meets = 'yes' | 'no' | 'unknown';
-
-/** Met or perhaps met: so a replay never under-counts what an override would let through. */
-export const headersMayMeet = (conditions: readonly HeaderMatch[] | undefined, g: FinalGroup) =>
-  headersMeet(conditions, g) !== 'no';
-
-const yesNo = (b: boolean): Meets => (b ? 'yes' : 'no');
-
-function conditionMeets(c: HeaderMatch, g: FinalGroup): Meets {
-  switch (c.name) {
-    case 'cookie': {
-      if (c.value === WP_LOGGED_IN_COOKIE && (g.wp_session || !sessionUnknown(g))) return yesNo(g.wp_session);
-      if (g.cookie_redacted) return 'unknown';
-      // Names are all that is kept: a condition on a name prefix is decided, anything else is not.
-      if (c.match !== 'CONTAINS' || /[=;]/.test(c.value)) return g.cookie_names.length > 0 ? 'unknown' : 'no';
-      return yesNo(g.cookie_names.some((n) => n.includes(c.value)));
-    }
-    case 'user-agent':
-      return g.user_agent !== null && valueMeets(c, g.user_agent);
-      return yesNo(g.user_agent !== null && valueMeets(c, g.user_agent));
-    case 'authorization': {
-      if (g.auth_scheme === null) return 'no';
-      if (g.auth_scheme === 'redacted' || c.match !== 'STARTS_WITH') return 'unknown';
-      return yesNo(c.value.trim().toLowerCase() === g.auth_scheme);
-    }
-    default:
-      if (c.name in SIGNATURE_CONDITIONS) return yesNo(g.known_headers.includes(c.name));
-      return 'unknown';
-  }
+export function groupRequest(g: FinalGroup): ScopedRequest {
+  const base = eventRequest(g);
+  return {
+    ...base,
+    header(name: string): HeaderKnowledge {
+      if (name === 'authorization') {
+        if (g.auth_scheme === null) return { kind: 'absent' };
+        const text = SCHEME_TEXT[g.auth_scheme];
+        return text
+          ? { kind: 'met', conditions: [{ name: 'authorization', match: 'STARTS_WITH', value: text }] }
+          : { kind: 'unknown' };
+      }
+      const signature = SIGNATURE_CONDITIONS[name];
+      if (signature)
+        return g.known_headers.includes(name) ? { kind: 'met', conditions: [signature] } : { kind: 'absent' };
+      return base.header(name);
+    },
+  };
 }

@@ -4,9 +4,9 @@ import type { IpProfileRow } from '../analyze/query-rows.js';
 import { isOneShot } from '../classify/one-shot.js';
 import { doesAdminWork } from '../classify/signals/ip-admin-work.js';
 import { isIntegration } from '../classify/signals/ip-integration.js';
-import { headersMayMeet, headersMeet, scopeNamesSender } from './identity.js';
+import { groupRequest, scopeNamesSender } from './identity.js';
 import type { IpBlockMatcher } from './ip-match.js';
-import { eventRequest, scopeMatches } from './scope.js';
+import { scopeMatches } from './scope.js';
 
 /**
  * Addresses with attack evidence anywhere in the window (a likely attack, or requests with attack
@@ -55,9 +55,7 @@ export interface Replay {
  * the header conditions from what the log kept (what it hid counts as met).
  */
 export function groupInScope(scope: Scope, g: FinalGroup): boolean {
-  return (
-    scopeMatches({ ...scope, headers: undefined }, eventRequest(g), 'met') && headersMayMeet(scope.headers, g)
-  );
+  return scopeMatches(scope, groupRequest(g), 'met');
 }
 
 /** Whether the suggested IP blocks stop a grouped request, as WAF will decide it (schemas/suggestion.ts). */
@@ -74,10 +72,8 @@ export function stoppedByIpBlocks(g: FinalGroup, blocks: IpBlockMatcher): boolea
  * Replays the window through an override: the requests it would have let through (those that
  * `ruleId` stopped, inside the scope, header conditions included, on the web ACLs concerned), how
  * many came from attack sources and from one-shot sources, and how many of those the IP blocks
- * would still stop. Where the log hid what a header condition reads (a redacted Cookie header
- * without waftune's label), a request counts as let through, and an attack or one-shot request as
- * meeting the conditions in the share that the same rule's visible attack and one-shot requests on
- * this scope meet them (all of them when none is visible).
+ * would still stop. A header condition the log cannot decide (a redacted Cookie header without
+ * waftune's label) counts as met: the estimate never leans on a condition it cannot check.
  */
 export function replayOverride(
   target: { ruleGroup: string; ruleId: string; scope: Scope; webAcls: readonly string[] },
@@ -86,51 +82,27 @@ export function replayOverride(
 ): Replay {
   const acls = new Set(target.webAcls);
   const countOneShots = !scopeNamesSender(target.scope);
-  const requestScope = { ...target.scope, headers: undefined };
   let wouldAllow = 0;
-  const known = { attack: 0, attackStopped: 0, oneShot: 0, oneShotStopped: 0 };
-  const hidden = { attack: 0, attackStopped: 0, oneShot: 0, oneShotStopped: 0 };
-  let hostileSeen = 0;
-  let hostileMeeting = 0;
+  let wouldAllowFromAttackers = 0;
+  let stillBlockedByIpBlocks = 0;
+  let fromOneShot = 0;
+  let oneShotStopped = 0;
   for (const g of groups) {
     if (g.rule_action === 'COUNT' || g.rule_group !== target.ruleGroup || g.rule_id !== target.ruleId)
       continue;
-    if (!acls.has(g.web_acl_arn) || !scopeMatches(requestScope, g)) continue;
-    const meets = headersMeet(target.scope.headers, g);
-    const attack = context.attackSources.has(g.client_ip);
-    const kind = attack
-      ? 'attack'
-      : countOneShots && oneShot(context.ips.get(g.client_ip))
-        ? 'oneShot'
-        : null;
-    if (kind && meets !== 'unknown') {
-      hostileSeen += g.requests;
-      if (meets === 'yes') hostileMeeting += g.requests;
-    }
-    if (meets === 'no') continue;
+    if (!acls.has(g.web_acl_arn) || !groupInScope(target.scope, g)) continue;
     wouldAllow += g.requests;
-    if (!kind) continue;
-    const into = meets === 'yes' ? known : hidden;
-    const stopped = stoppedByIpBlocks(g, context.ipBlocks);
-    if (kind === 'attack') {
-      into.attack += g.requests;
-      if (stopped) into.attackStopped += g.requests;
-    } else {
-      into.oneShot += g.requests;
-      if (stopped) into.oneShotStopped += g.requests;
+    if (context.attackSources.has(g.client_ip)) {
+      wouldAllowFromAttackers += g.requests;
+      if (stoppedByIpBlocks(g, context.ipBlocks)) stillBlockedByIpBlocks += g.requests;
+    } else if (countOneShots && oneShot(context.ips.get(g.client_ip))) {
+      fromOneShot += g.requests;
+      if (stoppedByIpBlocks(g, context.ipBlocks)) oneShotStopped += g.requests;
     }
   }
-  const share = hostileSeen > 0 ? hostileMeeting / hostileSeen : 1;
-  const some = (n: number) => Math.ceil(n * share);
-  const fewer = (n: number) => Math.floor(n * share);
   return {
-    impact: {
-      wouldAllow,
-      wouldAllowFromAttackers: known.attack + some(hidden.attack),
-      stillBlockedByIpBlocks:
-        known.attackStopped + Math.min(fewer(hidden.attackStopped), some(hidden.attack)),
-    },
-    fromOneShot: known.oneShot + some(hidden.oneShot),
-    oneShotStopped: known.oneShotStopped + Math.min(fewer(hidden.oneShotStopped), some(hidden.oneShot)),
+    impact: { wouldAllow, wouldAllowFromAttackers, stillBlockedByIpBlocks },
+    fromOneShot,
+    oneShotStopped,
   };
 }
