@@ -1,5 +1,4 @@
 import { type Classification, foldFleetSignals } from '../classify/classify.js';
-import { isOneShot } from '../classify/one-shot.js';
 import { pathKey } from '../classify/path-key.js';
 import type { IpFacts, RulePathFacts } from '../classify/signal.js';
 import { carriesInjection } from '../classify/signals/forged-session.js';
@@ -68,13 +67,12 @@ export function foldGroups(
       c = { ips: new Set(), hosts: new Set(), attackIps: new Set() };
       crowd.set(k, c);
     }
-    // A crowd is of clients with a history beyond their blocks: one-shot campaigns spraying the same
-    // rule and path would otherwise make their own spray look like an editors' crowd.
-    const profile = ips.get(row.client_ip);
-    if (!profile || isOneShot(ipFactsFrom(profile))) continue;
+    // Every client counts, one-shot sources too: their history lives in ALLOW records, which the
+    // logging filter `connect` sets drops, and the crowd must read alike on Athena and locally.
+    // (An override's replay is what keeps one-shot spray out.)
     c.ips.add(row.client_ip);
     c.hosts.add(row.host);
-    if (profile.attack_requests > 0) c.attackIps.add(row.client_ip);
+    if ((ips.get(row.client_ip)?.attack_requests ?? 0) > 0) c.attackIps.add(row.client_ip);
   }
   return keyed.map(({ row, key }) => {
     const c = crowd.get(rulePathKey(row, key));
