@@ -5,45 +5,68 @@
 -- local hours).
 --
 -- client_ip is the client: the forwarded address (the right-most X-Forwarded-For) where clientIp
--- is a CDN edge, clientIp otherwise (via_edge says which). forwarded_ip stays as logged, so that a
--- replay can decide a forwarded-IP block exactly as WAF would.
--- params: from_dt:string, to_dt:string, from_ts:bigint, to_ts:bigint, origin_ts:bigint, bucket_ms:bigint
+-- is a trusted front (a published CDN edge, a configured proxy: via_edge), `<forwarded> via
+-- <address>` behind an address that only looks like a proxy (via_proxy: that address's word, judged
+-- apart), clientIp otherwise. forwarded_ip stays as logged, so that a replay can decide a
+-- forwarded-IP block exactly as WAF would.
+-- params: from_dt:string, to_dt:string, from_ts:bigint, to_ts:bigint, trusted_1:string, trusted_2:string, trusted_3:string, trusted_4:string, origin_ts:bigint, bucket_ms:bigint
 WITH w AS (
-  SELECT *
+  SELECT *, rule_action IS NOT NULL OR coalesce(cardinality(session_cookies), 0) > 0 AS kept
   FROM events
   WHERE dt BETWEEN ? AND ? AND ts >= ? AND ts < ?
 ),
--- CDN edges shown by the traffic (edges of a published CDN range are marked at ingest: client_cdn):
--- one address carrying many distinct forwarded clients with ordinary requests, in many user agents.
--- However busy an attacker behind it is; an address forging X-Forwarded-For shows few clients, one
--- user agent. The same definition is in ip_profile.sql; a test holds the two equal.
-traffic_edges AS (
-  SELECT client_ip AS edge_ip
+-- Addresses that forward clients, and whether they may say who the client is. Trusted: a published
+-- CDN range (client_cdn, marked at ingest) or a proxy the operator configured (trusted_1..4: the
+-- window's addresses inside config.trustedProxies, matched by src/analyze/trusted-proxies.ts, bound
+-- as ','-separated lists). Proxy-like: many distinct forwarded clients with ordinary requests, in
+-- many user agents, counted on the records the logging filter `connect` sets keeps (a rule acted,
+-- or a tracked session cookie), so that full and filtered logs take the same addresses for proxies.
+-- Anyone who connects directly writes X-Forwarded-For, so a proxy-like address is never trusted:
+-- what it forwards is its word only. The same definition is in ip_profile.sql;
+-- a test holds the two equal.
+fronts AS (
+  SELECT
+    client_ip AS front_ip,
+    bool_or(client_cdn IS NOT NULL) OR strpos(concat(?, ?, ?, ?), concat(',', client_ip, ',')) > 0 AS trusted,
+    count(DISTINCT CASE WHEN kept AND score < 3 THEN forwarded_ip END) >= 10
+      AND count(DISTINCT CASE WHEN kept THEN user_agent END) >= 5 AS proxy_like
   FROM w
   WHERE forwarded_ip IS NOT NULL AND forwarded_ip <> client_ip
   GROUP BY client_ip
-  HAVING count(DISTINCT CASE WHEN score < 3 THEN forwarded_ip END) >= 10
-    AND count(DISTINCT user_agent) >= 5
 ),
-edged AS (
-  SELECT w.*, (w.client_cdn IS NOT NULL OR te.edge_ip IS NOT NULL) AS edge_address
+hops AS (
+  SELECT
+    w.*,
+    CASE
+      WHEN w.forwarded_ip IS NULL OR w.forwarded_ip = w.client_ip THEN 'direct'
+      WHEN w.client_cdn IS NOT NULL OR f.trusted THEN 'edge'
+      WHEN f.proxy_like THEN 'proxy'
+      ELSE 'direct'
+    END AS hop
   FROM w
-  LEFT JOIN traffic_edges te ON te.edge_ip = w.client_ip
+  LEFT JOIN fronts f ON f.front_ip = w.client_ip
 ),
 classifiable AS (
   SELECT
     *,
-    edge_address AND forwarded_ip IS NOT NULL AS via_edge,
+    hop = 'edge' AS via_edge,
+    CASE WHEN hop = 'proxy' THEN client_ip END AS via_proxy,
+    CASE hop
+      WHEN 'edge' THEN forwarded_ip
+      WHEN 'proxy' THEN concat(forwarded_ip, ' via ', client_ip)
+      ELSE client_ip
+    END AS client,
     ts - ((ts - ?) % ?) AS bucket_ts
-  FROM edged
+  FROM hops
   WHERE rule_action IN ('BLOCK', 'COUNT', 'CAPTCHA', 'CHALLENGE')
 )
 SELECT
   bucket_ts,
   web_acl_arn,
   host,
-  CASE WHEN via_edge THEN forwarded_ip ELSE client_ip END AS client_ip,
+  client AS client_ip,
   via_edge,
+  via_proxy,
   forwarded_ip,
   country,
   asn,
@@ -61,6 +84,7 @@ SELECT
   user_agent,
   cookie_names,
   wp_session,
+  session_cookies,
   cookie_redacted,
   auth_scheme,
   known_headers,
@@ -73,7 +97,7 @@ SELECT
   max(body_size) AS max_body_size
 FROM classifiable
 GROUP BY
-  bucket_ts, web_acl_arn, host, CASE WHEN via_edge THEN forwarded_ip ELSE client_ip END, via_edge, forwarded_ip,
+  bucket_ts, web_acl_arn, host, client, via_edge, via_proxy, forwarded_ip,
   country, asn, method, path, query, rule_action, terminating_rule_type, rule_group, rule_id, labels,
-  condition_type, match_location, matched_data, user_agent, cookie_names, wp_session, cookie_redacted,
-  auth_scheme, known_headers, verdict, score, signals
+  condition_type, match_location, matched_data, user_agent, cookie_names, wp_session, session_cookies,
+  cookie_redacted, auth_scheme, known_headers, verdict, score, signals

@@ -76,8 +76,14 @@ export const eventSchema = z.object({
   referer: z.string().nullable(),
   /** Cookie names only: values are never stored. */
   cookie_names: z.array(z.string()),
-  /** A `wordpress_logged_in_*` cookie was sent. */
+  /** A `wordpress_logged_in_*` cookie was sent (the Cookie header contains `wordpress_logged_in_`). */
   wp_session: z.boolean(),
+  /**
+   * The session cookies waftune tracks that the request carried (SESSION_COOKIES in
+   * schemas/waftune-labels.ts: `wordpress_logged_in_`, `wp_woocommerce_session_`, `comment_author_`),
+   * from the Cookie header, or where the log redacts it, from waftune's evidence labels. Names only.
+   */
+  session_cookies: z.array(z.string()),
   /** The Cookie header was redacted by the logging configuration, so `wp_session` says nothing. */
   cookie_redacted: z.boolean(),
   /**
@@ -171,6 +177,7 @@ export const EVENT_COLUMNS: ReadonlyArray<{ name: keyof WafEvent; type: ColumnTy
   { name: 'referer', type: 'string' },
   { name: 'cookie_names', type: 'array<string>' },
   { name: 'wp_session', type: 'boolean' },
+  { name: 'session_cookies', type: 'array<string>' },
   { name: 'cookie_redacted', type: 'boolean' },
   { name: 'auth_scheme', type: 'string' },
   { name: 'known_headers', type: 'array<string>' },

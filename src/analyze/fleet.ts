@@ -30,6 +30,14 @@ export function ipFactsFrom(row: IpProfileRow): IpFacts {
   };
 }
 
+/**
+ * Who stands behind a group as an independent source: its client, except that everything a
+ * proxy-like address nobody trusts forwards is that one address's word, so its forwarded clients
+ * count once, as the address (one connection can write any number of X-Forwarded-For values).
+ */
+export const independentSource = (g: Pick<BlockedGroupRow, 'client_ip' | 'via_proxy'>): string =>
+  g.via_proxy || g.client_ip;
+
 const rulePathKey = (g: { rule_group: string | null; rule_id: string | null }, key: string) =>
   `${g.rule_group ?? ''}\u0000${g.rule_id ?? ''}\u0000${key}`;
 
@@ -70,9 +78,9 @@ export function foldGroups(
     // Every client counts, one-shot sources too: their history lives in ALLOW records, which the
     // logging filter `connect` sets drops, and the crowd must read alike on Athena and locally.
     // (An override's replay is what keeps one-shot spray out.)
-    c.ips.add(row.client_ip);
+    c.ips.add(independentSource(row));
     c.hosts.add(row.host);
-    if ((ips.get(row.client_ip)?.attack_requests ?? 0) > 0) c.attackIps.add(row.client_ip);
+    if ((ips.get(row.client_ip)?.attack_requests ?? 0) > 0) c.attackIps.add(independentSource(row));
   }
   return keyed.map(({ row, key }) => {
     const c = crowd.get(rulePathKey(row, key));

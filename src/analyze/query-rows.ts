@@ -4,10 +4,15 @@ import type { Verdict } from '../../schemas/event.js';
 export interface BlockedGroupRow {
   web_acl_arn: string;
   host: string;
-  /** The client: the forwarded address where clientIp was a CDN edge (via_edge), clientIp otherwise. */
+  /**
+   * The client: the forwarded address where clientIp was a trusted front (via_edge), `<forwarded>
+   * via <address>` where clientIp only looks like a proxy (via_proxy), clientIp otherwise.
+   */
   client_ip: string;
-  /** clientIp was a CDN edge and client_ip is the forwarded address it vouched for. */
+  /** clientIp was a trusted front (published CDN edge, configured proxy) and client_ip is the forwarded address it vouched for. */
   via_edge: boolean;
+  /** clientIp only looks like a proxy (trusted by no one): client_ip is its word, `<forwarded> via <clientIp>`. */
+  via_proxy: string | null;
   /** The right-most X-Forwarded-For address as logged (null when missing or not an IP). */
   forwarded_ip: string | null;
   method: string;
@@ -24,6 +29,8 @@ export interface BlockedGroupRow {
   user_agent: string | null;
   cookie_names: string[];
   wp_session: boolean;
+  /** Tracked session cookies (schemas/event.ts); null in events written before the column existed. */
+  session_cookies: string[] | null;
   cookie_redacted: boolean;
   auth_scheme: string | null;
   known_headers: string[];
@@ -69,10 +76,23 @@ export interface IpProfileRow {
   web_acls: number;
   user_agents: number;
   sample_user_agent: string | null;
-  /** The address is itself a CDN edge: `cloudfront` (published ranges) or `forwarding` (its traffic shows it). */
+  /**
+   * The address is itself a front: a CDN whose published ranges hold it (`cloudfront`,
+   * `cloudflare`, `fastly`), `configured` (config.trustedProxies), or `forwarding` (its traffic only
+   * looks like a proxy's: many distinct forwarded clients and user agents; trusted by no one).
+   */
   edge_kind: string | null;
-  /** The web ACLs that saw this client through a CDN edge. */
+  /** The web ACLs where this client came through a front (trusted or proxy-like). */
   cdn_web_acls: string[] | null;
+  /** Distinct forwarded addresses on the client's own requests that no front vouches for. */
+  forwarded_clients: number;
+  /** The client is a proxy-like address's word (`<forwarded> via <address>`): that address. */
+  via_proxy: string | null;
+  /**
+   * Some web ACL of the window logs as `connect`'s filter does (Cookie redacted, no ordinary ALLOW
+   * record): allowed history, everyone's, is unknown there. The same on every row.
+   */
+  filtered_logs: boolean;
   /**
    * Not from the query: requests under a login cookie whose blocked part carries an injection,
    * counted from the blocked groups when they are folded (src/analyze/fleet.ts).

@@ -42,10 +42,11 @@ const AUTH_SCHEMES: ReadonlySet<string> = new Set([
 
 /**
  * The scheme of an Authorization header (`basic` for WordPress application passwords, `bearer` for
- * tokens), never the credentials; `redacted` when the logging configuration hid the header.
+ * tokens), never the credentials; where the logging configuration hid the header, the scheme
+ * waftune's evidence label says WAF saw, else `redacted`.
  */
-function authorizationScheme(value: string): string {
-  if (value === 'REDACTED') return 'redacted';
+function authorizationScheme(value: string, labelled: string | null): string {
+  if (value === 'REDACTED') return labelled ?? 'redacted';
   const word = value.trimStart().split(/\s/, 1)[0]?.toLowerCase() ?? '';
   return AUTH_SCHEMES.has(word) ? word : 'other';
 }
@@ -60,7 +61,7 @@ export function normalize(record: WafLogRecord): WafEvent {
   let referer: string | null = null;
   const cookieHeaders: string[] = [];
   const forwardedHeaders: string[] = [];
-  let authScheme: string | null = null;
+  let authHeader: string | null = null;
   let knownHeaders: string[] | null = null;
   for (const h of req.headers ?? []) {
     const value = h.value ?? '';
@@ -82,7 +83,7 @@ export function normalize(record: WafLogRecord): WafEvent {
         forwardedHeaders.push(value);
         break;
       case 'authorization':
-        authScheme = authorizationScheme(value);
+        authHeader = value;
         break;
       default:
         if (KNOWN_HEADER_SET.has(name)) {
@@ -92,7 +93,9 @@ export function normalize(record: WafLogRecord): WafEvent {
     }
   }
   const labels = (record.labels ?? []).slice(0, MAX_LABELS).map((l) => cut(l.name, 512));
-  const cookies = cookieFacts(cookieHeaders, evidenceLabels(labels));
+  const evidence = evidenceLabels(labels);
+  const cookies = cookieFacts(cookieHeaders, evidence);
+  const authScheme = authHeader === null ? null : authorizationScheme(authHeader, evidence.authScheme);
   const { hit, counted } = attributeRules(record);
   const detail = hit?.details[0];
   const matched = hit?.details.flatMap((d) => d.matchedData ?? []).filter((t): t is string => t !== null);
@@ -134,6 +137,7 @@ export function normalize(record: WafLogRecord): WafEvent {
     referer: referer === null ? null : cut(referer, 1024),
     cookie_names: cookies.names.map((name) => cut(name)),
     wp_session: cookies.wpSession,
+    session_cookies: cookies.sessionCookies,
     cookie_redacted: cookies.redacted,
     auth_scheme: authScheme,
     known_headers: knownHeaders ? knownHeaders.sort() : [],

@@ -1,5 +1,5 @@
 import type { HeaderMatch, Scope } from '../../schemas/suggestion.js';
-import { WP_LOGGED_IN_COOKIE } from '../../schemas/waftune-labels.js';
+import { COMMENTER_COOKIE, WOO_SESSION_COOKIE, WP_LOGGED_IN_COOKIE } from '../../schemas/waftune-labels.js';
 import type { FinalGroup } from '../analyze/fleet.js';
 import { CALLBACK_QUERY } from '../classify/wordpress-paths.js';
 import { eventRequest, type HeaderKnowledge, type ScopedRequest } from './scope.js';
@@ -22,9 +22,12 @@ export const LOGGED_IN_CONDITION: HeaderMatch = {
 
 /**
  * Cookies a visitor's browser only has after using the site, in the order preferred for a scope:
- * the WooCommerce session (every checkout and cart request), a commenter's cookie.
+ * the WooCommerce session (every cart and checkout request), a returning commenter's cookie. Both
+ * are tracked cookies (schemas/waftune-labels.ts): where the log redacts the Cookie header,
+ * `connect`'s labels still say whether they were sent, so the condition is chosen alike from full
+ * and from filtered logs.
  */
-const VISITOR_COOKIES = ['wp_woocommerce_session_', 'woocommerce_items_in_cart', 'comment_author_'] as const;
+const VISITOR_COOKIES = [WOO_SESSION_COOKIE, COMMENTER_COOKIE] as const;
 
 /** Webhook signatures whose format a ByteMatch can check (the header name alone cannot be one). */
 const SIGNATURE_CONDITIONS: Readonly<Record<string, HeaderMatch | undefined>> = {
@@ -55,11 +58,9 @@ export function userAgentFamily(ua: string | null): string | null {
 export function identityConditions(identity: Identity, groups: readonly FinalGroup[]): HeaderMatch[] {
   if (identity === 'session') return [LOGGED_IN_CONDITION];
   if (identity === 'integration') return integrationConditions(groups);
-  // A visitor's cookie can only be required where every group shows its cookies.
-  if (groups.some((g) => g.cookie_redacted)) return [];
-  const cookie = VISITOR_COOKIES.find((c) =>
-    groups.every((g) => g.cookie_names.some((n) => n.startsWith(c))),
-  );
+  // A visitor's cookie can only be required where every group shows it: in its Cookie header, or
+  // where the log redacts that, in waftune's label.
+  const cookie = VISITOR_COOKIES.find((c) => groups.every((g) => (g.session_cookies ?? []).includes(c)));
   return cookie ? [{ name: 'cookie', match: 'CONTAINS', value: cookie }] : [];
 }
 

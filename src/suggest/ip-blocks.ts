@@ -143,14 +143,9 @@ function whyNotBlock(
   guard: ReturnType<typeof createIpGuard>,
 ): string | null {
   const facts = profile && ipFactsFrom(profile);
-  const edge = profile?.edge_kind ?? publishedCdnOf(ip);
   return (
+    frontReason(ip, profile) ??
     guard.whyNot(ip) ??
-    (edge === 'cloudfront'
-      ? "a CloudFront edge address (AWS's published ranges): blocking it would take down every site behind the distribution"
-      : edge
-        ? 'a CDN edge or proxy: it forwards many distinct clients (X-Forwarded-For); its clients are judged by their own addresses'
-        : null) ??
     (facts && doesAdminWork(facts)
       ? `it also did ${facts.adminWork} allowed logged-in admin request(s)`
       : null) ??
@@ -160,8 +155,60 @@ function whyNotBlock(
     (facts && isMonitor(facts) ? 'it only fetches the home page or a health path (a monitor)' : null) ??
     (profile && isSharedAddress(profile)
       ? `a shared address (CDN, proxy or large NAT): ${profile.user_agents} user agents, mostly ordinary traffic`
-      : null)
+      : null) ??
+    (profile?.filtered_logs ? filteredLogsReason(profile) : null)
   );
+}
+
+const PUBLISHED_CDNS: Readonly<Record<string, string | undefined>> = {
+  cloudfront: 'CloudFront',
+  cloudflare: 'Cloudflare',
+  fastly: 'Fastly',
+};
+
+/**
+ * Addresses that stand for others: CDN edges and proxies, and what a proxy nobody trusts says.
+ * Only a published CDN range or a configured proxy may say who the client is (the right-most
+ * X-Forwarded-For): anyone who connects directly writes that header, so an address that merely
+ * looks like a proxy could name anyone. It is never blocked itself (it may carry everyone behind
+ * it), and the addresses it forwards are judged apart (`<forwarded> via <address>`) and never
+ * blocked on its word, so a forged header can neither frame an editor nor hide behind one.
+ */
+function frontReason(ip: string, profile: IpProfileRow | undefined): string | null {
+  const via = profile?.via_proxy ?? (ip.includes(' via ') ? ip.slice(ip.lastIndexOf(' via ') + 5) : null);
+  if (via)
+    return `seen only through ${via}, which forwards clients like a proxy but is in no published CDN range and not in trustedProxies: X-Forwarded-For is the client's to write, so no block rests on what that address says; if ${via} is your proxy or CDN, add it to trustedProxies`;
+  const edge = profile?.edge_kind ?? publishedCdnOf(ip);
+  if (!edge) return null;
+  const cdn = PUBLISHED_CDNS[edge];
+  if (cdn)
+    return `a ${cdn} edge address (${cdn}'s published ranges): blocking it would take down every site behind it; its clients are judged, and blocked, by their forwarded addresses`;
+  if (edge === 'configured')
+    return 'a proxy you trust (trustedProxies): its clients are judged, and blocked, by their forwarded addresses';
+  return `it forwards many distinct clients (X-Forwarded-For, ${profile?.user_agents ?? 0} user agents) like a CDN edge or proxy, but is in no published CDN range and not in trustedProxies: never blocked (it may carry every client behind it), and the addresses it forwards are never blocked on its word; if it is your proxy or CDN, add it to trustedProxies`;
+}
+
+/** On filtered logs, a few user agents among an address's kept records already suggest many behind it. */
+const FILTERED_SHARED_MIN_USER_AGENTS = 5;
+/** Distinct forwarded clients on an address's own requests that suggest a proxy or NAT in front of them. */
+const FILTERED_SHARED_MIN_FORWARDED = 3;
+
+/**
+ * Where some web ACL logs as `connect`'s filter does, the allowed traffic that shows an address is
+ * an integration (its allowed authenticated reads) or shared (many user agents, mostly ordinary
+ * requests; clients behind a proxy) is gone. What the kept records still carry decides, on the
+ * side of not blocking: credentials or signed callbacks without payload evidence, several forwarded
+ * clients, several user agents.
+ */
+function filteredLogsReason(p: IpProfileRow): string | null {
+  const f = ipFactsFrom(p);
+  if ((f.authRequests > 0 || f.callbackRequests > 0) && f.hostileRequests === 0 && f.userAgents <= 2)
+    return 'it may be an integration (credentials or signed callbacks, no payloads), and the filtered logs hold none of its allowed requests to show it: not blocked on filtered logs (connect --keep-allow shows them)';
+  if (p.forwarded_clients >= FILTERED_SHARED_MIN_FORWARDED)
+    return `it may be a proxy or NAT (its requests forward ${p.forwarded_clients} distinct clients), and the filtered logs hold none of its allowed traffic to tell: not blocked on filtered logs (connect --keep-allow shows it)`;
+  if (p.user_agents >= FILTERED_SHARED_MIN_USER_AGENTS && p.attack_requests < p.requests)
+    return `it may be a shared address (${p.user_agents} user agents in its kept records alone), and the filtered logs hold none of its allowed traffic to tell: not blocked on filtered logs (connect --keep-allow shows it)`;
+  return null;
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { Config } from '../../schemas/config.js';
 import type { Report } from '../../schemas/report.js';
 import type { RuleOverride, Scope } from '../../schemas/suggestion.js';
-import { type FinalGroup, ipFactsFrom } from '../analyze/fleet.js';
+import { type FinalGroup, independentSource, ipFactsFrom } from '../analyze/fleet.js';
 import type { IpProfileRow } from '../analyze/query-rows.js';
 import { ID_PLACEHOLDER, pathPrefix } from '../classify/path-key.js';
 import { isIntegration } from '../classify/signals/ip-integration.js';
@@ -140,7 +140,7 @@ export function suggestOverrides(
       );
       continue;
     }
-    const clientIps = new Set(c.groups.map((g) => g.client_ip));
+    const clientIps = new Set(c.groups.map(independentSource));
     const sites = new Set(c.groups.map((g) => g.host)).size;
     // One office NAT on many sites is as telling as many addresses on one; so is one integration
     // that its credentials and user agent identify.

@@ -60,9 +60,10 @@ export function groupInScope(scope: Scope, g: FinalGroup): boolean {
 
 /** Whether the suggested IP blocks stop a grouped request, as WAF will decide it (schemas/suggestion.ts). */
 export function stoppedByIpBlocks(g: FinalGroup, blocks: IpBlockMatcher): boolean {
-  // Through a CDN, clientIp was the edge, which no block ever names; the forwarded address decides.
+  // Through a CDN or a proxy, clientIp was the edge or the proxy, which no block ever names; the
+  // forwarded address decides.
   return blocks.stops({
-    clientIp: g.via_edge ? null : g.client_ip,
+    clientIp: g.via_edge || Boolean(g.via_proxy) ? null : g.client_ip,
     forwardedIp: g.forwarded_ip,
     webAcl: g.web_acl_arn,
   });

@@ -6,7 +6,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CidrSet } from '../../src/cdn/cidr-set.js';
 import { cloudFrontSnapshot, snapshotSchema, snapshotText } from '../../src/cdn/ip-ranges.js';
-import { publishedCdnOf, shippedSnapshot } from '../../src/cdn/published-edges.js';
+import {
+  parseProviderList,
+  providerSnapshotSchema,
+  providerSnapshotText,
+} from '../../src/cdn/provider-ranges.js';
+import { publishedCdnOf, shippedProviderSnapshot, shippedSnapshot } from '../../src/cdn/published-edges.js';
 import { runCli } from '../support/run-cli.js';
 
 const SHIPPED = join(import.meta.dirname, '..', '..', 'vendor', 'aws-ip-ranges', 'cloudfront.json');
@@ -57,6 +62,60 @@ describe('the shipped CloudFront ranges', () => {
     expect(publishedCdnOf('2600:9000:2000::1')).toBe('cloudfront');
     expect(publishedCdnOf('203.0.113.9')).toBeNull();
     expect(publishedCdnOf('10.0.0.1')).toBeNull();
+  });
+});
+
+describe('the shipped Cloudflare and Fastly ranges', () => {
+  const VENDOR = join(import.meta.dirname, '..', '..', 'vendor', 'cdn-ranges');
+  it('are dated snapshots of the published lists, in the form the update writes', () => {
+    for (const cdn of ['cloudflare', 'fastly'] as const) {
+      const text = readFileSync(join(VENDOR, `${cdn}.json`), 'utf8');
+      const s = providerSnapshotSchema.parse(JSON.parse(text));
+      expect(s.provider).toBe(cdn);
+      expect(s.retrieved).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+      expect(text).toBe(providerSnapshotText(s));
+      expect(shippedProviderSnapshot(cdn)).toEqual(s);
+    }
+  });
+
+  it("tell the providers' edges apart, IPv4 and IPv6, and from CloudFront's", () => {
+    expect(publishedCdnOf('162.158.12.7')).toBe('cloudflare');
+    expect(publishedCdnOf('172.70.1.1')).toBe('cloudflare');
+    expect(publishedCdnOf('2606:4700:10::6816:1')).toBe('cloudflare');
+    expect(publishedCdnOf('151.101.65.140')).toBe('fastly');
+    expect(publishedCdnOf('2a04:4e42:200::313')).toBe('fastly');
+    expect(publishedCdnOf('130.176.1.20')).toBe('cloudfront');
+    // A Sucuri edge and a host's own proxy publish nothing waftune ships: trustedProxies names them.
+    expect(publishedCdnOf('192.88.134.10')).toBeNull();
+    expect(publishedCdnOf('88.99.12.7')).toBeNull();
+  });
+
+  it("read each provider's published format and refuse anything else", () => {
+    const cf = parseProviderList(
+      'cloudflare',
+      JSON.stringify({
+        success: true,
+        errors: [],
+        result: { ipv4_cidrs: ['173.245.48.0/20'], ipv6_cidrs: ['2400:cb00::/32'], etag: 'e1' },
+      }),
+      '2026-12-01',
+    );
+    expect(cf).toMatchObject({ ipv4: ['173.245.48.0/20'], ipv6: ['2400:cb00::/32'], version: 'e1' });
+    const fa = parseProviderList(
+      'fastly',
+      JSON.stringify({ addresses: ['23.235.32.0/20'], ipv6_addresses: ['2a04:4e40::/32'] }),
+      '2026-12-01',
+    );
+    expect(fa).toMatchObject({ ipv4: ['23.235.32.0/20'], retrieved: '2026-12-01', version: null });
+    expect(() => parseProviderList('fastly', JSON.stringify({ addresses: ['nope'] }), '2026-12-01')).toThrow(
+      /not fastly's published list: addresses.0/,
+    );
+    expect(() =>
+      parseProviderList('cloudflare', JSON.stringify({ success: false, result: null }), '2026-12-01'),
+    ).toThrow(/not cloudflare's published list/);
+    expect(() =>
+      parseProviderList('fastly', JSON.stringify({ addresses: [], ipv6_addresses: [] }), '2026-12-01'),
+    ).toThrow(/names no IPv4 range/);
   });
 });
 
@@ -115,6 +174,8 @@ describe('waftune cdn-ranges update', () => {
     const r = await runCli([
       'cdn-ranges',
       'update',
+      '--cdn',
+      'cloudfront',
       '--url',
       `${base}/ip-ranges.json`,
       '--file',
@@ -134,10 +195,19 @@ describe('waftune cdn-ranges update', () => {
     expect(written.prefixes.some((p) => p.service === 'AMAZON')).toBe(false);
     expect(written.prefixes.length).toBe(shipped().prefixes.length + 1);
 
-    const again = await runCli(['cdn-ranges', 'update', '--url', `${base}/ip-ranges.json`, '--file', file]);
+    const again = await runCli([
+      'cdn-ranges',
+      'update',
+      '--cdn',
+      'cloudfront',
+      '--url',
+      `${base}/ip-ranges.json`,
+      '--file',
+      file,
+    ]);
     expect(again.code).toBe(0);
     expect(again.stdout).toMatch(/already current/);
-    const show = await runCli(['cdn-ranges', 'show', '--file', file]);
+    const show = await runCli(['cdn-ranges', 'show', '--cdn', 'cloudfront', '--file', file]);
     expect(show.stdout).toMatch(new RegExp(`2026-12-01T10:00:00Z \\(syncToken ${token}\\)`));
   });
 
@@ -145,18 +215,91 @@ describe('waftune cdn-ranges update', () => {
     const file = join(dir, 'older.json');
     copyFileSync(SHIPPED, file);
     bodies.set('/old.json', published('1500000000'));
-    const older = await runCli(['cdn-ranges', 'update', '--url', `${base}/old.json`, '--file', file]);
+    const older = await runCli([
+      'cdn-ranges',
+      'update',
+      '--cdn',
+      'cloudfront',
+      '--url',
+      `${base}/old.json`,
+      '--file',
+      file,
+    ]);
     expect(older.code).toBe(2);
     expect(older.stdout).toMatch(/older than the snapshot/);
     expect(readFileSync(file, 'utf8')).toBe(readFileSync(SHIPPED, 'utf8'));
 
     bodies.set('/bad.json', JSON.stringify({ syncToken: '1', createDate: 'yesterday', prefixes: [] }));
-    const bad = await runCli(['cdn-ranges', 'update', '--url', `${base}/bad.json`, '--file', file]);
+    const bad = await runCli([
+      'cdn-ranges',
+      'update',
+      '--cdn',
+      'cloudfront',
+      '--url',
+      `${base}/bad.json`,
+      '--file',
+      file,
+    ]);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/not an ip-ranges.json file/);
-    const missing = await runCli(['cdn-ranges', 'update', '--url', `${base}/missing.json`, '--file', file]);
+    const missing = await runCli([
+      'cdn-ranges',
+      'update',
+      '--cdn',
+      'cloudfront',
+      '--url',
+      `${base}/missing.json`,
+      '--file',
+      file,
+    ]);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/HTTP 404/);
     expect(readFileSync(file, 'utf8')).toBe(readFileSync(SHIPPED, 'utf8'));
+  });
+
+  it('refreshes the Cloudflare and Fastly lists from their published answers', async () => {
+    const file = join(dir, 'fastly.json');
+    copyFileSync(join(import.meta.dirname, '..', '..', 'vendor', 'cdn-ranges', 'fastly.json'), file);
+    const ranges = shippedProviderSnapshot('fastly');
+    bodies.set(
+      '/fastly',
+      JSON.stringify({ addresses: [...ranges.ipv4, '198.18.4.0/22'], ipv6_addresses: ranges.ipv6 }),
+    );
+    const r = await runCli([
+      'cdn-ranges',
+      'update',
+      '--cdn',
+      'fastly',
+      '--url',
+      `${base}/fastly`,
+      '--file',
+      file,
+      '--json',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      status: 'updated',
+      written: true,
+      added: ['198.18.4.0/22'],
+    });
+    const written = providerSnapshotSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
+    expect(written.ipv4).toContain('198.18.4.0/22');
+    expect(written.retrieved).toBe(new Date().toISOString().slice(0, 10));
+    const again = await runCli([
+      'cdn-ranges',
+      'update',
+      '--cdn',
+      'fastly',
+      '--url',
+      `${base}/fastly`,
+      '--file',
+      file,
+    ]);
+    expect(again.stdout).toMatch(/already current: Fastly ranges/);
+    const show = await runCli(['cdn-ranges', 'show', '--json']);
+    expect(Object.keys(JSON.parse(show.stdout))).toEqual(['cloudfront', 'cloudflare', 'fastly']);
+    const mixed = await runCli(['cdn-ranges', 'update', '--url', `${base}/fastly`]);
+    expect(mixed.code).toBe(1);
+    expect(mixed.stderr).toMatch(/--url and --file name one list/);
   });
 });

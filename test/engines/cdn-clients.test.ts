@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type WafEvent, WEBHOOK_SIGNATURE_HEADERS } from '../../schemas/event.js';
 import type { BlockedGroupRow, IpProfileRow } from '../../src/analyze/query-rows.js';
+import { trustedFronts } from '../../src/analyze/trusted-proxies.js';
 import { windowParams } from '../../src/analyze/window.js';
 import { classifyRequest } from '../../src/classify/classify.js';
 import { CALLBACK_QUERY } from '../../src/classify/wordpress-paths.js';
@@ -14,6 +15,7 @@ const T0 = Date.UTC(2026, 10, 20, 8);
 const CDN_ACL = 'arn:aws:wafv2:eu-west-1:111122223333:regional/webacl/behind-cf/1';
 const DIRECT_ACL = 'arn:aws:wafv2:eu-west-1:111122223333:regional/webacl/direct/2';
 const CF_EDGE = '130.176.1.20';
+/** A CDN that publishes nothing waftune ships: it only looks like a proxy, unless configured. */
 const OTHER_CDN = '198.51.100.200';
 const ATTACKER = '203.0.113.66';
 const UAS = ['Firefox/1', 'Chrome/2', 'Safari/3', 'Edge/4', 'Opera/5', 'Brave/6'];
@@ -23,7 +25,9 @@ function events() {
   let n = 0;
   const add = (o: Parameters<typeof eventFixture>[0]) =>
     out.push(classifyRequest(eventFixture({ ts: T0 + n++ * 1000, ...o })));
-  // Visitors through CloudFront (a published edge) and through a CDN that publishes nothing.
+  // Shoppers through CloudFront (a published edge) and through a CDN that publishes nothing: allowed
+  // requests the logging filter keeps too (their session cookie is labelled), as proxy-likeness
+  // counts only those.
   for (let i = 0; i < 12; i++) {
     const ok = {
       action: 'ALLOW',
@@ -31,6 +35,7 @@ function events() {
       rule_id: null,
       rule_group: null,
       user_agent: UAS[i % 6] ?? null,
+      session_cookies: ['wp_woocommerce_session_'],
     };
     add({
       ...ok,
@@ -57,7 +62,27 @@ function events() {
   add({ ...probe, web_acl_arn: DIRECT_ACL, client_ip: '203.0.113.77', forwarded_ip: '192.0.2.1' });
   // An edge's own request without a forwarded address stays the edge's.
   add({ ...probe, web_acl_arn: CDN_ACL, client_ip: CF_EDGE, client_cdn: 'cloudfront' });
+  add({ ...probe, web_acl_arn: CDN_ACL, client_ip: OTHER_CDN });
   return out;
+}
+
+async function query(engine: DuckDbEngine, trusted: readonly string[]) {
+  const window = { fromTs: T0 - 1, toTs: T0 + 3_600_000 };
+  const params = { ...windowParams(window), ...(await trustedFronts(engine, window, trusted)).params };
+  const groups = (
+    await engine.run<BlockedGroupRow & Record<string, unknown>>('blocked_groups', {
+      ...params,
+      origin_ts: T0 - 1,
+      bucket_ms: 3_600_000,
+    })
+  ).rows;
+  const ips = new Map(
+    (await engine.run<IpProfileRow & Record<string, unknown>>('ip_profile', params)).rows.map((r) => [
+      r.client_ip,
+      r,
+    ]),
+  );
+  return { groups, ips };
 }
 
 describe('clients behind a CDN in queries/', () => {
@@ -67,60 +92,78 @@ describe('clients behind a CDN in queries/', () => {
   beforeAll(async () => {
     engine = await DuckDbEngine.create();
     await engine.loadEvents(events());
-    const params = windowParams({ fromTs: T0 - 1, toTs: T0 + 3_600_000 });
-    groups = (
-      await engine.run<BlockedGroupRow & Record<string, unknown>>('blocked_groups', {
-        ...params,
-        origin_ts: T0 - 1,
-        bucket_ms: 3_600_000,
-      })
-    ).rows;
-    ips = new Map(
-      (await engine.run<IpProfileRow & Record<string, unknown>>('ip_profile', params)).rows.map((r) => [
-        r.client_ip,
-        r,
-      ]),
-    );
+    ({ groups, ips } = await query(engine, []));
   });
   afterAll(() => engine.close());
 
-  it('take the forwarded client where clientIp is a published or a traffic-shown CDN edge', () => {
+  it('take the forwarded client where clientIp is a published CDN edge', () => {
     const attacker = groups.filter((g) => g.client_ip === ATTACKER);
-    // Through either edge it is one client: the two requests make one group.
     expect(attacker.map((g) => [g.web_acl_arn, g.via_edge, g.requests]).sort()).toEqual([
-      [CDN_ACL, true, 2],
+      [CDN_ACL, true, 1],
       [DIRECT_ACL, false, 1],
     ]);
+    // Its own profile: what CloudFront vouched for and its own connection, and every web ACL where
+    // it came through a front, so that its block matches X-Forwarded-For there.
     expect(ips.get(ATTACKER)).toMatchObject({
-      requests: 3,
+      requests: 2,
       sites: 1,
       edge_kind: null,
+      via_proxy: null,
       cdn_web_acls: [CDN_ACL],
     });
+  });
+
+  it('behind an address that only looks like a proxy, keep what it forwards as its word, apart', () => {
+    const word = `${ATTACKER} via ${OTHER_CDN}`;
+    expect(groups.filter((g) => g.client_ip === word).map((g) => [g.via_edge, g.via_proxy])).toEqual([
+      [false, OTHER_CDN],
+    ]);
+    expect(ips.get(word)).toMatchObject({ requests: 1, via_proxy: OTHER_CDN, cdn_web_acls: null });
+    // The proxy-like address itself: its own request, and what it is.
+    expect(ips.get(OTHER_CDN)).toMatchObject({ requests: 1, edge_kind: 'forwarding' });
   });
 
   it('keep a direct client with a forged X-Forwarded-For as itself', () => {
     expect(groups.find((g) => g.client_ip === '203.0.113.77')).toMatchObject({
       via_edge: false,
+      via_proxy: null,
       forwarded_ip: '192.0.2.1',
     });
     expect(ips.has('192.0.2.1')).toBe(false);
-    expect(ips.get('203.0.113.77')).toMatchObject({ cdn_web_acls: null });
+    expect(ips.get('203.0.113.77')).toMatchObject({ cdn_web_acls: null, forwarded_clients: 1 });
   });
 
-  it('say when an address is itself an edge, from the published ranges or from its traffic', () => {
+  it('say when an address is itself an edge, from the published ranges', () => {
     expect(ips.get(CF_EDGE)).toMatchObject({ edge_kind: 'cloudfront', requests: 1 });
-    expect(ips.has(OTHER_CDN)).toBe(false);
   });
 
-  it('hold one definition of a traffic-shown edge and of a webhook signature in every query', () => {
-    const cte = (file: string) => {
-      const text = readFileSync(join(QUERIES_DIR, `${file}.sql`), 'utf8');
-      return /traffic_edges AS \([\s\S]*?\n\)/.exec(text)?.[0];
-    };
-    expect(cte('ip_profile')).toBeDefined();
-    expect(cte('ip_profile')).toBe(cte('blocked_groups'));
+  it('trust a configured proxy as they trust a published edge', async () => {
+    const configured = await query(engine, ['198.51.100.0/24']);
+    expect(
+      configured.groups
+        .filter((g) => g.client_ip === ATTACKER)
+        .map((g) => [g.web_acl_arn, g.via_edge, g.requests]),
+    ).toEqual([
+      [CDN_ACL, true, 2],
+      [DIRECT_ACL, false, 1],
+    ]);
+    expect(configured.ips.get(ATTACKER)).toMatchObject({ requests: 3, cdn_web_acls: [CDN_ACL] });
+    expect(configured.ips.get(OTHER_CDN)).toMatchObject({ edge_kind: 'configured' });
+    expect([...configured.ips.keys()].some((k) => k.includes(' via '))).toBe(false);
+  });
+
+  it('hold one definition of a front and of a webhook signature in every query', () => {
     const profile = readFileSync(join(QUERIES_DIR, 'ip_profile.sql'), 'utf8');
+    const groups = readFileSync(join(QUERIES_DIR, 'blocked_groups.sql'), 'utf8');
+    const fronts = (text: string) => /fronts AS \([\s\S]*?\n\)/.exec(text)?.[0];
+    expect(fronts(profile)).toBeDefined();
+    expect(fronts(profile)).toBe(fronts(groups));
+    const hop = (text: string) => /CASE\n {6}WHEN w\.forwarded_ip IS NULL[\s\S]*?END AS hop/.exec(text)?.[0];
+    expect(hop(profile)).toBeDefined();
+    expect(hop(profile)).toBe(hop(groups));
+    const client = (text: string) => /CASE hop\n[\s\S]*?END AS client/.exec(text)?.[0].replace(/\s+/g, ' ');
+    expect(client(profile)).toBeDefined();
+    expect(client(profile)).toBe(client(groups));
     const listed = /known_headers, ARRAY\[([^\]]*)\]/
       .exec(profile)?.[1]
       ?.match(/'[^']+'/g)

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../../schemas/config.js';
 import type { RuleOverride } from '../../schemas/suggestion.js';
+import { SESSION_COOKIES } from '../../schemas/waftune-labels.js';
 import { foldGroups } from '../../src/analyze/fleet.js';
 import type { BlockedGroupRow, IpProfileRow } from '../../src/analyze/query-rows.js';
 import { classifyRequest } from '../../src/classify/classify.js';
@@ -12,14 +13,21 @@ const SESSION = ['wordpress_logged_in_1f', 'wordpress_sec_1f'];
 
 /** A blocked-groups row as the query returns it, classified at request stage like the Lambda does. */
 function row(
-  over: Parameters<typeof eventFixture>[0] & { requests?: number; via_edge?: boolean },
+  over: Parameters<typeof eventFixture>[0] & { requests?: number; via_edge?: boolean; via_proxy?: string },
 ): BlockedGroupRow {
-  const { requests = 1, via_edge = false, ...fields } = over;
-  const e = classifyRequest(eventFixture({ web_acl_arn: ACL, method: 'POST', ...fields }));
+  const { requests = 1, via_edge = false, via_proxy = null, ...fields } = over;
+  // As the normalization derives it: the tracked session cookies among the names sent.
+  const session_cookies =
+    fields.session_cookies ??
+    SESSION_COOKIES.map((c) => c.cookie).filter((c) =>
+      (fields.cookie_names ?? []).some((n) => n.includes(c)),
+    );
+  const e = classifyRequest(eventFixture({ web_acl_arn: ACL, method: 'POST', session_cookies, ...fields }));
   return {
     ...e,
     rule_action: e.rule_action ?? 'BLOCK',
     via_edge,
+    via_proxy,
     requests,
     first_ts: e.ts,
     last_ts: e.ts,
@@ -58,6 +66,9 @@ function profile(ip: string, over: Partial<IpProfileRow> = {}): IpProfileRow {
     sample_user_agent: null,
     edge_kind: null,
     cdn_web_acls: null,
+    forwarded_clients: 0,
+    via_proxy: null,
+    filtered_logs: false,
     ...over,
   };
 }

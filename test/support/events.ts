@@ -37,6 +37,7 @@ export function eventFixture(overrides: Partial<WafEvent> = {}): WafEvent {
     referer: null,
     cookie_names: [],
     wp_session: false,
+    session_cookies: [],
     cookie_redacted: false,
     auth_scheme: null,
     known_headers: [],
