@@ -2,11 +2,10 @@
 -- that sent requests with attack evidence (score >= 3, allowed or not), and every IPv6 client: the
 -- facts that fleet signals and IP-block suggestions rest on.
 --
--- The client is the forwarded address (the right-most X-Forwarded-For) where clientIp is a trusted
--- front (a published CDN edge or a configured proxy), so every fact here is the client's, not the
--- edge's. Behind an address that only looks like a proxy, the client is `<forwarded> via <address>`:
--- that address's word, judged apart from the real client's own history. An edge's own requests (no
--- usable forwarded address) stay the edge's, and its row says what it is (edge_kind).
+-- The client is the forwarded address (the right-most X-Forwarded-For) where clientIp is a front
+-- (a published CDN edge, a configured proxy, or an address carrying many forwarded clients), so
+-- every fact here is the client's, not the edge's. An edge's own requests (no usable forwarded
+-- address) stay the edge's, and its row says what it is (edge_kind).
 -- params: from_dt:string, to_dt:string, from_ts:bigint, to_ts:bigint, trusted_1:string, trusted_2:string, trusted_3:string, trusted_4:string
 WITH w AS (
   SELECT client_ip, forwarded_ip, client_cdn, host, method, path, query, action, rule_action, rule_id,
@@ -20,17 +19,20 @@ WITH w AS (
 -- CDN range (client_cdn, marked at ingest) or a proxy the operator configured (trusted_1..4: the
 -- window's addresses inside config.trustedProxies, matched by src/analyze/trusted-proxies.ts, bound
 -- as ','-separated lists). Proxy-like: many distinct forwarded clients with ordinary requests, in
--- many user agents, counted on the records the logging filter `connect` sets keeps (a rule acted,
--- or a tracked session cookie), so that full and filtered logs take the same addresses for proxies.
--- Anyone who connects directly writes X-Forwarded-For, so a proxy-like address is never trusted:
--- what it forwards is its word only. The same definition is in blocked_groups.sql;
+-- many user agents. Filtered logs (the `connect` filter drops ordinary ALLOW records) may show
+-- fewer: there an address left direct is spared by ip-blocks.ts (filteredLogsReason), so Athena
+-- never blocks what local analysis takes for a front.
+-- A proxy-like address is taken at its word (the issue's traffic test for an unpublished CDN):
+-- anyone who connects directly can write X-Forwarded-For, but the client it names is one identity
+-- with that address's own traffic everywhere, so a forged header cannot frame a client with benign
+-- history (its facts spare it), and the front itself is never blocked. The same definition is in blocked_groups.sql;
 -- a test holds the two equal.
 fronts AS (
   SELECT
     client_ip AS front_ip,
     bool_or(client_cdn IS NOT NULL) OR strpos(concat(?, ?, ?, ?), concat(',', client_ip, ',')) > 0 AS trusted,
-    count(DISTINCT CASE WHEN kept AND score < 3 THEN forwarded_ip END) >= 10
-      AND count(DISTINCT CASE WHEN kept THEN user_agent END) >= 5 AS proxy_like
+    count(DISTINCT CASE WHEN score < 3 THEN forwarded_ip END) >= 10
+      AND count(DISTINCT user_agent) >= 5 AS proxy_like
   FROM w
   WHERE forwarded_ip IS NOT NULL AND forwarded_ip <> client_ip
   GROUP BY client_ip
@@ -41,7 +43,7 @@ hops AS (
     CASE
       WHEN w.forwarded_ip IS NULL OR w.forwarded_ip = w.client_ip THEN 'direct'
       WHEN w.client_cdn IS NOT NULL OR f.trusted THEN 'edge'
-      WHEN f.proxy_like THEN 'proxy'
+      WHEN f.proxy_like THEN 'edge'
       ELSE 'direct'
     END AS hop,
     CASE
@@ -72,7 +74,6 @@ c AS (
     *,
     CASE hop
       WHEN 'edge' THEN forwarded_ip
-      WHEN 'proxy' THEN concat(forwarded_ip, ' via ', client_ip)
       ELSE client_ip
     END AS client
   FROM hops
@@ -157,10 +158,8 @@ profile AS (
       WHEN c.hop = 'direct' AND c.forwarded_ip <> c.client_ip AND c.kept AND c.score < 3 THEN c.forwarded_ip
     END) AS forwarded_clients,
     -- The address is itself a front: `cloudfront`, `cloudflare`, `fastly` (published ranges),
-    -- `configured` (trustedProxies) or `forwarding` (its traffic only looks like a proxy's).
-    max(CASE WHEN c.hop = 'direct' THEN c.front_kind END) AS edge_kind,
-    -- Seen only through this proxy-like address (`<forwarded> via <address>`): the address.
-    max(CASE WHEN c.hop = 'proxy' THEN c.client_ip END) AS via_proxy
+    -- `configured` (trustedProxies) or `forwarding` (its traffic shows many forwarded clients).
+    max(CASE WHEN c.hop = 'direct' THEN c.front_kind END) AS edge_kind
   FROM c
   JOIN flagged f ON f.client = c.client
   GROUP BY c.client

@@ -31,9 +31,9 @@ export function ipFactsFrom(row: IpProfileRow): IpFacts {
 }
 
 /**
- * Who stands behind a group as an independent source: its client, except that everything a
- * proxy-like address nobody trusts forwards is that one address's word, so its forwarded clients
- * count once, as the address (one connection can write any number of X-Forwarded-For values).
+ * Who stands behind a group as an independent source: its client, except that the clients a front
+ * only its traffic shows carries (no published range, not configured) count once, as the front:
+ * one connection can write any number of X-Forwarded-For values.
  */
 export const independentSource = (g: Pick<BlockedGroupRow, 'client_ip' | 'via_proxy'>): string =>
   g.via_proxy || g.client_ip;

@@ -4,14 +4,11 @@ import type { Verdict } from '../../schemas/event.js';
 export interface BlockedGroupRow {
   web_acl_arn: string;
   host: string;
-  /**
-   * The client: the forwarded address where clientIp was a trusted front (via_edge), `<forwarded>
-   * via <address>` where clientIp only looks like a proxy (via_proxy), clientIp otherwise.
-   */
+  /** The client: the forwarded address where clientIp was a front (via_edge), clientIp otherwise. */
   client_ip: string;
-  /** clientIp was a trusted front (published CDN edge, configured proxy) and client_ip is the forwarded address it vouched for. */
+  /** clientIp was a front (published CDN edge, configured proxy, many forwarded clients) and client_ip is the forwarded address it carried. */
   via_edge: boolean;
-  /** clientIp only looks like a proxy (trusted by no one): client_ip is its word, `<forwarded> via <clientIp>`. */
+  /** clientIp is a front only its traffic shows (no published range, not configured): that address. */
   via_proxy: string | null;
   /** The right-most X-Forwarded-For address as logged (null when missing or not an IP). */
   forwarded_ip: string | null;
@@ -78,16 +75,14 @@ export interface IpProfileRow {
   sample_user_agent: string | null;
   /**
    * The address is itself a front: a CDN whose published ranges hold it (`cloudfront`,
-   * `cloudflare`, `fastly`), `configured` (config.trustedProxies), or `forwarding` (its traffic only
-   * looks like a proxy's: many distinct forwarded clients and user agents; trusted by no one).
+   * `cloudflare`, `fastly`), `configured` (config.trustedProxies), or `forwarding` (its traffic shows
+   * many distinct forwarded clients in many user agents).
    */
   edge_kind: string | null;
-  /** The web ACLs where this client came through a front (trusted or proxy-like). */
+  /** The web ACLs where this client came through a front. */
   cdn_web_acls: string[] | null;
   /** Distinct forwarded addresses on the client's own requests that no front vouches for. */
   forwarded_clients: number;
-  /** The client is a proxy-like address's word (`<forwarded> via <address>`): that address. */
-  via_proxy: string | null;
   /**
    * Some web ACL of the window logs as `connect`'s filter does (Cookie redacted, no ordinary ALLOW
    * record): allowed history, everyone's, is unknown there. The same on every row.

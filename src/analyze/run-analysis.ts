@@ -5,8 +5,8 @@ import { accountLines } from './accounts.js';
 import { type FinalGroup, foldGroups } from './fleet.js';
 import type { IngestStats } from './ingest-files.js';
 import type { BlockedGroupRow, IpProfileRow } from './query-rows.js';
-import { type TrustedFronts, trustedFronts } from './trusted-proxies.js';
 import { attackSources, falsePositiveCandidates, verdictTotals } from './summarize.js';
+import { type TrustedFronts, trustedFronts } from './trusted-proxies.js';
 import { ALL_TIME, type TimeWindow, windowParams } from './window.js';
 
 export interface AnalysisOptions {

@@ -167,17 +167,13 @@ const PUBLISHED_CDNS: Readonly<Record<string, string | undefined>> = {
 };
 
 /**
- * Addresses that stand for others: CDN edges and proxies, and what a proxy nobody trusts says.
- * Only a published CDN range or a configured proxy may say who the client is (the right-most
- * X-Forwarded-For): anyone who connects directly writes that header, so an address that merely
- * looks like a proxy could name anyone. It is never blocked itself (it may carry everyone behind
- * it), and the addresses it forwards are judged apart (`<forwarded> via <address>`) and never
- * blocked on its word, so a forged header can neither frame an editor nor hide behind one.
+ * Addresses that stand for others: CDN edges and proxies. Never blocked (each may carry every
+ * client behind it); their clients are judged, and blocked, by the right-most X-Forwarded-For.
+ * A front only its traffic shows could be a client forging that header, but the address it names
+ * is one identity with that address's own traffic everywhere, so a client with benign history is
+ * spared whatever a forger says of it, and the forger's own address is never the one blocked.
  */
 function frontReason(ip: string, profile: IpProfileRow | undefined): string | null {
-  const via = profile?.via_proxy ?? (ip.includes(' via ') ? ip.slice(ip.lastIndexOf(' via ') + 5) : null);
-  if (via)
-    return `seen only through ${via}, which forwards clients like a proxy but is in no published CDN range and not in trustedProxies: X-Forwarded-For is the client's to write, so no block rests on what that address says; if ${via} is your proxy or CDN, add it to trustedProxies`;
   const edge = profile?.edge_kind ?? publishedCdnOf(ip);
   if (!edge) return null;
   const cdn = PUBLISHED_CDNS[edge];
@@ -185,7 +181,7 @@ function frontReason(ip: string, profile: IpProfileRow | undefined): string | nu
     return `a ${cdn} edge address (${cdn}'s published ranges): blocking it would take down every site behind it; its clients are judged, and blocked, by their forwarded addresses`;
   if (edge === 'configured')
     return 'a proxy you trust (trustedProxies): its clients are judged, and blocked, by their forwarded addresses';
-  return `it forwards many distinct clients (X-Forwarded-For, ${profile?.user_agents ?? 0} user agents) like a CDN edge or proxy, but is in no published CDN range and not in trustedProxies: never blocked (it may carry every client behind it), and the addresses it forwards are never blocked on its word; if it is your proxy or CDN, add it to trustedProxies`;
+  return `it forwards many distinct clients (X-Forwarded-For, ${profile?.user_agents ?? 0} user agents) like a CDN edge or proxy (in no published CDN range, not in trustedProxies): never blocked, since it may carry every client behind it; its clients are judged, and blocked, by their forwarded addresses; add it to trustedProxies if it is yours`;
 }
 
 /** On filtered logs, a few user agents among an address's kept records already suggest many behind it. */

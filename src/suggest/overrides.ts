@@ -129,6 +129,8 @@ export function suggestOverrides(
 
   const overrides: RuleOverride[] = [];
   const notSuggested: NotSuggested[] = [];
+  // The same on every row (queries/ip_profile.sql).
+  const filteredLogs = ips.values().next().value?.filtered_logs ?? false;
   for (const c of mergeByScope(clusters.values(), notSuggested)) {
     const requests = requestsOf(c.groups);
     const skip = (why: string) => notSuggested.push({ ruleId: c.ruleId, path: c.pathKey, requests, why });
@@ -148,6 +150,16 @@ export function suggestOverrides(
     const tooFewSources = clientIps.size < minIps && sites < 3;
     if (tooFewSources || requests < config.override.minRequests) {
       skip(`too little evidence (${requests} request(s) from ${clientIps.size} address(es))`);
+      continue;
+    }
+    // Filtered logs (connect's filter) that redact the Cookie header without waftune's login label
+    // cannot tell a logged-in editor from a visitor, and hold none of the allowed history that
+    // would: an override for "visitors" there could be wider than the login-cookie one the full logs
+    // would give.
+    if (filteredLogs && c.identity === 'visitor' && c.groups.some(sessionUnknown)) {
+      skip(
+        'the logs redact the Cookie header, carry no waftune login label and keep no ordinary allowed requests: nothing tells logged-in senders from visitors, so no scope can be narrowed to either (`waftune connect` with its evidence rule shows the login cookie)',
+      );
       continue;
     }
     const label = labelForRule(

@@ -63,7 +63,7 @@ export function stoppedByIpBlocks(g: FinalGroup, blocks: IpBlockMatcher): boolea
   // Through a CDN or a proxy, clientIp was the edge or the proxy, which no block ever names; the
   // forwarded address decides.
   return blocks.stops({
-    clientIp: g.via_edge || Boolean(g.via_proxy) ? null : g.client_ip,
+    clientIp: g.via_edge ? null : g.client_ip,
     forwardedIp: g.forwarded_ip,
     webAcl: g.web_acl_arn,
   });

@@ -67,7 +67,6 @@ function profile(ip: string, over: Partial<IpProfileRow> = {}): IpProfileRow {
     edge_kind: null,
     cdn_web_acls: null,
     forwarded_clients: 0,
-    via_proxy: null,
     filtered_logs: false,
     ...over,
   };
