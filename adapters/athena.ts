@@ -2,7 +2,7 @@ import {
   AthenaClient,
   type AthenaClientConfig,
   GetQueryExecutionCommand,
-  GetQueryResultsCommand,
+  paginateGetQueryResults,
   StartQueryExecutionCommand,
   StopQueryExecutionCommand,
 } from '@aws-sdk/client-athena';
@@ -12,6 +12,7 @@ import {
   type AthenaPort,
   type AthenaState,
 } from '../src/engines/athena.js';
+import { awsClientConfig } from './aws-client-config.js';
 
 /**
  * AthenaPort over the AWS SDK. The client takes the standard SDK configuration (profile, region,
@@ -55,20 +56,20 @@ export function athenaPort(client: AthenaClient): AthenaPort {
         ...(q?.StatementType ? { statementType: q.StatementType } : {}),
       };
     },
-    async getResults(id, nextToken) {
-      const out = await client.send(
-        new GetQueryResultsCommand({
-          QueryExecutionId: id,
-          MaxResults: PAGE_SIZE,
-          ...(nextToken ? { NextToken: nextToken } : {}),
-        }),
-      );
-      const columns = (out.ResultSet?.ResultSetMetadata?.ColumnInfo ?? []).map((c) => ({
-        name: c.Name ?? c.Label ?? '',
-        type: c.Type ?? 'varchar',
-      }));
-      const rows = (out.ResultSet?.Rows ?? []).map((r) => (r.Data ?? []).map((d) => d.VarCharValue ?? null));
-      return { columns, rows, ...(out.NextToken ? { nextToken: out.NextToken } : {}) };
+    async *results(id) {
+      for await (const out of paginateGetQueryResults(
+        { client, pageSize: PAGE_SIZE },
+        { QueryExecutionId: id },
+      )) {
+        const columns = (out.ResultSet?.ResultSetMetadata?.ColumnInfo ?? []).map((c) => ({
+          name: c.Name ?? c.Label ?? '',
+          type: c.Type ?? 'varchar',
+        }));
+        const rows = (out.ResultSet?.Rows ?? []).map((r) =>
+          (r.Data ?? []).map((d) => d.VarCharValue ?? null),
+        );
+        yield { columns, rows, ...(out.NextToken ? { nextToken: out.NextToken } : {}) };
+      }
     },
     async stopQuery(id) {
       await client.send(new StopQueryExecutionCommand({ QueryExecutionId: id }));
@@ -84,5 +85,8 @@ export interface AthenaConnectOptions extends Omit<AthenaEngineOptions, 'port'> 
 
 export function createAthenaEngine(options: AthenaConnectOptions): AthenaEngine {
   const { client, clientConfig, ...engine } = options;
-  return new AthenaEngine({ ...engine, port: athenaPort(client ?? new AthenaClient(clientConfig ?? {})) });
+  return new AthenaEngine({
+    ...engine,
+    port: athenaPort(client ?? new AthenaClient(awsClientConfig(clientConfig))),
+  });
 }

@@ -1,4 +1,10 @@
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import {
+  GetObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  paginateListObjectsV2,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import type { z } from 'zod';
 import { type Decision, decisionSchema } from '../schemas/decision.js';
 import type { DecisionStore } from '../src/suggest/decisions.js';
@@ -171,22 +177,15 @@ export class S3AuditStore implements AuditStore, DecisionStore {
     return byId;
   }
 
-  /** Every key under `prefix`, page by page. */
+  /** Every key under `prefix`, through the SDK's paginator. */
   private async listKeys(prefix: string): Promise<string[]> {
     const keys: string[] = [];
-    let token: string | undefined;
-    do {
-      const page = await this.s3.send(
-        new ListObjectsV2Command({
-          Bucket: this.bucket,
-          Prefix: prefix,
-          MaxKeys: this.pageSize,
-          ...(token ? { ContinuationToken: token } : {}),
-        }),
-      );
+    const pages = paginateListObjectsV2(
+      { client: this.s3, pageSize: this.pageSize },
+      { Bucket: this.bucket, Prefix: prefix },
+    );
+    for await (const page of pages)
       for (const object of page.Contents ?? []) if (object.Key) keys.push(object.Key);
-      token = page.IsTruncated ? page.NextContinuationToken : undefined;
-    } while (token);
     return keys;
   }
 

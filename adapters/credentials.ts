@@ -1,5 +1,6 @@
 import { fromIni, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import type { FleetAccountConfig } from '../schemas/config.js';
+import { awsClientConfig } from './aws-client-config.js';
 
 /**
  * Credentials for one account of the fleet, through the SDK's own providers: a named profile
@@ -36,7 +37,7 @@ export function accountCredentials(
         ...(account.externalId ? { ExternalId: account.externalId } : {}),
       },
       ...(source ? { masterCredentials: fromIni({ profile: source }) } : {}),
-      clientConfig: { ...(region ? { region } : {}), maxAttempts: 2 },
+      clientConfig: awsClientConfig({ ...(region ? { region } : {}), maxAttempts: 2 }),
     }),
   );
 }

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { GetObjectCommand, ListObjectsV2Command, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
+import { GetObjectCommand, paginateListObjectsV2, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
+import { s3ClientConfig } from './aws-client-config.js';
 
 /**
  * `waftune analyze s3://bucket/prefix`: the delivered log objects are downloaded through the S3
@@ -57,17 +58,9 @@ export function parseS3Url(url: string): { bucket: string; prefix: string } {
   return { bucket: match[1], prefix: match[2] ?? '' };
 }
 
-/** An S3 client from the standard SDK configuration, safe for local S3 endpoints too. */
+/** An S3 client from the standard SDK configuration, safe for local S3 endpoints too (aws-client-config.ts). */
 export function createS3Client(config: S3ClientConfig = {}): S3Client {
-  const endpoint = config.endpoint ?? process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL;
-  return new S3Client({
-    // Local S3 servers (s3rver, MinIO) mishandle the SDK's default CRC checksums and
-    // virtual-hosted bucket names.
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-    ...(endpoint ? { forcePathStyle: true } : {}),
-    ...config,
-  });
+  return new S3Client(s3ClientConfig(config));
 }
 
 /** The period (UTC ms, end exclusive) a key's date names, or undefined when it names none. */
@@ -129,16 +122,11 @@ export async function downloadS3Prefix(url: string, options: DownloadOptions = {
 
   const listed: Listed[] = [];
   let skipped = 0;
-  let token: string | undefined;
-  do {
-    const page = await client.send(
-      new ListObjectsV2Command({
-        Bucket: bucket,
-        Prefix: prefix,
-        ...(token ? { ContinuationToken: token } : {}),
-        ...(options.pageSize ? { MaxKeys: options.pageSize } : {}),
-      }),
-    );
+  const pages = paginateListObjectsV2(
+    { client, ...(options.pageSize ? { pageSize: options.pageSize } : {}) },
+    { Bucket: bucket, Prefix: prefix },
+  );
+  for await (const page of pages) {
     for (const object of page.Contents ?? []) {
       const key = object.Key;
       const path = key === undefined ? undefined : localPathFor(dir, key);
@@ -153,8 +141,7 @@ export async function downloadS3Prefix(url: string, options: DownloadOptions = {
       }
       listed.push({ key, size: object.Size ?? 0, path, ...bounds });
     }
-    token = page.IsTruncated ? page.NextContinuationToken : undefined;
-  } while (token);
+  }
 
   // The newest record is at least as new as the oldest record of any object, so an object whose
   // newest possible record is older than that by more than the window holds nothing in it.

@@ -26,6 +26,8 @@ import type {
   WebAcl,
   WebAclRef,
 } from '../src/waf/types.js';
+import { wafv2ClientConfig } from './aws-client-config.js';
+import { DEFAULT_ENTITY_RETRY, type EntityRetry, retryUnavailableEntity } from './waf-entity-retry.js';
 
 /**
  * WafPort over @aws-sdk/client-wafv2 with the standard SDK configuration: profile, region,
@@ -39,6 +41,8 @@ export interface Wafv2PortOptions {
   region?: string;
   /** Extra client settings (tests pass `endpoint` and credentials). */
   clientConfig?: WAFV2ClientConfig;
+  /** Retries of a just-created IP set that WAF does not see yet (waf-entity-retry.ts). */
+  entityRetry?: EntityRetry;
 }
 
 const ERROR_KINDS: Record<string, WafErrorKind> = {
@@ -117,11 +121,13 @@ export class Wafv2Port implements WafPort {
     const key = region ?? '';
     let client = this.clients.get(key);
     if (!client) {
-      client = new WAFV2Client({
-        ...(this.options.profile ? { profile: this.options.profile } : {}),
-        ...(region ? { region } : {}),
-        ...this.options.clientConfig,
-      });
+      client = new WAFV2Client(
+        wafv2ClientConfig({
+          ...(this.options.profile ? { profile: this.options.profile } : {}),
+          ...(region ? { region } : {}),
+          ...this.options.clientConfig,
+        }),
+      );
       this.clients.set(key, client);
     }
     return client;
@@ -137,6 +143,11 @@ export class Wafv2Port implements WafPort {
     } catch (error) {
       throw toError(error);
     }
+  }
+
+  /** A call whose rules reference other entities (IP sets), which WAF may not see yet. */
+  private referencing<T>(fn: () => Promise<T>): Promise<T> {
+    return this.call(() => retryUnavailableEntity(fn, this.options.entityRetry ?? DEFAULT_ENTITY_RETRY));
   }
 
   async listWebAcls(location: WafLocation): Promise<WebAclRef[]> {
@@ -171,7 +182,7 @@ export class Wafv2Port implements WafPort {
   async updateWebAcl(ref: WebAclRef, acl: WebAcl, lockToken: string): Promise<string> {
     // Everything the read returned goes back (UpdateWebACL replaces the whole spec), except what is read-only.
     const spec = Object.fromEntries(Object.entries(acl).filter(([k]) => !READ_ONLY.has(k)));
-    const out = await this.call(() =>
+    const out = await this.referencing(() =>
       this.for(ref).send(
         new UpdateWebACLCommand({
           ...(spec as Omit<WebAcl, 'Rules'>),
@@ -190,7 +201,7 @@ export class Wafv2Port implements WafPort {
   }
 
   async checkCapacity(location: WafLocation, rules: Rule[]): Promise<number> {
-    const out = await this.call(() =>
+    const out = await this.referencing(() =>
       this.for(location).send(new CheckCapacityCommand({ Scope: location.scope, Rules: toSdkRules(rules) })),
     );
     return Number(out.Capacity ?? 0);

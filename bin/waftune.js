@@ -1,13 +1,12 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI through tsx so that `npx waftune` works from a clone without a build step.
-import { spawnSync } from 'node:child_process';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+// The installed command runs the compiled CLI in this process (no child process, no TypeScript
+// loader). In a clone, `npm install` builds dist/ (the `prepare` script); `npm run waftune -- ...`
+// runs the TypeScript sources instead.
+import { existsSync } from 'node:fs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const result = spawnSync(
-  process.execPath,
-  ['--import', import.meta.resolve('tsx'), join(root, 'cli', 'waftune.ts'), ...process.argv.slice(2)],
-  { stdio: 'inherit' },
-);
-process.exit(result.status ?? 1);
+const entry = new URL('../dist/cli/waftune.js', import.meta.url);
+if (!existsSync(entry)) {
+  process.stderr.write('waftune: dist/ is missing; run `npm run build` (npm install does it in a clone)\n');
+  process.exit(1);
+}
+await import(entry.href);

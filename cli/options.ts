@@ -1,5 +1,8 @@
 import { join } from 'node:path';
-import type { Command } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import { parseDuration } from '../src/analyze/window.js';
+import { colorEnabled } from './color.js';
+import { UsageError } from './exit.js';
 
 /** The options every command shares (DESIGN §7). */
 export interface CommonOptions {
@@ -27,13 +30,26 @@ export function applyAwsOptions(options: CommonOptions): void {
 
 export const suggestionsFile = (stateDir: string) => join(stateDir, 'suggestions.json');
 
-/** Colour only on a terminal, and never with NO_COLOR set (https://no-color.org). */
+/** Colour by --no-color, FORCE_COLOR, NO_COLOR and whether the stream is a terminal (cli/color.ts). */
 export function useColor(stream: NodeJS.WriteStream): boolean {
-  return (
-    Boolean(stream.isTTY) &&
-    !('NO_COLOR' in process.env && process.env.NO_COLOR !== '') &&
-    process.env.TERM !== 'dumb'
-  );
+  return colorEnabled(stream);
+}
+
+/** `--engine`, with its choices and its one default shown by the help. */
+export function engineOption(): Option {
+  return new Option('--engine <engine>', 'where the queries run: embedded DuckDB on local files, or Athena')
+    .choices(['duckdb', 'athena'])
+    .default('duckdb');
+}
+
+/** An option value that is a duration (30m, 24h, 7d): a bad one is a usage error. */
+export function durationArg(value: string): string {
+  try {
+    parseDuration(value);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+  return value;
 }
 
 const SOURCE_HELP = 'log files or folders (gzip or plain JSON lines), or s3://bucket/prefix';
@@ -51,7 +67,7 @@ export function sourcesOf(
 ): string[] {
   const all = [...positional, ...(options.source ?? [])];
   if (all.length === 0 && options.engine !== 'athena') {
-    throw new Error(
+    throw new UsageError(
       'no source given: name log files, folders or s3://bucket/prefix (e.g. waftune analyze ./logs)',
     );
   }

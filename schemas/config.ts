@@ -6,7 +6,23 @@ import { z } from 'zod';
  * keys are refused so that a typo does not silently fall back to a default.
  */
 
-const cidr = z.string().regex(/^[0-9a-fA-F:.]+(\/\d{1,3})?$/, 'an IP address or CIDR, e.g. 203.0.113.0/24');
+/** An address or CIDR range as ipaddr.js (which the suggester and the WAF code use) reads it. */
+function isAddressOrRange(text: string): boolean {
+  if (text.includes('/')) {
+    try {
+      ipaddr.parseCIDR(text);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+  return ipaddr.isValid(text) && (text.includes(':') || ipaddr.IPv4.isValidFourPartDecimal(text));
+}
+
+const cidr = z.string().refine(isAddressOrRange, {
+  error: (issue) =>
+    `${JSON.stringify(issue.input)} is not an IP address or CIDR range (e.g. 203.0.113.7, 203.0.113.0/24, 2001:db8::/48)`,
+});
 
 /**
  * A proxy range the operator vouches for: an exact CIDR (no host bits set) or address, and no

@@ -11,17 +11,21 @@ import { parseDuration } from '../../src/analyze/window.js';
 import { decideReport, withDeclined } from '../../src/suggest/decisions.js';
 import { type AthenaOptions, analyzeOnAthena } from '../athena.js';
 import { loadConfig } from '../config.js';
-import { EXIT } from '../exit.js';
+import { EXIT, UsageError } from '../exit.js';
+import { SOURCE_ENV, withHelp } from '../help.js';
 import {
   addCommonOptions,
   addSourceArguments,
   type CommonOptions,
+  durationArg,
+  engineOption,
   sourcesOf,
   suggestionsFile,
   useColor,
 } from '../options.js';
 import { byteProgress } from '../progress.js';
 import { resolveSources } from '../sources.js';
+import { ensureWritableStateDir } from '../state-dir.js';
 import { accountIds, addAccountFilter } from './fleet.js';
 import { type AuditOptions, addAuditOption, readDecisions } from './waf-shared.js';
 
@@ -32,26 +36,35 @@ export interface AnalyzeOptions extends CommonOptions, AthenaOptions, AuditOptio
   progress: boolean;
   /** `--account`: only the web ACLs of these accounts (ids, or names from the fleet file). */
   account?: string[];
+  /** false with --no-save: nothing is written to the state folder. */
+  save?: boolean;
+}
+
+/** Up front: a state folder that cannot be written fails now, not after the analysis. */
+export function checkStateDir(options: AnalyzeOptions): void {
+  if (options.save !== false) ensureWritableStateDir(options.stateDir, 'run read-only with --no-save');
 }
 
 /** Runs the local chain and the queries; shared by `analyze` and `suggest`. */
 export async function runAnalysis(sources: string[], options: AnalyzeOptions): Promise<Report> {
   if (options.engine !== 'duckdb' && options.engine !== 'athena')
-    throw new Error(`--engine ${options.engine}: use duckdb or athena`);
+    throw new UsageError(`--engine ${options.engine}: use duckdb or athena`);
   const config = loadConfig(options.config);
   const sinceMs = options.since ? parseDuration(options.since) : undefined;
   const accounts = accountIds(config, options.account);
   if (options.engine === 'athena') {
     const local = sources.filter((s) => !s.startsWith('s3://'));
     if (local.length > 0)
-      throw new Error(`--engine athena queries the stack's table over its bucket; ${local[0]} is not s3://`);
+      throw new UsageError(
+        `--engine athena queries the stack's table over its bucket; ${local[0]} is not s3://`,
+      );
     if (accounts)
-      throw new Error("--account cuts local data; on Athena, read the account's lines of the report");
+      throw new UsageError("--account cuts local data; on Athena, read the account's lines of the report");
     return finishReport(await analyzeOnAthena(options, config, sinceMs), config, options);
   }
   const paths = await resolveSources(sources, { sinceMs });
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-  const rejectsFile = join(options.stateDir, 'rejects', `${stamp}.jsonl`);
+  const rejectsFile = options.save === false ? null : join(options.stateDir, 'rejects', `${stamp}.jsonl`);
   const bar = byteProgress(options.progress && Boolean(process.stderr.isTTY));
   let report: Report;
   try {
@@ -105,15 +118,15 @@ export function saveSuggestions(stateDir: string, report: Report): { file: strin
 }
 
 export function register(program: Command): void {
-  addAuditOption(
+  const cmd = addAuditOption(
     addAccountFilter(
       addCommonOptions(
         addSourceArguments(program.command('analyze'))
           .description(
             'report what is blocked, on which sites, by which rule; false positives, attackers and suggestions',
           )
-          .option('--since <duration>', 'only the last part of the data, e.g. 24h, 7d')
-          .option('--engine <engine>', 'duckdb (local, default) or athena', 'duckdb')
+          .option('--since <duration>', 'only the last part of the data, e.g. 24h, 7d', durationArg)
+          .addOption(engineOption())
           .option(
             '--athena-database <name>',
             'with --engine athena: the Glue database (stack output)',
@@ -124,14 +137,27 @@ export function register(program: Command): void {
             'with --engine athena: the Athena workgroup (stack output)',
             'waftune-dev',
           )
+          .option('--no-save', 'read-only: save no suggestions and no rejected input in the state folder')
           .option('--no-progress', 'no progress bar'),
       ),
     ),
   ).action(async (positional: string[], options: AnalyzeOptions) => {
-    const report = await runAnalysis(sourcesOf(positional, options), options);
-    saveSuggestions(options.stateDir, report);
+    const sources = sourcesOf(positional, options);
+    checkStateDir(options);
+    const report = await runAnalysis(sources, options);
+    if (options.save !== false) saveSuggestions(options.stateDir, report);
     if (options.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     else process.stdout.write(renderReport(report, { color: useColor(process.stdout) }));
     process.exitCode = report.input.rejected > 0 ? EXIT.partial : EXIT.ok;
   });
+  withHelp(
+    cmd,
+    [
+      'waftune analyze ./logs',
+      'waftune analyze s3://my-waf-logs/AWSLogs/ --since 24h',
+      'waftune analyze --engine athena --athena-workgroup waftune-prod --athena-database waftune_prod --json > report.json',
+      'waftune analyze ./logs --no-save    # in a read-only folder',
+    ],
+    SOURCE_ENV,
+  );
 }

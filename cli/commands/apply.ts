@@ -3,8 +3,11 @@ import type { Suggestion } from '../../schemas/suggestion.js';
 import { applyWork, unfinishedTargets } from '../../src/waf/apply.js';
 import { resolveChangeId } from '../../src/waf/audit.js';
 import { planHasChanges, workToApply } from '../../src/waf/plan.js';
+import { commonFailure, nothingToApply } from '../../src/waf/plan-health.js';
 import { planJson, renderEntry, renderPlan, renderRunSummary, runJson } from '../../src/waf/render.js';
-import { EXIT } from '../exit.js';
+import { EXIT, UsageError } from '../exit.js';
+import { WAF_ENV, WRITER_ENV, withHelp } from '../help.js';
+import { stopGracefully } from '../signals.js';
 import { fleetAccountsRecord } from './fleet.js';
 import {
   addTargetOptions,
@@ -41,7 +44,7 @@ interface ApplyCommandOptions extends WafCommandOptions {
 }
 
 export function register(program: Command): void {
-  addWafOptions(
+  const cmd = addWafOptions(
     addTargetOptions(
       program
         .command('apply')
@@ -62,7 +65,8 @@ export function register(program: Command): void {
     let resumes: string | undefined;
     let wholeAccounts: string[] = [];
     if (options.resume) {
-      if (ids.length) throw new Error('--resume takes the suggestions from the change record; give no ids');
+      if (ids.length)
+        throw new UsageError('--resume takes the suggestions from the change record; give no ids');
       const record = await resolveChangeId(store, options.resume);
       if (record.header.kind !== 'apply')
         throw new Error(`change ${record.header.id} is a ${record.header.kind}, not an apply`);
@@ -97,6 +101,14 @@ export function register(program: Command): void {
       ...(acls ? { acls } : {}),
       ...(wholeAccounts.length ? { wholeAccounts } : {}),
     });
+    const common = commonFailure(plan);
+    if (common) {
+      // One cause for every target: said once, nothing to apply (exit 1).
+      if (options.json) writeJson({ plan: planJson(plan), change: null, error: common });
+      process.stderr.write(`waftune apply: nothing applied: every web ACL failed the same way: ${common}\n`);
+      process.exitCode = EXIT.failed;
+      return;
+    }
     say(options, renderPlan(plan, style));
     if (fleetFailure(targets)) {
       if (options.json)
@@ -107,7 +119,7 @@ export function register(program: Command): void {
     }
     if (!planHasChanges(plan)) {
       if (options.json) writeJson({ plan: planJson(plan), change: null });
-      else process.stdout.write('\nNo changes: every web ACL is already as the suggestions want.\n');
+      else process.stdout.write(`\n${nothingToApply(plan)}\n`);
       process.exitCode = planExitCode(plan);
       return;
     }
@@ -126,6 +138,7 @@ export function register(program: Command): void {
 
     say(options, '\n');
     const maxWcu = parseMaxWcu(options.maxWcu);
+    const signal = stopGracefully();
     const result = await applyWork(targets.port, store, workToApply(plan), {
       actor: actor(options),
       now: () => new Date(),
@@ -133,6 +146,7 @@ export function register(program: Command): void {
       ...(targets.fleet ? { accounts: fleetAccountsRecord(targets.fleet) } : {}),
       ...(maxWcu ? { maxWcu } : {}),
       ...(resumes ? { resumes } : {}),
+      signal,
       onEntry: (entry) => say(options, `${renderEntry(entry, style)}\n`),
     });
     const { record, storeProblems } = result;
@@ -146,14 +160,30 @@ export function register(program: Command): void {
       });
     } else {
       const lines = ['', ...renderRunSummary(record, store.location, style)];
-      if (unfinished) lines.push(`To retry what did not apply: waftune apply --resume ${record.header.id}`);
+      if (signal.aborted)
+        lines.push(
+          `Stopped by ${String(signal.reason)} before every web ACL was done: waftune apply --resume ${record.header.id}`,
+        );
+      else if (unfinished)
+        lines.push(`To retry what did not apply: waftune apply --resume ${record.header.id}`);
       if (counts.applied) lines.push(`To undo: waftune rollback ${record.header.id}`);
       for (const p of storeProblems) lines.push(style.remove(`warning: ${p}`));
       process.stdout.write(`${lines.join('\n')}\n`);
     }
+    if (signal.aborted) return; // the exit code of the signal, set by cli/signals.ts
     if (storeProblems.length || (counts.applied + counts.unchanged === 0 && unfinished))
       process.exitCode = EXIT.failed;
     else if (unfinished || planExitCode(plan) !== EXIT.ok) process.exitCode = EXIT.partial;
     else process.exitCode = EXIT.ok;
   });
+  withHelp(
+    cmd,
+    [
+      'waftune apply',
+      'waftune apply --yes    # from a script: no question asked',
+      'waftune apply ovr-5705 --acl shop-prod --max-wcu 1500',
+      'waftune apply --resume 20261120-101500-3fa9',
+    ],
+    [...WAF_ENV, ...WRITER_ENV],
+  );
 }

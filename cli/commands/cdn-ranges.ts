@@ -1,4 +1,4 @@
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
@@ -20,7 +20,8 @@ import {
 } from '../../src/cdn/provider-ranges.js';
 import { refreshSnapshot } from '../../src/cdn/refresh.js';
 import { terminalSafe as safe } from '../../src/text/terminal.js';
-import { EXIT } from '../exit.js';
+import { EXIT, UsageError } from '../exit.js';
+import { withHelp } from '../help.js';
 
 /**
  * `waftune cdn-ranges show|update`: the published CDN edge ranges waftune uses to tell a CDN edge
@@ -30,12 +31,26 @@ import { EXIT } from '../exit.js';
  * next deployment and `analyze` with its next run.
  */
 
-const VENDOR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'vendor');
-const SHIPPED = join(VENDOR, 'aws-ip-ranges', 'cloudfront.json');
+const shippedPath = (cdn: Cdn) =>
+  cdn === 'cloudfront' ? join('aws-ip-ranges', 'cloudfront.json') : join('cdn-ranges', `${cdn}.json`);
+/**
+ * Every copy of a shipped snapshot above this module, nearest first: the one the code reads (the
+ * compiled package's `dist/vendor/`, or `vendor/` when run from source) and, in a clone, the
+ * checked-in `vendor/` that the next build copies again; an update writes them all.
+ */
+function shippedFiles(cdn: Cdn): string[] {
+  const found: string[] = [];
+  for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
+    const candidate = join(dir, 'vendor', shippedPath(cdn));
+    if (existsSync(candidate)) found.push(candidate);
+    if (dirname(dir) === dir) break;
+  }
+  if (found.length === 0) throw new Error(`waftune's vendor/${shippedPath(cdn)} is missing`);
+  return found;
+}
 const CDNS = ['cloudfront', ...PROVIDERS] as const;
 type Cdn = (typeof CDNS)[number];
-const shippedFile = (cdn: Cdn) =>
-  cdn === 'cloudfront' ? SHIPPED : join(VENDOR, 'cdn-ranges', `${cdn}.json`);
+const shippedFile = (cdn: Cdn) => shippedFiles(cdn)[0] as string;
 const FETCH_TIMEOUT_MS = 30_000;
 /** The published file is about 2 MB; a much larger answer is not it. */
 const MAX_BYTES = 32 * 1024 * 1024;
@@ -52,9 +67,11 @@ interface Options {
 function selected(options: Options): Cdn[] {
   const chosen = options.cdn === 'all' ? [...CDNS] : [options.cdn];
   const bad = chosen.find((c) => !(CDNS as readonly string[]).includes(c));
-  if (bad) throw new Error(`--cdn ${bad}: one of ${CDNS.join(', ')} or all`);
+  if (bad) throw new UsageError(`--cdn ${bad}: one of ${CDNS.join(', ')} or all`);
   if ((options.url || options.file) && chosen.length !== 1)
-    throw new Error('--url and --file name one list: give --cdn cloudfront, cloudflare or fastly with them');
+    throw new UsageError(
+      '--url and --file name one list: give --cdn cloudfront, cloudflare or fastly with them',
+    );
   return chosen as Cdn[];
 }
 
@@ -118,7 +135,8 @@ export function register(program: Command): void {
     .description(
       'the published CDN edge ranges (CloudFront, Cloudflare, Fastly) that tell a CDN edge from a client',
     );
-  cmd
+  withHelp(cmd, ['waftune cdn-ranges show', 'waftune cdn-ranges update --cdn cloudfront'], []);
+  const show = cmd
     .command('show')
     .description('which published lists the ranges in use come from')
     .option('--json', 'machine-readable JSON on stdout')
@@ -153,7 +171,8 @@ export function register(program: Command): void {
       else process.stdout.write(`${lines.join('\n')}\n`);
       process.exitCode = EXIT.ok;
     });
-  cmd
+  withHelp(show, ['waftune cdn-ranges show --json'], []);
+  const update = cmd
     .command('update')
     .description('download the published lists and refresh the snapshots')
     .option('--json', 'machine-readable JSON on stdout')
@@ -171,12 +190,14 @@ export function register(program: Command): void {
       for (const cdn of selected(options)) {
         const file = options.file ?? shippedFile(cdn);
         if (cdn === 'cloudfront') {
-          const r = await updateCloudFront(file, options.url ?? PUBLISHED_URL, options.force === true);
+          const copies = options.file ? [file] : shippedFiles(cdn);
+          const r = await updateCloudFront(copies, options.url ?? PUBLISHED_URL, options.force === true);
           results[cdn] = r.result;
           lines.push(...r.lines);
           if (r.older) code = EXIT.partial;
         } else {
-          const r = await updateProvider(cdn, file, options.url ?? PROVIDER_URLS[cdn]);
+          const copies = options.file ? [file] : shippedFiles(cdn);
+          const r = await updateProvider(cdn, copies, options.url ?? PROVIDER_URLS[cdn]);
           results[cdn] = r.result;
           lines.push(...r.lines);
         }
@@ -186,17 +207,26 @@ export function register(program: Command): void {
       else process.stdout.write(`${lines.join('\n')}\n`);
       process.exitCode = code;
     });
+  withHelp(
+    update,
+    [
+      'waftune cdn-ranges update',
+      'waftune cdn-ranges update --cdn cloudfront --url https://mirror.example/ip-ranges.json',
+    ],
+    [],
+  );
 }
 
 async function updateCloudFront(
-  file: string,
+  copies: readonly string[],
   url: string,
   force: boolean,
 ): Promise<{ result: unknown; lines: string[]; older: boolean }> {
+  const file = copies[0] as string;
   const current = readSnapshot(file);
   const refresh = refreshSnapshot(await download(url), current);
   const write = refresh.status === 'updated' || (refresh.status === 'older' && force);
-  if (write) replaceFile(file, snapshotText(refresh.snapshot));
+  if (write) for (const copy of copies) replaceFile(copy, snapshotText(refresh.snapshot));
   const result = {
     status: refresh.status === 'older' && write ? 'updated' : refresh.status,
     written: write,
@@ -223,15 +253,16 @@ async function updateCloudFront(
 
 async function updateProvider(
   cdn: Provider,
-  file: string,
+  copies: readonly string[],
   url: string,
 ): Promise<{ result: unknown; lines: string[] }> {
+  const file = copies[0] as string;
   const current = readProvider(file);
   const day = new Date().toISOString().slice(0, 10);
   const refresh = refreshProvider(cdn, await download(url), current, day);
   const write = refresh.status === 'updated';
   // Unchanged ranges keep the snapshot as it is (a new retrieval date alone is no change).
-  if (write) replaceFile(file, providerSnapshotText(refresh.snapshot));
+  if (write) for (const copy of copies) replaceFile(copy, providerSnapshotText(refresh.snapshot));
   const now = write || !current ? refresh.snapshot : current;
   const result = {
     status: refresh.status,

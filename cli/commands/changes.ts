@@ -2,7 +2,9 @@ import type { Command } from 'commander';
 import { type ChangeEntry, resolveChangeId, webAclState } from '../../src/waf/audit.js';
 import { diffRules } from '../../src/waf/diff.js';
 import { renderChange, renderChanges, rolledBackBy } from '../../src/waf/render.js';
+import { loadConfig } from '../config.js';
 import { EXIT } from '../exit.js';
+import { WAF_ENV, withHelp } from '../help.js';
 import { addWafOptions, auditStore, outputStyle, type WafCommandOptions, writeJson } from './waf-shared.js';
 
 /** `waftune changes [change-id]`: the audit history, or one change with what it did to each target. */
@@ -12,12 +14,13 @@ function entryDiff(e: ChangeEntry) {
 }
 
 export function register(program: Command): void {
-  addWafOptions(
+  const cmd = addWafOptions(
     program
       .command('changes')
       .description('the change history: who applied, connected, rolled back or expired what, and when')
       .argument('[change-id]', 'show one change in detail (id or unique prefix)'),
   ).action(async (changeId: string | undefined, options: WafCommandOptions) => {
+    loadConfig(options.config);
     const store = auditStore(options);
     if (changeId) {
       const record = await resolveChangeId(store, changeId);
@@ -47,4 +50,13 @@ export function register(program: Command): void {
     } else process.stdout.write(renderChanges(records, outputStyle()));
     process.exitCode = EXIT.ok;
   });
+  withHelp(
+    cmd,
+    [
+      'waftune changes',
+      'waftune changes 20261120-1015',
+      'waftune changes --audit s3://waftune-prod-logs/changes/ --json',
+    ],
+    WAF_ENV.filter((v) => !v.name.endsWith('WAFV2')),
+  );
 }

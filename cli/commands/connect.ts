@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import { Wafv2Port } from '../../adapters/wafv2.js';
 import { KEPT_ALLOW_LABELS } from '../../schemas/waftune-labels.js';
 import { terminalSafe } from '../../src/text/terminal.js';
@@ -17,7 +17,8 @@ import { PLAIN, renderEntry, renderRuleDiff, runJson } from '../../src/waf/rende
 import type { RetryPolicy } from '../../src/waf/retry.js';
 import type { WafLocation, WafScope } from '../../src/waf/types.js';
 import { loadConfig } from '../config.js';
-import { EXIT, type ExitCode } from '../exit.js';
+import { EXIT, type ExitCode, UsageError } from '../exit.js';
+import { WAF_ENV, WRITER_ENV, withHelp } from '../help.js';
 import type { CommonOptions } from '../options.js';
 import { addAccountOption, allUnavailable, type FleetOptions, openFleet, unavailableLines } from './fleet.js';
 import { actor, addWafOptions, auditStore, commandLine, parseMaxWcu } from './waf-shared.js';
@@ -55,9 +56,10 @@ interface Section {
 
 export async function runConnect(options: ConnectOptions, deps: ConnectDeps = {}): Promise<ExitCode> {
   const write = deps.write ?? ((text: string) => process.stdout.write(text));
+  loadConfig(options.config);
   const scope = options.scope.toUpperCase();
   if (scope !== 'REGIONAL' && scope !== 'CLOUDFRONT')
-    throw new Error(`--scope must be REGIONAL or CLOUDFRONT`);
+    throw new UsageError(`--scope must be REGIONAL or CLOUDFRONT`);
   const maxWcu = parseMaxWcu(options.maxWcu);
   const fleet = deps.port ? undefined : await openFleet(loadConfig(options.config), options);
   const evidence = options.evidence !== false;
@@ -226,6 +228,10 @@ export async function runConnect(options: ConnectOptions, deps: ConnectDeps = {}
   if (allUnavailable(fleet)) return EXIT.failed;
   if (options.acl && options.acl.length > 0 && plan.steps.length === 0) return EXIT.failed;
   if (result?.storeProblems.length) return EXIT.failed;
+  // Every web ACL that was to change failed: nothing was done.
+  const counts = result?.record.summary?.counts;
+  if (counts && counts.applied + counts.unchanged === 0 && counts.failed + counts.refused > 0)
+    return EXIT.failed;
   const incomplete =
     failed.size > 0 ||
     plan.missing.length > 0 ||
@@ -321,8 +327,21 @@ function renderConnect(
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
+const SCOPES = ['REGIONAL', 'CLOUDFRONT'];
+
+function scopeOption(): Option {
+  const option = new Option('--scope <scope>', 'which web ACLs (CloudFront ACLs need a stream in us-east-1)')
+    .choices(SCOPES)
+    .default('REGIONAL');
+  return option.argParser((value: string) => {
+    const upper = value.toUpperCase();
+    if (!SCOPES.includes(upper)) throw new InvalidArgumentError(`Allowed choices are ${SCOPES.join(', ')}.`);
+    return upper;
+  });
+}
+
 export function register(program: Command): void {
-  addWafOptions(
+  const cmd = addWafOptions(
     addAccountOption(program.command('connect'))
       .description(
         "turn WAF logging on for the fleet's web ACLs, to the waftune Firehose stream, with waftune's evidence rules at the top of each",
@@ -332,20 +351,24 @@ export function register(program: Command): void {
         'the delivery stream ARN (stack output DeliveryStreamArn); with a fleet file, its name: the stream of that name in each account and region',
       )
       .option('--acl <name>', 'only this web ACL (repeatable); all of them when absent', collect)
-      .option(
-        '--scope <scope>',
-        'REGIONAL or CLOUDFRONT (CloudFront ACLs need a stream in us-east-1)',
-        'REGIONAL',
-      )
+      .addOption(scopeOption())
       .option('--keep-allow', 'also log requests no rule acted on (ALLOW)')
       .option('--replace', 'take over web ACLs that already log somewhere else')
       .option(
         '--no-evidence',
-        'do not add the evidence rules (Count rules labelling WordPress logins, WooCommerce sessions, commenters and Authorization schemes, 34 WCU): logged-in work, shoppers\' and integrations\' history are then invisible on Athena',
+        "do not add the evidence rules (Count rules labelling WordPress logins, WooCommerce sessions, commenters and Authorization schemes, 34 WCU): logged-in work, shoppers' and integrations' history are then invisible on Athena",
       )
       .option('--max-wcu <n>', 'refuse the evidence rules on a web ACL that would need more WCU than this')
       .option('--dry-run', 'show what would change, change nothing'),
   ).action(async (options: ConnectOptions) => {
     process.exitCode = await runConnect(options);
   });
+  withHelp(
+    cmd,
+    [
+      'waftune connect --stream arn:aws:firehose:eu-west-1:123456789012:deliverystream/aws-waf-logs-waftune-prod --dry-run',
+      'waftune connect --stream arn:aws:firehose:us-east-1:123456789012:deliverystream/aws-waf-logs-waftune-prod --scope CLOUDFRONT --acl shop-cdn',
+    ],
+    [...WAF_ENV, ...WRITER_ENV],
+  );
 }

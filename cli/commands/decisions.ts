@@ -8,6 +8,7 @@ import {
 } from '../../src/suggest/decisions.js';
 import { terminalSafe } from '../../src/text/terminal.js';
 import { EXIT } from '../exit.js';
+import { WAF_ENV, WRITER_ENV, withHelp } from '../help.js';
 import {
   actor,
   addWafOptions,
@@ -62,7 +63,7 @@ function describeTarget(d: DecisionState['decline']): string {
 }
 
 export function register(program: Command): void {
-  addWafOptions(
+  const cmd = addWafOptions(
     program
       .command('decisions')
       .description('the declined suggestions: who, when, why, until when; --undo takes a decision back')
@@ -153,6 +154,15 @@ export function register(program: Command): void {
     process.stdout.write(`${[style.bold(head ?? ''), ...body].join('\n')}\n`);
     process.exitCode = EXIT.ok;
   });
+  withHelp(
+    cmd,
+    [
+      'waftune decisions',
+      'waftune decisions --all --json',
+      'waftune decisions --undo dec-20261120-101500-3fa9',
+    ],
+    [...WAF_ENV, ...WRITER_ENV],
+  );
 }
 
 function statusOf(states: Map<string, DecisionState>, d: DecisionState['decline']): string {

@@ -11,6 +11,7 @@ import {
 } from '../../src/suggest/decisions.js';
 import { terminalSafe } from '../../src/text/terminal.js';
 import { EXIT } from '../exit.js';
+import { WAF_ENV, WRITER_ENV, withHelp } from '../help.js';
 import {
   actor,
   addWafOptions,
@@ -52,7 +53,7 @@ function findSuggestion(set: SuggestionSet | null, id: string): Suggestion | und
 }
 
 export function register(program: Command): void {
-  addWafOptions(
+  const cmd = addWafOptions(
     program
       .command('decline')
       .description(
@@ -133,4 +134,12 @@ export function register(program: Command): void {
     }
     process.exitCode = EXIT.ok;
   });
+  withHelp(
+    cmd,
+    [
+      "waftune decline ovr-5705 --reason 'the checkout team fixes the plugin' --for 30d",
+      'waftune decline ipb-e666 --by alice',
+    ],
+    [...WAF_ENV, ...WRITER_ENV],
+  );
 }

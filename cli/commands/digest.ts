@@ -14,9 +14,11 @@ import { loadDigestState, STATE_KEYS } from '../../src/notify/state.js';
 import { FileStateStore } from '../../src/notify/state-store.js';
 import { terminalSafe } from '../../src/text/terminal.js';
 import { loadConfig } from '../config.js';
-import { EXIT } from '../exit.js';
-import { addCommonOptions, applyAwsOptions, type CommonOptions } from '../options.js';
+import { EXIT, UsageError } from '../exit.js';
+import { SLACK_ENV, SOURCE_ENV, WAF_ENV, withHelp } from '../help.js';
+import { addCommonOptions, applyAwsOptions, type CommonOptions, engineOption } from '../options.js';
 import { resolveSources } from '../sources.js';
+import { ensureWritableStateDir } from '../state-dir.js';
 import { accountIds, addAccountFilter } from './fleet.js';
 import { type AuditOptions, addAuditOption, auditStore, readDecisions } from './waf-shared.js';
 
@@ -55,7 +57,7 @@ export function addNotifyOptions(cmd: Command): Command {
           'post with a bot token ($WAFTUNE_SLACK_BOT_TOKEN) to this channel instead, so alert follow-ups thread',
         )
         .option('--time-zone <zone>', 'IANA time zone for the times shown', process.env.TZ || 'UTC')
-        .option('--engine <engine>', 'duckdb (local files, default) or athena', 'duckdb')
+        .addOption(engineOption())
         .option('--stage <stage>', 'stage of the deployed stack, for the Athena names', 'dev')
         .option('--athena-workgroup <name>', 'Athena workgroup (default waftune-<stage>)')
         .option('--athena-database <name>', 'Glue database (default waftune_<stage>)'),
@@ -74,20 +76,20 @@ export function slackDelivery(options: NotifyCommandOptions): Delivery | null {
       ...(process.env.WAFTUNE_SLACK_API_URL ? { apiUrl: process.env.WAFTUNE_SLACK_API_URL } : {}),
     });
   if (options.slackChannel && !token)
-    throw new Error('--slack-channel needs a bot token in WAFTUNE_SLACK_BOT_TOKEN');
+    throw new UsageError('--slack-channel needs a bot token in WAFTUNE_SLACK_BOT_TOKEN');
   const url = options.slackWebhook ?? process.env.WAFTUNE_SLACK_WEBHOOK_URL;
   if (!url) return null;
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
-    throw new Error('the Slack webhook is not a URL');
+    throw new UsageError('the Slack webhook is not a URL');
   }
   // A webhook URL is a secret: plain http only to this machine (tests, a local relay).
   const local =
     parsed.hostname === '127.0.0.1' || parsed.hostname === 'localhost' || parsed.hostname === '[::1]';
   if (parsed.protocol !== 'https:' && !(parsed.protocol === 'http:' && local)) {
-    throw new Error('the Slack webhook must be an https:// URL');
+    throw new UsageError('the Slack webhook must be an https:// URL');
   }
   return webhookDelivery(url);
 }
@@ -115,8 +117,9 @@ export async function openEngine(
     });
     return { engine, rejected: 0, dataEnd: null, close: () => engine.close() };
   }
-  if (options.engine !== 'duckdb') throw new Error(`--engine ${options.engine}: use duckdb or athena`);
-  if (sources.length === 0) throw new Error('name the log files or folders (or s3://bucket/prefix) to read');
+  if (options.engine !== 'duckdb') throw new UsageError(`--engine ${options.engine}: use duckdb or athena`);
+  if (sources.length === 0)
+    throw new UsageError('name the log files or folders (or s3://bucket/prefix) to read');
   applyAwsOptions(options);
   const paths = await resolveSources(sources, sinceMs === undefined ? {} : { sinceMs });
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
@@ -136,7 +139,7 @@ export async function openEngine(
 
 export function checkTimeZone(zone: string): string {
   if (!isValidTimeZone(zone))
-    throw new Error(`--time-zone ${zone}: not an IANA time zone (e.g. Europe/Berlin, UTC)`);
+    throw new UsageError(`--time-zone ${zone}: not an IANA time zone (e.g. Europe/Berlin, UTC)`);
   return zone;
 }
 
@@ -145,7 +148,7 @@ function digestEnd(options: DigestOptions, dataEnd: number | null): number {
   if (options.to) {
     const at = Date.parse(options.to);
     if (Number.isNaN(at))
-      throw new Error(`--to ${options.to}: not a date and time (e.g. 2025-05-02T08:00:00+02:00)`);
+      throw new UsageError(`--to ${options.to}: not a date and time (e.g. 2025-05-02T08:00:00+02:00)`);
     return at;
   }
   const end = dataEnd ?? Date.now();
@@ -164,8 +167,15 @@ function fileSink(htmlFile: string | undefined, stateDir: string): ReportSink {
   };
 }
 
+/** What digest and watch read from the environment. */
+export const NOTIFY_ENV = [
+  ...SOURCE_ENV,
+  ...SLACK_ENV,
+  ...WAF_ENV.filter((v) => v.name === 'WAFTUNE_AUDIT_URL'),
+];
+
 export function register(program: Command): void {
-  addNotifyOptions(
+  const cmd = addNotifyOptions(
     addAccountFilter(program.command('digest'))
       .description('the last day as a Slack message and a self-contained HTML report with charts')
       .argument('[source...]', 'log files or folders, or s3://bucket/prefix (none with --engine athena)')
@@ -174,6 +184,7 @@ export function register(program: Command): void {
   ).action(async (sources: string[], options: DigestOptions) => {
     const zone = checkTimeZone(options.timeZone);
     const delivery = slackDelivery(options);
+    ensureWritableStateDir(options.stateDir, 'point --state-dir at a folder this user can write');
     const config = loadConfig(options.config);
     const accounts = accountIds(config, options.account);
     if (accounts && options.engine === 'athena')
@@ -230,4 +241,13 @@ export function register(program: Command): void {
       await opened.close();
     }
   });
+  withHelp(
+    cmd,
+    [
+      'waftune digest ./logs --html digest.html',
+      'WAFTUNE_SLACK_WEBHOOK_URL=https://hooks.slack.com/services/... waftune digest s3://my-waf-logs/AWSLogs/',
+      'waftune digest --engine athena --stage prod --time-zone Europe/Berlin',
+    ],
+    NOTIFY_ENV,
+  );
 }

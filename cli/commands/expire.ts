@@ -7,9 +7,12 @@ import {
   renderRunSummary,
   runJson,
 } from '../../src/waf/render.js';
+import { loadConfig } from '../config.js';
 import { EXIT } from '../exit.js';
+import { WAF_ENV, WRITER_ENV, withHelp } from '../help.js';
+import { stopGracefully } from '../signals.js';
 import { addAccountOption, unavailableLines } from './fleet.js';
-import { openTargets } from './plan.js';
+import { openTargets, preflight } from './plan.js';
 import {
   actor,
   addWafOptions,
@@ -27,15 +30,18 @@ import {
  * planExpiry/executeExpiry run on a schedule in the cloud.
  */
 export function register(program: Command): void {
-  addWafOptions(
+  const cmd = addWafOptions(
     addAccountOption(program.command('expire'))
       .description('remove expired IP blocks from the waftune IP sets')
       .option('--yes', 'do not ask for confirmation (for scripts and schedules)'),
   ).action(async (options: WafCommandOptions) => {
+    loadConfig(options.config);
     const style = outputStyle();
     const store = auditStore(options);
     const targets = await openTargets(options);
     const port = targets.port;
+    if (targets.single)
+      await preflight(targets.single, await targets.single.defaultRegion().catch(() => undefined));
     const unavailable = new Map((targets.fleet?.unavailable ?? []).map((u) => [u.account.id, u.reason]));
     const plan = await planExpiry(port, store, new Date(), {
       ...(unavailable.size ? { unavailable } : {}),
@@ -47,7 +53,12 @@ export function register(program: Command): void {
     const todo = plan.sets.filter((s) => s.status === 'remove');
     if (!todo.length) {
       if (options.json) writeJson({ plan: expiryPlanJson(plan), change: null });
-      process.exitCode = failed ? EXIT.partial : EXIT.ok;
+      process.exitCode =
+        plan.sets.length > 0 && plan.sets.every((x) => x.status === 'failed')
+          ? EXIT.failed
+          : failed
+            ? EXIT.partial
+            : EXIT.ok;
       return;
     }
     const count = todo.reduce((n, s) => n + s.expired.length, 0);
@@ -62,7 +73,9 @@ export function register(program: Command): void {
       process.exitCode = EXIT.failed;
       return;
     }
+    const signal = stopGracefully();
     const { record, storeProblems } = await executeExpiry(port, store, plan, {
+      signal,
       actor: actor(options),
       now: () => new Date(),
       command: commandLine(),
@@ -73,8 +86,10 @@ export function register(program: Command): void {
       process.stdout.write(
         `${['', ...renderRunSummary(record, store.location, style), ...storeProblems.map((p) => `warning: ${p}`)].join('\n')}\n`,
       );
+    if (signal.aborted) return; // the exit code of the signal, set by cli/signals.ts; the next run removes the rest
     const counts = record.summary?.counts ?? { applied: 0, unchanged: 0, refused: 0, failed: 0 };
     if (storeProblems.length) process.exitCode = EXIT.failed;
     else process.exitCode = counts.failed + counts.refused > 0 || failed ? EXIT.partial : EXIT.ok;
   });
+  withHelp(cmd, ['waftune expire', 'waftune expire --yes --region eu-west-1'], [...WAF_ENV, ...WRITER_ENV]);
 }

@@ -1,4 +1,5 @@
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
+import { globalAwsFailure } from '../../adapters/aws-errors.js';
 import type { Wafv2Port } from '../../adapters/wafv2.js';
 import type { Config } from '../../schemas/config.js';
 import type { DecisionsReport } from '../../schemas/decision.js';
@@ -6,14 +7,19 @@ import type { Suggestion } from '../../schemas/suggestion.js';
 import { applyDecisions } from '../../src/suggest/decisions.js';
 import { terminalSafe } from '../../src/text/terminal.js';
 import { ipBlockLedger } from '../../src/waf/expire.js';
+import { renderCloudFormation } from '../../src/waf/iac/cloudformation.js';
+import { iacModel } from '../../src/waf/iac/model.js';
+import { renderTerraform } from '../../src/waf/iac/terraform.js';
 import { type Plan, planWork } from '../../src/waf/plan.js';
+import { commonFailure, everyTargetFailed } from '../../src/waf/plan-health.js';
 import type { WafPort } from '../../src/waf/port.js';
-import { planJson, renderPlan } from '../../src/waf/render.js';
+import { countPlan, planJson, renderPlan } from '../../src/waf/render.js';
 import { selectSuggestions } from '../../src/waf/suggestions.js';
 import type { WafScope } from '../../src/waf/types.js';
 import { prepareWork } from '../../src/waf/work.js';
 import { loadConfig } from '../config.js';
-import { EXIT, type ExitCode } from '../exit.js';
+import { EXIT, type ExitCode, UsageError } from '../exit.js';
+import { WAF_ENV, withHelp } from '../help.js';
 import { addAccountOption, allUnavailable, type Fleet, openFleet } from './fleet.js';
 import {
   addWafOptions,
@@ -55,8 +61,25 @@ export async function openTargets(options: WafCommandOptions): Promise<Targets> 
   return { port: single, single, config };
 }
 
+/**
+ * One cheap call before the plan, so that a cause that would fail every web ACL (no credentials,
+ * no network) is said once, as a failure, instead of once per web ACL.
+ */
+export async function preflight(port: WafPort, region: string | undefined): Promise<void> {
+  try {
+    await port.listWebAcls(
+      region ? { scope: 'REGIONAL', region } : { scope: 'CLOUDFRONT', region: 'us-east-1' },
+    );
+  } catch (error) {
+    const cause = globalAwsFailure(error);
+    // Anything else (a missing permission in this region) is the plan's to report, per target.
+    if (cause) throw new Error(cause);
+  }
+}
+
 export async function computePlan(targets: Targets, input: PlanInput): Promise<Plan> {
   const { options } = input;
+  const maxWcu = parseMaxWcu(options.maxWcu);
   let region = 'us-east-1';
   let scopes: WafScope[] | undefined;
   const problems: string[] = [];
@@ -70,6 +93,8 @@ export async function computePlan(targets: Targets, input: PlanInput): Promise<P
       );
     }
   }
+  // A fleet reports an unreachable account on its own (fleetFailure); one account is checked here.
+  if (targets.single) await preflight(targets.single, scopes ? undefined : region);
   const ledger = ipBlockLedger(await auditStore(options).list());
   const acls = input.acls ?? options.acl;
   const fleet = targets.fleet;
@@ -78,6 +103,7 @@ export async function computePlan(targets: Targets, input: PlanInput): Promise<P
     ...(scopes ? { scopes } : {}),
     ...(acls?.length || input.wholeAccounts?.length ? { acls: acls ?? [] } : {}),
     now: new Date(),
+    allowlist: targets.config.allowlist,
     ...(fleet
       ? {
           fleet: {
@@ -90,7 +116,6 @@ export async function computePlan(targets: Targets, input: PlanInput): Promise<P
       : {}),
   });
   work.problems.unshift(...problems);
-  const maxWcu = parseMaxWcu(options.maxWcu);
   return planWork(targets.port, work, { ledger, ...(maxWcu ? { maxWcu } : {}) });
 }
 
@@ -162,8 +187,9 @@ export function fleetFailure(targets: Targets): boolean {
   return allUnavailable(targets.fleet);
 }
 
-/** 2 when some web ACL or IP set could not be planned, or some input was skipped. */
+/** 1 when every target failed; 2 when some web ACL or IP set could not be planned, or some input was skipped. */
 export function planExitCode(plan: Plan): ExitCode {
+  if (everyTargetFailed(plan)) return EXIT.failed;
   const bad =
     plan.acls.some((a) => a.status === 'refused' || a.status === 'failed') ||
     plan.ipSets.some((x) => x.status === 'refused' || x.status === 'failed') ||
@@ -183,30 +209,73 @@ export function addTargetOptions(cmd: Command): Command {
     );
 }
 
+export const PLAN_FORMATS = ['text', 'json', 'terraform', 'cloudformation'] as const;
+export type PlanFormat = (typeof PLAN_FORMATS)[number];
+
+interface PlanCommandOptions extends WafCommandOptions {
+  format: PlanFormat;
+}
+
+export function planFormat(options: PlanCommandOptions): PlanFormat {
+  if (options.json && options.format !== 'text' && options.format !== 'json')
+    throw new UsageError(`--json and --format ${options.format} ask for two outputs; give one`);
+  return options.json ? 'json' : options.format;
+}
+
+function iacHeader(plan: Plan): string[] {
+  const c = countPlan(plan);
+  return [
+    `waftune plan, ${new Date().toISOString()}: ${c.change} web ACL(s) to change, ${c.unchanged} unchanged, ${c.refused} refused, ${c.failed} failed.`,
+    `Suggestions: ${plan.work.suggestions.map((s) => s.id).join(', ')}`,
+  ];
+}
+
 export function register(program: Command): void {
-  addWafOptions(
+  const cmd = addWafOptions(
     addTargetOptions(
       program
         .command('plan')
         .description(
-          'show what apply would change in each web ACL, with the WCU before and after (reads only)',
+          'show what apply would change in each web ACL, with the WCU before and after (reads only); ' +
+            'or the same change as Terraform or CloudFormation for teams whose web ACLs live in code',
         )
         .argument('[id...]', 'suggestion ids or unique prefixes (default: every saved suggestion)'),
+    ).addOption(
+      new Option('--format <format>', 'output: the readable plan, JSON, or the change as infrastructure code')
+        .choices(PLAN_FORMATS)
+        .default('text'),
     ),
-  ).action(async (ids: string[], options: WafCommandOptions) => {
+  ).action(async (ids: string[], options: PlanCommandOptions) => {
+    const format = planFormat(options);
     const selection = await selectForChange(options, ids);
     const { suggestions } = selection;
-    if (!options.json) process.stdout.write(selectionNote(selection));
+    if (format === 'text') process.stdout.write(selectionNote(selection));
     if (!suggestions.length) {
-      if (options.json) writeJson({ version: 1, suggestions: [], webAcls: [], ipSets: [] });
-      else process.stdout.write('No suggestions to plan.\n');
+      if (format === 'json') writeJson({ version: 1, suggestions: [], webAcls: [], ipSets: [] });
+      else
+        process.stdout.write(format === 'text' ? 'No suggestions to plan.\n' : '# No suggestions to plan.\n');
       process.exitCode = EXIT.ok;
       return;
     }
     const targets = await openTargets(options);
     const plan = await computePlan(targets, { suggestions, options });
-    if (options.json) writeJson({ ...(planJson(plan) as object), ...selectionJson(selection) });
+    const common = commonFailure(plan);
+    if (format === 'json') writeJson({ ...planJson(plan), ...selectionJson(selection) });
+    else if (common) process.stderr.write(`waftune plan: every web ACL failed the same way: ${common}\n`);
+    else if (format === 'terraform') process.stdout.write(renderTerraform(iacModel(plan), iacHeader(plan)));
+    else if (format === 'cloudformation')
+      process.stdout.write(renderCloudFormation(iacModel(plan), iacHeader(plan)));
     else process.stdout.write(renderPlan(plan, outputStyle()));
     process.exitCode = fleetFailure(targets) ? EXIT.failed : planExitCode(plan);
   });
+  withHelp(
+    cmd,
+    [
+      'waftune plan',
+      'waftune plan ovr-5705 ipb-e666 --acl shop-prod',
+      'waftune plan --format terraform > waftune-changes.tf',
+      'waftune plan --format cloudformation --region eu-west-1',
+    ],
+    WAF_ENV,
+  );
 }

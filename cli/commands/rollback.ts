@@ -8,9 +8,12 @@ import {
   runJson,
 } from '../../src/waf/render.js';
 import { executeRollback, planRollback } from '../../src/waf/rollback.js';
+import { loadConfig } from '../config.js';
 import { EXIT } from '../exit.js';
+import { WAF_ENV, WRITER_ENV, withHelp } from '../help.js';
+import { stopGracefully } from '../signals.js';
 import { addAccountOption, unavailableLines } from './fleet.js';
-import { openTargets } from './plan.js';
+import { openTargets, preflight } from './plan.js';
 import {
   actor,
   addWafOptions,
@@ -28,12 +31,13 @@ import {
  * changed since; explains each conflict instead of overwriting a later edit.
  */
 export function register(program: Command): void {
-  addWafOptions(
+  const cmd = addWafOptions(
     addAccountOption(program.command('rollback'))
       .description('restore the web ACLs and IP sets a change modified, where nothing changed since')
       .argument('<change-id>', 'the change to undo (id or unique prefix; see `waftune changes`)')
       .option('--yes', 'do not ask for confirmation (for scripts)'),
   ).action(async (changeId: string, options: WafCommandOptions) => {
+    loadConfig(options.config);
     const style = outputStyle();
     const store = auditStore(options);
     const record = await resolveChangeId(store, changeId);
@@ -44,6 +48,8 @@ export function register(program: Command): void {
         `change ${record.header.id} was made across the accounts of a fleet file: give that config (--config) to roll it back`,
       );
     const port = targets.port;
+    if (targets.single)
+      await preflight(targets.single, await targets.single.defaultRegion().catch(() => undefined));
     const accounts =
       targets.fleet && options.account?.length ? targets.fleet.accounts.map((a) => a.id) : undefined;
     const plan = await planRollback(port, store, record, accounts ? { accounts } : {});
@@ -71,7 +77,9 @@ export function register(program: Command): void {
       process.exitCode = EXIT.failed;
       return;
     }
+    const signal = stopGracefully();
     const { record: done, storeProblems } = await executeRollback(port, store, plan, {
+      signal,
       actor: actor(options),
       now: () => new Date(),
       command: commandLine(),
@@ -82,9 +90,23 @@ export function register(program: Command): void {
     else {
       const lines = ['', ...renderRunSummary(done, store.location, style)];
       for (const p of storeProblems) lines.push(style.remove(`warning: ${p}`));
+      if (signal.aborted)
+        lines.push(
+          `Stopped by ${String(signal.reason)}: the targets not yet restored are as they were; run the rollback again.`,
+        );
       process.stdout.write(`${lines.join('\n')}\n`);
     }
+    if (signal.aborted) return; // the exit code of the signal, set by cli/signals.ts
     if (storeProblems.length) process.exitCode = EXIT.failed;
     else process.exitCode = counts.failed + counts.refused > 0 || conflicts > 0 ? EXIT.partial : EXIT.ok;
   });
+  withHelp(
+    cmd,
+    [
+      'waftune changes',
+      'waftune rollback 20261120-101500-3fa9',
+      'waftune rollback 20261120-1015 --yes --json',
+    ],
+    [...WAF_ENV, ...WRITER_ENV],
+  );
 }

@@ -12,6 +12,7 @@ import type { DecisionStore } from '../../src/suggest/decisions.js';
 import type { Actor, AuditStore } from '../../src/waf/audit.js';
 import { COLOR, PLAIN, type Style } from '../../src/waf/render.js';
 import { parseSuggestionSet } from '../../src/waf/suggestions.js';
+import { UsageError } from '../exit.js';
 import { addCommonOptions, type CommonOptions, suggestionsFile, useColor } from '../options.js';
 
 /** What plan, apply, rollback, changes and expire share: AWS and state wiring, confirmation, output. */
@@ -46,7 +47,7 @@ export function parseMaxWcu(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1 || n > 5000)
-    throw new Error(`--max-wcu must be a whole number from 1 to 5000, got ${value}`);
+    throw new UsageError(`--max-wcu must be a whole number from 1 to 5000, got ${value}`);
   return n;
 }
 
@@ -66,7 +67,7 @@ export function auditStore(options: CommonOptions & AuditOptions): AuditStore & 
   const url = options.audit ?? (process.env.WAFTUNE_AUDIT_URL || undefined);
   if (url === undefined) return new FileAuditStore(options.stateDir);
   if (!url.startsWith('s3://'))
-    throw new Error(
+    throw new UsageError(
       `--audit takes s3://bucket/prefix (or leave it out for ${options.stateDir}/changes/), got ${url}`,
     );
   const { bucket, prefix } = parseS3Url(url);

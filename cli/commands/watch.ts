@@ -9,10 +9,15 @@ import { DEFAULT_SPIKE_CONFIG, detectAlerts, ruleName, type SpikeConfig } from '
 import { FileStateStore } from '../../src/notify/state-store.js';
 import { terminalSafe } from '../../src/text/terminal.js';
 import { loadConfig } from '../config.js';
-import { EXIT } from '../exit.js';
+import { EXIT, UsageError } from '../exit.js';
+import { withHelp } from '../help.js';
+import { durationArg } from '../options.js';
+import { stopGracefully } from '../signals.js';
+import { ensureWritableStateDir } from '../state-dir.js';
 import {
   addNotifyOptions,
   checkTimeZone,
+  NOTIFY_ENV,
   type NotifyCommandOptions,
   openEngine,
   slackDelivery,
@@ -38,9 +43,9 @@ function spikeConfig(options: WatchOptions): { spike: SpikeConfig; buckets: numb
   const bucketMs = parseDuration(options.bucket);
   const windowMs = parseDuration(options.window);
   if (bucketMs < 60_000 || bucketMs % 60_000 !== 0)
-    throw new Error(`--bucket ${options.bucket}: whole minutes, at least 1m`);
+    throw new UsageError(`--bucket ${options.bucket}: whole minutes, at least 1m`);
   if (intervalMs < bucketMs)
-    throw new Error(`--interval ${options.interval} is shorter than a bucket (${options.bucket})`);
+    throw new UsageError(`--interval ${options.interval} is shorter than a bucket (${options.bucket})`);
   const checkBuckets = Math.max(1, Math.round(intervalMs / bucketMs));
   return {
     spike: { ...DEFAULT_SPIKE_CONFIG, bucketMinutes: bucketMs / 60_000, checkBuckets },
@@ -62,20 +67,21 @@ function alertLine(a: Alert, zone: string): string {
 }
 
 export function register(program: Command): void {
-  addNotifyOptions(
+  const cmd = addNotifyOptions(
     program
       .command('watch')
       .description(
         'alert on false-positive spikes (per site, rule and path, and fleet-wide) and on overrides that did not work',
       )
       .argument('[source...]', 'log files or folders, or s3://bucket/prefix (none with --engine athena)')
-      .option('--interval <duration>', 'how often to check', '5m')
-      .option('--bucket <duration>', 'bucket size of the series', '5m')
-      .option('--window <duration>', 'baseline the buckets are compared with', '6h')
+      .option('--interval <duration>', 'how often to check', durationArg, '5m')
+      .option('--bucket <duration>', 'bucket size of the series', durationArg, '5m')
+      .option('--window <duration>', 'baseline the buckets are compared with', durationArg, '6h')
       .option('--once', 'check once and exit'),
   ).action(async (sources: string[], options: WatchOptions) => {
     const zone = checkTimeZone(options.timeZone);
     const delivery = slackDelivery(options);
+    ensureWritableStateDir(options.stateDir, 'point --state-dir at a folder this user can write');
     const config = loadConfig(options.config);
     const { spike, buckets, intervalMs } = spikeConfig(options);
     const store = new FileStateStore(options.stateDir);
@@ -135,9 +141,9 @@ export function register(program: Command): void {
       process.exitCode = ok ? EXIT.ok : EXIT.failed;
       return;
     }
-    const stop = new AbortController();
-    process.once('SIGINT', () => stop.abort());
-    while (!stop.signal.aborted) {
+    // SIGINT or SIGTERM: a check under way finishes (its alerts are sent and recorded), then the loop ends.
+    const stop = stopGracefully();
+    while (!stop.aborted) {
       const started = Date.now();
       try {
         await tick();
@@ -147,9 +153,19 @@ export function register(program: Command): void {
           `waftune watch: ${terminalSafe(error instanceof Error ? error.message : String(error), 500)}\n`,
         );
       }
-      await sleep(Math.max(1000, intervalMs - (Date.now() - started)), undefined, {
-        signal: stop.signal,
-      }).catch(() => {});
+      if (stop.aborted) break;
+      await sleep(Math.max(1000, intervalMs - (Date.now() - started)), undefined, { signal: stop }).catch(
+        () => {},
+      );
     }
   });
+  withHelp(
+    cmd,
+    [
+      'waftune watch ./logs --once',
+      'waftune watch --engine athena --stage prod --interval 10m',
+      'WAFTUNE_SLACK_WEBHOOK_URL=https://hooks.slack.com/services/... waftune watch s3://my-waf-logs/AWSLogs/',
+    ],
+    NOTIFY_ENV,
+  );
 }

@@ -1,6 +1,9 @@
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { SSMProvider } from '@aws-lambda-powertools/parameters/ssm';
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { createAthenaEngine } from '../../adapters/athena.js';
 import { S3AuditStore } from '../../adapters/audit-store-s3.js';
+import { awsClientConfig } from '../../adapters/aws-client-config.js';
+import { createS3Client } from '../../adapters/s3-source.js';
 import { S3StateStore } from '../../adapters/s3-state-store.js';
 import type { QueryEngine } from '../../src/engines/query-engine.js';
 import { botDelivery, type Delivery, webhookDelivery } from '../../src/notify/deliver.js';
@@ -21,17 +24,21 @@ export interface NotifyDeps {
 }
 
 let s3: S3Client | undefined;
-const cachedSecrets = new Map<string, string>();
 
-/** One SSM read per container; the client comes from the Lambda runtime's SDK (the bundle excludes @aws-sdk). */
+/**
+ * How long a Slack secret read from SSM is kept (seconds). The container outlives many runs (the
+ * alerts run every few minutes); past this age the next run reads the parameter again, so a
+ * rotated webhook URL or bot token is used within minutes, without a cold start.
+ */
+export const SECRET_MAX_AGE_SECONDS = 300;
+
+let ssm: SSMProvider | undefined;
+
+/** A SecureString through Powertools Parameters (cached for SECRET_MAX_AGE_SECONDS, decrypted). */
 async function secret(name: string): Promise<string> {
-  const hit = cachedSecrets.get(name);
-  if (hit !== undefined) return hit;
-  const { SSMClient, GetParameterCommand } = await import('@aws-sdk/client-ssm');
-  const out = await new SSMClient({}).send(new GetParameterCommand({ Name: name, WithDecryption: true }));
-  const value = out.Parameter?.Value;
+  ssm ??= new SSMProvider({ clientConfig: awsClientConfig() });
+  const value = await ssm.get(name, { decrypt: true, maxAge: SECRET_MAX_AGE_SECONDS });
   if (!value) throw new Error(`SSM parameter ${name} is empty`);
-  cachedSecrets.set(name, value);
   return value;
 }
 
@@ -72,7 +79,7 @@ export function s3ReportSink(client: S3Client, settings: NotifySettings): Report
 export async function notifyDeps(
   settings: NotifySettings,
 ): Promise<{ deps: NotifyDeps; problems: string[] }> {
-  s3 ??= new S3Client({});
+  s3 ??= createS3Client();
   const problems: string[] = [];
   let delivery: Delivery | null = null;
   try {

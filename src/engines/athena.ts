@@ -36,7 +36,8 @@ export interface AthenaStart {
 export interface AthenaPort {
   startQuery(input: AthenaStart): Promise<string>;
   getQuery(id: string): Promise<AthenaStatus>;
-  getResults(id: string, nextToken?: string): Promise<AthenaPage>;
+  /** The result pages of a finished query, in order (the adapter uses the SDK's paginator). */
+  results(id: string): AsyncIterable<AthenaPage>;
   stopQuery(id: string): Promise<void>;
 }
 
@@ -157,16 +158,14 @@ export class AthenaEngine implements QueryEngine {
 
   private async readRows<R extends Row>(id: string, statementType: string): Promise<R[]> {
     const rows: R[] = [];
-    let token: string | undefined;
     let first = true;
-    do {
-      this.options.signal?.throwIfAborted();
-      const page = await this.options.port.getResults(id, token);
+    this.options.signal?.throwIfAborted();
+    for await (const page of this.options.port.results(id)) {
       const data = first && statementType === 'DML' ? page.rows.slice(1) : page.rows;
       for (const values of data) rows.push(typedRow(page.columns, values) as R);
-      token = page.nextToken;
       first = false;
-    } while (token);
+      this.options.signal?.throwIfAborted();
+    }
     return rows;
   }
 

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { assetDir } from '../assets.js';
 import type { SqlValue } from './query-engine.js';
 
 /**
@@ -21,7 +21,8 @@ export interface SqlFile {
 
 const PARAM_TYPES: ReadonlySet<string> = new Set(['string', 'bigint', 'double', 'boolean']);
 
-export const QUERIES_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'queries');
+/** `queries/` of this clone, installed package or Lambda bundle, found on first use. */
+export const queriesDir = (): string => assetDir('queries');
 
 export function parseSqlFile(name: string, source: string): SqlFile {
   const header = /^--\s*params:\s*(.*)$/m.exec(source);
@@ -85,7 +86,7 @@ function checkType(file: string, name: string, type: ParamType, value: SqlValue)
 
 const cache = new Map<string, SqlFile>();
 
-export function loadSqlFile(name: string, dir = QUERIES_DIR): SqlFile {
+export function loadSqlFile(name: string, dir = queriesDir()): SqlFile {
   const key = `${dir}\0${name}`;
   let file = cache.get(key);
   if (!file) {
@@ -96,7 +97,7 @@ export function loadSqlFile(name: string, dir = QUERIES_DIR): SqlFile {
   return file;
 }
 
-export function listSqlFiles(dir = QUERIES_DIR): string[] {
+export function listSqlFiles(dir = queriesDir()): string[] {
   return readdirSync(dir)
     .filter((f) => f.endsWith('.sql'))
     .map((f) => f.slice(0, -4))

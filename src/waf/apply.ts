@@ -40,6 +40,8 @@ export interface ApplyOptions {
   /** Fleet runs: the accounts covered and those unreachable. */
   accounts?: ChangeHeader['accounts'];
   onEntry?: (entry: ChangeEntry) => void;
+  /** Stop starting targets once aborted (Ctrl-C): what is being written finishes and is recorded; `apply --resume` does the rest. */
+  signal?: AbortSignal;
 }
 
 /** The web ACLs an apply meant to change and did not (to resume it): failed, refused, or never reached. */
@@ -281,6 +283,7 @@ export async function applyWork(
     options.onEntry,
   );
   for (const loc of work.locations) {
+    if (options.signal?.aborted) break;
     // The IP sets first: the block rules reference them by ARN.
     const targets: IpSetTargets = new Map();
     for (const version of versionsOf(loc.ipBlocks)) {
@@ -292,6 +295,7 @@ export async function applyWork(
     }
     const ipSuggestionIds = [...new Set(loc.ipBlocks.map((i) => i.suggestionId))];
     await mapLimit(loc.acls, options.concurrency ?? 4, async (acl) => {
+      if (options.signal?.aborted) return;
       await run.add(await applyAcl(port, acl, targets, ipSuggestionIds, retry, maxWcu));
     });
   }

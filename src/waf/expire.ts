@@ -214,6 +214,8 @@ export interface ExpireOptions {
   now: () => Date;
   retry?: RetryPolicy;
   command?: string[];
+  /** Stop before the next target once aborted (Ctrl-C): the one being written finishes and is recorded. */
+  signal?: AbortSignal;
 }
 
 async function expireSet(port: WafPort, set: ExpirySet, retry: RetryPolicy): Promise<NewEntry> {
@@ -274,6 +276,7 @@ export async function executeExpiry(
     options.now,
   );
   for (const set of plan.sets) {
+    if (options.signal?.aborted) break;
     if (set.status === 'nothing') continue;
     await run.add(await expireSet(port, set, options.retry ?? DEFAULT_RETRY));
   }

@@ -43,6 +43,8 @@ export interface IpSetPlan {
   ref?: IpSetRef;
   status: 'create' | 'update' | 'extend' | 'unchanged' | 'refused' | 'failed';
   currentCount: number;
+  /** The addresses the set holds now (none for a set to create). */
+  current?: string[];
   add: IpBlockItem[];
   /** Already blocked by waftune, with a later expiry now (recorded in the change history only). */
   extend: IpBlockItem[];
@@ -119,7 +121,14 @@ export async function planIpSet(
       return known !== undefined && Date.parse(i.expiresAt) - Date.parse(known) >= EXTEND_MIN_MS;
     };
     const extend = items.filter((i) => !missing.has(i.cidr) && later(i));
-    const current = { ...base, ref, currentCount: ipSet.Addresses.length, add, extend };
+    const current = {
+      ...base,
+      ref,
+      currentCount: ipSet.Addresses.length,
+      current: [...ipSet.Addresses],
+      add,
+      extend,
+    };
     if (!add.length) return { ...current, status: extend.length ? 'extend' : 'unchanged' };
     if (total > IP_SET_MAX_ADDRESSES) return { ...current, status: 'refused', reason: tooMany(name, total) };
     return { ...current, status: 'update' };

@@ -283,7 +283,7 @@ function accountJson(place: WafLocation): Record<string, string> {
   return place.account ? { account: place.account, accountName: place.accountName ?? place.account } : {};
 }
 
-export function planJson(plan: Plan): unknown {
+export function planJson(plan: Plan) {
   return {
     version: 1,
     suggestions: plan.work.suggestions.map((x) => x.id),

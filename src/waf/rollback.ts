@@ -266,6 +266,8 @@ export interface RollbackOptions {
   retry?: RetryPolicy;
   command?: string[];
   onEntry?: (entry: ChangeEntry) => void;
+  /** Stop before the next target once aborted (Ctrl-C): the one being written finishes and is recorded. */
+  signal?: AbortSignal;
 }
 
 async function rollbackAcl(
@@ -410,6 +412,7 @@ export async function executeRollback(
     options.onEntry,
   );
   for (const item of plan.items) {
+    if (options.signal?.aborted) break;
     const later = item.since?.laterChanges ?? [];
     const entry = item.entry;
     await run.add(

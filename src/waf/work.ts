@@ -6,6 +6,7 @@ import {
   placeArn,
   type UnavailableAccount,
 } from './accounts.js';
+import { allowlistRefusal, createAllowlist } from './allowlist.js';
 import { type ForwardedIpRule, settingsKey } from './forwarded-ip.js';
 import { normalizeAddress } from './ip-block.js';
 import type { OverrideSpec } from './override.js';
@@ -84,6 +85,8 @@ export interface WorkOptions {
     /** Accounts of the fleet file left out of this run (`--account`): their web ACLs are no targets. */
     notSelected?: readonly string[];
   };
+  /** Addresses and ranges no IP block may cover (the configuration's allowlist). */
+  allowlist?: readonly string[];
 }
 
 const DAY_MS = 86_400_000;
@@ -137,6 +140,7 @@ export async function prepareWork(
     };
   };
 
+  const allowlist = createAllowlist(options.allowlist ?? []);
   const ipBlocks = new Map<string, IpBlockItem>();
   const ipVersionsWanted = new Set<IpVersion>();
   const forwardedFor = new Map<string, WebAclRef>();
@@ -174,6 +178,11 @@ export async function prepareWork(
       const n = normalizeAddress(address);
       if ('error' in n) {
         skipped.push({ suggestionId: s.id, reason: n.error });
+        continue;
+      }
+      const allowed = allowlist.conflict(n.cidr);
+      if (allowed) {
+        skipped.push({ suggestionId: s.id, reason: allowlistRefusal(n.cidr, allowed) });
         continue;
       }
       const previous = ipBlocks.get(n.cidr);

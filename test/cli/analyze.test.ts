@@ -175,12 +175,12 @@ describe('hostile values in every field', () => {
     expect(HOSTILE_STRINGS.length).toBeGreaterThan(10);
   }, 120_000);
 
-  it('honours NO_COLOR, fails with exit 1 and a message on a missing or absent source, and takes --source too', async () => {
+  it('honours NO_COLOR, fails with exit 1 on a missing source and 64 (usage) on none, and takes --source too', async () => {
     const missing = await runCli(['analyze', 'no/such/folder', '--state-dir', state()], { NO_COLOR: '1' });
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/no such file or folder: no\/such\/folder/);
     const none = await runCli(['analyze', '--state-dir', state()]);
-    expect(none.code).toBe(1);
+    expect(none.code).toBe(64);
     expect(none.stderr).toMatch(/no source given/);
     const flag = await runCli(['suggest', '--source', DEMO, '--json', '--state-dir', state()]);
     expect(flag.code).toBe(2);

@@ -8,7 +8,7 @@ import { windowParams } from '../../src/analyze/window.js';
 import { classifyRequest } from '../../src/classify/classify.js';
 import { CALLBACK_QUERY } from '../../src/classify/wordpress-paths.js';
 import { DuckDbEngine } from '../../src/engines/duckdb.js';
-import { QUERIES_DIR } from '../../src/engines/sql-files.js';
+import { queriesDir } from '../../src/engines/sql-files.js';
 import { eventFixture } from '../support/events.js';
 
 const T0 = Date.UTC(2026, 10, 20, 8);
@@ -151,8 +151,8 @@ describe('clients behind a CDN in queries/', () => {
   });
 
   it('hold one definition of a front and of a webhook signature in every query', () => {
-    const profile = readFileSync(join(QUERIES_DIR, 'ip_profile.sql'), 'utf8');
-    const groups = readFileSync(join(QUERIES_DIR, 'blocked_groups.sql'), 'utf8');
+    const profile = readFileSync(join(queriesDir(), 'ip_profile.sql'), 'utf8');
+    const groups = readFileSync(join(queriesDir(), 'blocked_groups.sql'), 'utf8');
     const fronts = (text: string) => /fronts AS \([\s\S]*?\n\)/.exec(text)?.[0];
     expect(fronts(profile)).toBeDefined();
     expect(fronts(profile)).toBe(fronts(groups));
@@ -172,7 +172,7 @@ describe('clients behind a CDN in queries/', () => {
 
 describe('one definition of a callback', () => {
   it('in the queries and in the classifier', () => {
-    const profile = readFileSync(join(QUERIES_DIR, 'ip_profile.sql'), 'utf8');
+    const profile = readFileSync(join(queriesDir(), 'ip_profile.sql'), 'utf8');
     const pattern = /regexp_like\(c\.query, '([^']+)'\)\s*\) AS callback_requests/.exec(profile)?.[1];
     expect(pattern).toBe(CALLBACK_QUERY.source);
   });

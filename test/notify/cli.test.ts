@@ -95,8 +95,11 @@ describe('waftune digest and watch', () => {
       '--slack-webhook',
       'http://hooks.example.com/services/SECRET',
     ]);
-    expect(r.code).toBe(1);
-    expect(r.stderr).toBe('waftune: the Slack webhook must be an https:// URL\n');
+    // A usage error (exit 64): nothing was read or sent.
+    expect(r.code).toBe(64);
+    expect(r.stderr).toBe(
+      'waftune digest: the Slack webhook must be an https:// URL\n(run waftune digest --help for usage)\n',
+    );
   });
 
   it('watch --once checks the last 6 hours and records its state', async () => {

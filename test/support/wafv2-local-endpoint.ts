@@ -69,6 +69,8 @@ export interface RequestLog {
   /** The caller's account (the default account when the endpoint does not key by account). */
   account: string;
   body: Json;
+  /** The SDK's user agent headers (user-agent and x-amz-user-agent). */
+  userAgent: string;
 }
 
 export interface Failure {
@@ -170,6 +172,11 @@ function scopePath(scope: Scope): string {
 export interface LocalWafv2Options {
   /** Milliseconds to wait before answering, per operation (to make concurrent runs interleave). */
   delays?: Record<string, number>;
+  /**
+   * WAF's eventual consistency right after CreateIPSet: this many requests that reference a newly
+   * created IP set (UpdateWebACL, CheckCapacity) fail with WAFUnavailableEntityException first.
+   */
+  unavailableAfterCreate?: number;
   /** The account of a caller's access key: state is kept per account; unknown keys are refused. */
   accountOf?: (accessKeyId: string) => string | undefined;
 }
@@ -190,6 +197,8 @@ export class LocalWafv2 {
   readonly badResponses: { operation: string; errors: string[] }[] = [];
   private readonly locations = new Map<string, Location>();
   private readonly failures = new Map<string, Failure>();
+  /** New IP set ARN -> requests referencing it still to refuse as unavailable. */
+  private readonly settling = new Map<string, number>();
   private readonly updateHooks: { name: string; fn: (acl: StoredWebAcl) => void; once: boolean }[] = [];
   private server = createServer((req, res) => {
     void this.handle(req, res);
@@ -415,7 +424,10 @@ export class LocalWafv2 {
       } catch {
         throw new AwsError('SerializationException', 'body is not JSON');
       }
-      this.requests.push({ operation, region, account, body: clone(body) });
+      const userAgent = [req.headers['user-agent'], req.headers['x-amz-user-agent']]
+        .filter(Boolean)
+        .join(' ');
+      this.requests.push({ operation, region, account, body: clone(body), userAgent });
       const errors = this.validator.validateInput(operation, body);
       if (errors.length) {
         this.rejected.push({ operation, errors });
@@ -670,6 +682,8 @@ export class LocalWafv2 {
     };
     const stored = { ipSet, lockToken: randomUUID() };
     loc.ipSets.set(id, stored);
+    if (this.options.unavailableAfterCreate)
+      this.settling.set(ipSet.ARN, this.options.unavailableAfterCreate);
     return {
       Summary: {
         Name: ipSet.Name,
@@ -832,6 +846,14 @@ export class LocalWafv2 {
             'WAFNonexistentItemException',
             `IP set ${String(body.ARN)} does not exist in ${scope} ${region}`,
           );
+        const settling = this.settling.get(body.ARN as string) ?? 0;
+        if (settling > 0) {
+          this.settling.set(body.ARN as string, settling - 1);
+          throw new AwsError(
+            'WAFUnavailableEntityException',
+            'AWS WAF couldn’t retrieve a resource that you specified for this operation. If you’ve just created a resource that you’re using in this operation, you might just need to wait a few minutes.',
+          );
+        }
         return;
       }
       default:

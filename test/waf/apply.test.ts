@@ -183,7 +183,7 @@ describe('apply against a WAFv2 endpoint', () => {
     for (const name of names) ep.seedWebAcl({ name, rules: siteRules() });
     const broken = ['site-007', 'site-042', 'site-099'];
     for (const name of broken)
-      ep.failFor(name, { type: 'WAFUnavailableEntityException', operations: ['UpdateWebACL'] });
+      ep.failFor(name, { type: 'WAFInvalidOperationException', operations: ['UpdateWebACL'] });
     const first = await run([override('ov-1', names)]);
     const by = statuses(first.record.entries);
     expect(Object.keys(by)).toHaveLength(100);
@@ -195,7 +195,7 @@ describe('apply against a WAFv2 endpoint', () => {
     expect(Object.values(by).filter((s) => s === 'applied')).toHaveLength(97);
     expect(first.record.summary?.status).toBe('partial');
     expect(first.record.entries.find((e) => e.target.name === 'site-042')?.reason).toContain(
-      'WAFUnavailableEntityException',
+      'WAFInvalidOperationException',
     );
 
     const saved = await store.get(first.record.header.id);

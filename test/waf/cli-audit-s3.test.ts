@@ -138,9 +138,9 @@ describe('waftune with the change history in S3', () => {
     expect(list.map((c: { kind: string }) => c.kind)).toEqual(['apply', 'expire']);
   });
 
-  it('refuses an --audit that is not an S3 URL', async () => {
+  it('refuses an --audit that is not an S3 URL (a usage error)', async () => {
     const run = await waftune(['changes', '--audit', '/tmp/history']);
-    expect(run.code).toBe(1);
+    expect(run.code).toBe(64);
     expect(run.stderr).toContain('--audit takes s3://bucket/prefix');
   });
 });

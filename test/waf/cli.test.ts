@@ -154,7 +154,7 @@ describe('waftune CLI against a local WAFv2', () => {
 
   it('apply --yes reports each web ACL, exits 2 when one fails, and says how to resume', async () => {
     ep.failFor('site-c', {
-      type: 'WAFUnavailableEntityException',
+      type: 'WAFInvalidOperationException',
       message: 'site-c is being associated',
       operations: ['UpdateWebACL'],
     });
@@ -162,7 +162,7 @@ describe('waftune CLI against a local WAFv2', () => {
     expect(run.code).toBe(2);
     expect(run.stdout).toContain('+ web ACL site-a (REGIONAL eu-west-1): applied');
     expect(run.stdout).toContain(
-      'x web ACL site-c (REGIONAL eu-west-1): failed: WAFUnavailableEntityException: site-c is being associated',
+      'x web ACL site-c (REGIONAL eu-west-1): failed: WAFInvalidOperationException: site-c is being associated',
     );
     const id = /Change (\d{8}-\d{6}-[0-9a-f]{4}): 5 applied, 0 unchanged, 0 refused, 1 failed\./.exec(
       run.stdout,

@@ -339,10 +339,11 @@ describe('a fleet of accounts: plan, apply, rollback and expire with AssumeRole 
       }),
     );
     const run = await runCli(['plan', '--state-dir', stateDir, '--config', bad], { NO_COLOR: '1' });
-    expect(run.code).toBe(1);
+    // A usage error (cli/exit.ts): nothing was done with a configuration that is not what was meant.
+    expect(run.code).toBe(64);
     expect(run.stderr).toContain(`config ${bad} is not valid`);
-    expect(run.stderr).toContain('fleet.accounts.0.id: required with a profile');
-    expect(run.stderr).toContain('fleet.accounts.1.roleArn: an IAM role ARN');
-    expect(run.stderr).toContain('fleet.accounts.1.regions.0: an AWS region');
+    expect(run.stderr).toContain('fleet.accounts[0].id: required with a profile');
+    expect(run.stderr).toContain('fleet.accounts[1].roleArn: an IAM role ARN');
+    expect(run.stderr).toContain('fleet.accounts[1].regions[0]: an AWS region');
   });
 });
