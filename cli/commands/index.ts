@@ -59,6 +59,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     summary: 'Athena over WAF logs already in S3: the raw-log table and its events view',
     load: () => import('./athena.js'),
   },
+  {
+    name: 'cdn-ranges',
+    summary: 'the published CDN edge ranges in use, and their refresh',
+    load: () => import('./cdn-ranges.js'),
+  },
 ];
 
 /** The command a command line runs (`waftune [global options] <command> ...`, `waftune help <command>`). */

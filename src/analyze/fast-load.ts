@@ -3,6 +3,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { ConcatenatedFile } from '../../schemas/report.js';
+import { publishedCdnOf } from '../cdn/published-edges.js';
 import type { DuckDbEngine } from '../engines/duckdb.js';
 import { loadBatchSql } from '../engines/raw-read-sql.js';
 import type { InputProblem } from '../ingest/read-lines.js';
@@ -291,6 +292,7 @@ export async function fastLoad(
     throw error;
   }
   if (failed) throw failed;
+  await engine.fillClientCdn(publishedCdnOf);
   // Every exact-reader event in one statement: a commit per spill file costs more as the table grows.
   const t2 = performance.now();
   await engine.insertJsonLines(spills, 'events_local', 'src, line, kind, |NULL, NULL, 2, ');

@@ -141,7 +141,10 @@ export async function analyzeLocal(
   const load = await loadLocal(paths, options);
   try {
     const loaded = performance.now();
-    const analysis = await analyze(load.engine, { sinceMs: options.sinceMs });
+    const analysis = await analyze(load.engine, {
+      sinceMs: options.sinceMs,
+      trustedProxies: options.config.trustedProxies,
+    });
     if (process.env.WAFTUNE_PROFILE)
       process.stderr.write(
         `load ${Math.round(loaded - started)} ms, queries ${Math.round(performance.now() - loaded)} ms\n`,

@@ -11,7 +11,7 @@ import { decodeSql, lowerSql, sqlString } from './sql-fold.js';
  * A test on a field that is null is false (so `not` of it is true), on every backend.
  */
 export type FlagField = 'wp_session' | 'cookie_redacted';
-export type ListField = 'labels' | 'cookie_names';
+export type ListField = 'labels' | 'cookie_names' | 'known_headers';
 /** The text fields of an event that signals may read. */
 export type TextField = Exclude<keyof EventView, FlagField | ListField>;
 

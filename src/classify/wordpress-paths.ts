@@ -38,7 +38,8 @@ export const UPLOAD_ENDPOINT: Condition = any(
   { field: 'path', matches: pattern(String.raw`^/wp-json/wp/v2/media(/|$)`) },
 );
 
-export const WRITE_METHOD: Condition = { field: 'method', in: ['POST', 'PUT', 'PATCH', 'DELETE'] };
+const WRITE_METHODS = ['POST', 'PUT', 'PATCH', 'DELETE'];
+export const WRITE_METHOD: Condition = { field: 'method', in: WRITE_METHODS };
 
 /**
  * Whether the request could come from a logged-in browser: it sent WordPress cookies, or the
@@ -76,9 +77,39 @@ const NO_EVENT = {
   cookie_names: [],
   wp_session: false,
   cookie_redacted: false,
+  auth_scheme: null,
+  known_headers: [],
 };
+
+const bodyRule = compileTs(BODY_RULE);
+
+/** For fleet signals and the suggester: whether a rule inspects the request body. */
+export function isBodyRule(ruleId: string | null): boolean {
+  return bodyRule({ ...NO_EVENT, path: '', query: '', rule_id: ruleId });
+}
 
 /** For the suggester: whether a path (and query) is a WordPress editing endpoint. */
 export function isEditorEndpoint(path: string, query = ''): boolean {
   return editorEndpoint({ ...NO_EVENT, path, query });
+}
+
+/**
+ * A callback that names itself in the query: WooCommerce's payment and fulfilment gateways
+ * (`wc-api=wc_stripe`, `wc-api=WC_Gateway_Paypal`) and Jetpack's calls (`xmlrpc.php?for=jetpack`).
+ * queries/ip_profile.sql counts `callback_requests` with the same pattern (a test holds them equal).
+ */
+export const CALLBACK_QUERY = /(^|&)(wc-api=[^&]|for=jetpack(&|$))/;
+/** The same, in the language signals compile to SQL from (condition.ts). */
+export const CALLBACK_QUERY_PATTERN = pattern(CALLBACK_QUERY.source);
+
+/**
+ * A write WordPress only takes from a logged-in browser (or an application password): an upload, a
+ * post save, a REST write. Not admin-ajax.php, which serves visitors' actions too.
+ */
+export function requiresLogin(e: { method: string; path: string; query: string }): boolean {
+  return (
+    WRITE_METHODS.includes(e.method) &&
+    e.path !== '/wp-admin/admin-ajax.php' &&
+    isEditorEndpoint(e.path, e.query)
+  );
 }

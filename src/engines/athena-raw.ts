@@ -1,3 +1,6 @@
+import { IPV4_TEXT } from '../cdn/forwarded.js';
+import { publishedSets } from '../cdn/published-edges.js';
+import { emitPattern } from '../classify/pattern.js';
 import { cutSql, type SqlDialect, sqlString } from '../classify/sql-fold.js';
 import { normalizeSql } from './normalize-sql.js';
 import { ruleColumnsSql, ruleEventColumnsSql } from './rule-match-sql.js';
@@ -137,6 +140,7 @@ function rawInput(d: SqlDialect, table: string): string {
     terminatingruletype AS terminating_rule_type,
     httpsourcename AS http_source_name,
     httprequest.clientip AS client_ip,
+    ${ipv4IntSql('httprequest.clientip')} AS client_ip4,
     httprequest.country AS country,
     httprequest.uri AS uri,
     httprequest.args AS args,
@@ -155,6 +159,39 @@ function rawInput(d: SqlDialect, table: string): string {
 )`;
 }
 
+/** ipv4ToInt in SQL: the address as an integer when it is exactly a dotted quad, else null. */
+function ipv4IntSql(x: string): string {
+  const part = (i: number) => `CAST(split_part(${x}, '.', ${i}) AS BIGINT)`;
+  return `CASE WHEN regexp_like(${x}, ${sqlString(emitPattern(IPV4_TEXT, 'sql'))}) THEN ${part(1)} * 16777216 + ${part(2)} * 65536 + ${part(3)} * 256 + ${part(4)} END`;
+}
+
+/**
+ * publishedCdnOf in SQL, from the ranges shipped when the view was made (run \`athena setup\` again
+ * after \`cdn-ranges update\`): IPv4 by integer ranges on both engines; IPv6 by Trino's own
+ * \`contains\` (an IPv4-mapped address matches the IPv4 ranges there too). DuckDB, which only runs
+ * this SQL in tests, has no IP type: IPv6 addresses read null there.
+ */
+function clientCdnSql(d: SqlDialect): string {
+  const sets = publishedSets();
+  const v4 = sets
+    .filter(([, set]) => set.ipv4Ranges().length > 0)
+    .map(
+      ([cdn, set]) =>
+        `WHEN ${set
+          .ipv4Ranges()
+          .map(([a, b]) => `client_ip4 BETWEEN ${a} AND ${b}`)
+          .join(' OR ')} THEN ${sqlString(cdn)}`,
+    );
+  const v6 =
+    d === 'trino'
+      ? sets.map(
+          ([cdn, set]) =>
+            `WHEN strpos(client_ip, ':') > 0 AND TRY_CAST(client_ip AS IPADDRESS) IS NOT NULL AND any_match(ARRAY[${set.cidrs.map(sqlString).join(', ')}], c -> contains(c, CAST(client_ip AS IPADDRESS))) THEN ${sqlString(cdn)}`,
+        )
+      : [];
+  return `CASE ${[...v4, ...v6].join(' ')} END`;
+}
+
 /** The SELECT of the events view over a raw-records relation with the raw table's columns. */
 export function rawEventsSelect(d: SqlDialect, table: string): string {
   const L = listSql(d);
@@ -171,7 +208,13 @@ export function rawEventsSelect(d: SqlDialect, table: string): string {
     match_location: orNull(`${L.first(`coalesce(${details}, ARRAY[])`)}.location`),
     matched_data: `CASE WHEN cardinality(${tokens}) > 0 THEN ${cutSql(`array_join(${tokens}, ' ')`, 512)} END`,
   };
-  return normalizeSql({ dialect: d, source: attributed, rules, dt: "replace(day, '/', '-')" });
+  return normalizeSql({
+    dialect: d,
+    source: attributed,
+    rules,
+    dt: "replace(day, '/', '-')",
+    clientCdn: clientCdnSql(d),
+  });
 }
 
 /** CREATE OR REPLACE VIEW events over the raw table (Trino, for Athena). */

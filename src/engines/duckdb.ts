@@ -118,6 +118,35 @@ export class DuckDbEngine implements QueryEngine {
     await this.connection.run(`CREATE VIEW events AS SELECT ${names} FROM events_local WHERE kind <> 1`);
   }
 
+  /**
+   * Sets `client_cdn` on the rows the fast reader read in SQL (kind 0), from each distinct address
+   * through `cdnOf` (publishedCdnOf, the very function the exact reader calls). The addresses go
+   * back in through an appender, never as SQL text.
+   */
+  async fillClientCdn(cdnOf: (address: string) => string | null): Promise<void> {
+    const reader = await this.connection.runAndReadAll(
+      'SELECT DISTINCT client_ip FROM events_local WHERE kind = 0 AND client_ip IS NOT NULL',
+    );
+    const hits: Array<[string, string]> = [];
+    for (const [ip] of reader.getRowsJS()) {
+      const cdn = cdnOf(ip as string);
+      if (cdn !== null) hits.push([ip as string, cdn]);
+    }
+    if (hits.length === 0) return;
+    await this.connection.run('CREATE OR REPLACE TABLE client_cdn_of (client_ip VARCHAR, cdn VARCHAR)');
+    const appender = await this.connection.createAppender('client_cdn_of');
+    for (const [ip, cdn] of hits) {
+      appender.appendVarchar(ip);
+      appender.appendVarchar(cdn);
+      appender.endRow();
+    }
+    appender.closeSync();
+    await this.connection.run(
+      'UPDATE events_local SET client_cdn = c.cdn FROM client_cdn_of c WHERE events_local.kind = 0 AND events_local.client_ip = c.client_ip',
+    );
+    await this.connection.run('DROP TABLE client_cdn_of');
+  }
+
   async run<R extends Row = Row>(
     query: string,
     params: Record<string, SqlValue> = {},

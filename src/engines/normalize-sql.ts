@@ -1,8 +1,9 @@
-import { EVENT_COLUMNS } from '../../schemas/event.js';
-import { LABEL_WP_LOGGED_IN } from '../../schemas/waftune-labels.js';
+import { EVENT_COLUMNS, KNOWN_HEADERS } from '../../schemas/event.js';
+import { AUTH_SCHEMES, SESSION_COOKIES, WAFTUNE_LABEL_NAMESPACE } from '../../schemas/waftune-labels.js';
+import { FORWARDED_HEADER, IPV4_TEXT, IPV6_TEXT } from '../cdn/forwarded.js';
 import { ATTACK_THRESHOLD, FALSE_POSITIVE_THRESHOLD } from '../classify/classify.js';
 import { compileSql, type TextField, type View, viewsUsed } from '../classify/condition.js';
-import { emitPattern, pattern } from '../classify/pattern.js';
+import { emitPattern, type Pattern, pattern, SPACE_RANGES } from '../classify/pattern.js';
 import { REQUEST_SIGNALS } from '../classify/signals.js';
 import {
   cutSql,
@@ -13,6 +14,7 @@ import {
   trimSql,
   upperSql,
 } from '../classify/sql-fold.js';
+import { AUTHORIZATION_SCHEMES } from '../ingest/normalize.js';
 import { WEB_ACL_ARN } from '../ingest/web-acl-arn.js';
 import { listSql } from './sql-dialect.js';
 
@@ -49,13 +51,33 @@ export const RAW_INPUT = [
 
 const MAX_FIELD = 4096;
 
+/** The headers the normalization reads, by lower-cased name. */
+export const WANTED_HEADERS: readonly string[] = [
+  'host',
+  'user-agent',
+  'referer',
+  'cookie',
+  FORWARDED_HEADER,
+  'authorization',
+  ...KNOWN_HEADERS,
+];
+
 /**
- * schemas/waftune-labels.ts's evidenceLabels: a web ACL's own login label
- * (`awswaf:<account>:webacl:<name>:waftune:wp-logged-in`), whatever the Cookie header says.
+ * schemas/waftune-labels.ts's evidenceLabels: a web ACL's own label
+ * (`awswaf:<account>:webacl:<name>:waftune:wp-logged-in`), not a rule group's with the same tail.
  */
-const OWN_LOGIN_LABEL = pattern(
-  `^awswaf:[0-9]*:webacl:[A-Za-z0-9_\\-]+:${LABEL_WP_LOGGED_IN.replaceAll('-', '\\-')}$`,
-);
+const ownLabel = (label: string): Pattern =>
+  pattern(`^awswaf:[0-9]*:webacl:[A-Za-z0-9_\\-]+:${label.replaceAll('-', '\\-')}$`);
+const likeSql = (x: string, p: Pattern) => `regexp_like(${x}, ${sqlString(emitPattern(p, 'sql'))})`;
+
+const SPACE = SPACE_RANGES.map((r) =>
+  r.from === r.to ? `\\u${hex4(r.from)}` : `\\u${hex4(r.from)}-\\u${hex4(r.to)}`,
+).join('');
+function hex4(cp: number): string {
+  return cp.toString(16).padStart(4, '0');
+}
+/** normalize.ts's authorizationScheme: the first word after leading whitespace. */
+const FIRST_WORD = pattern(`^[${SPACE}]*[^${SPACE}]*`);
 
 /** Header and cookie facts, computed once per row before the columns that use them. */
 function headerColumns(d: SqlDialect): Record<string, string> {
@@ -78,12 +100,46 @@ function headerColumns(d: SqlDialect): Record<string, string> {
     ua_values: named('user-agent'),
     referer_values: named('referer'),
     cookie_values: named('cookie'),
+    xff_values: named(FORWARDED_HEADER),
+    auth_values: named('authorization'),
+    known_names: L.sortDistinct(
+      L.filter(
+        L.transform('wanted_headers', `h -> ${lowerSql('h.name', d)}`),
+        `n -> n IN (${KNOWN_HEADERS.map(sqlString).join(', ')})`,
+      ),
+    ),
+    // evidenceLabels reads the first 100 labels, each cut to 512, that name waftune's namespace.
+    waftune_labels: L.filter(
+      L.transform('slice(label_names, 1, 100)', `l -> ${cutSql('l', 512)}`),
+      `l -> strpos(l, ${sqlString(`:${WAFTUNE_LABEL_NAMESPACE}:`)}) > 0`,
+    ),
   };
 }
 
 function cookieColumns(d: SqlDialect): Record<string, string> {
   const L = listSql(d);
+  const sent: Record<string, string> = {};
+  // cookies.ts: a tracked cookie was sent when a Cookie header contains its text, or its label says so.
+  SESSION_COOKIES.forEach((c, i) => {
+    sent[`session_${i}`] =
+      `(${L.anyMatch('cookie_values', `v -> v <> 'REDACTED' AND strpos(v, ${sqlString(c.cookie)}) > 0`)} OR ${L.anyMatch('waftune_labels', `l -> ${likeSql('l', ownLabel(c.label))}`)})`;
+  });
+  const labelled = L.first(
+    L.filter(
+      L.transform(
+        'waftune_labels',
+        `l -> CASE ${AUTH_SCHEMES.map((a) => `WHEN ${likeSql('l', ownLabel(a.label))} THEN ${sqlString(a.scheme)}`).join(' ')} END`,
+      ),
+      'x -> x IS NOT NULL',
+    ),
+  );
+  const authLast = L.last('auth_values');
+  const word = lowerSql(`regexp_extract(${authLast}, ${sqlString(emitPattern(FIRST_WORD, 'sql'))})`, d);
   return {
+    ...sent,
+    // rightMostForwarded: the last header's text after its last comma, trimmed.
+    xff_entry: trimSql(L.last(L.split(L.last('xff_values'), "','")), d),
+    auth_scheme_sql: `CASE WHEN ${authLast} IS NULL THEN NULL WHEN ${authLast} = 'REDACTED' THEN coalesce(${labelled}, 'redacted') WHEN ${word} IN (${AUTHORIZATION_SCHEMES.map(sqlString).join(', ')}) THEN ${word} ELSE 'other' END`,
     cookie_names_all: L.filter(
       L.transform(
         `flatten(${L.transform(L.filter('cookie_values', "v -> v <> 'REDACTED'"), `v -> ${L.split('v', "';'")}`)})`,
@@ -95,7 +151,7 @@ function cookieColumns(d: SqlDialect): Record<string, string> {
 }
 
 /** The columns derived from the request (everything but the rule attribution), as SELECT items. */
-function requestColumns(d: SqlDialect, emptyList: string): Record<string, string> {
+function requestColumns(d: SqlDialect, emptyList: string, clientCdn: string): Record<string, string> {
   const L = listSql(d);
   const orNull = (x: string) => `CASE WHEN ${x} = '' THEN NULL ELSE ${cutSql(x, MAX_FIELD)} END`;
   const part = (i: number) => `acl_parts.${['', 'r', 'a', 's', 'n'][i]}`;
@@ -114,6 +170,9 @@ function requestColumns(d: SqlDialect, emptyList: string): Record<string, string
     source: `CASE WHEN http_source_name = '-' THEN NULL ELSE ${orNull('http_source_name')} END`,
     host: cutSql(lowerSql(`coalesce(nullif(${trimSql('req_host', d)}, ''), ${hostHeader}, '')`, d), 256),
     client_ip: cutSql('client_ip', 64),
+    // validIp: length and the text forms first (ASCII only, so lengths agree), lower case for IPv6.
+    forwarded_ip: `CASE WHEN ${likeSql('xff_entry', IPV4_TEXT)} THEN xff_entry WHEN length(xff_entry) <= 45 AND ${likeSql('xff_entry', IPV6_TEXT)} THEN ${lowerSql('xff_entry', d)} END`,
+    client_cdn: clientCdn,
     country: `CASE WHEN country IS NULL OR country IN ('', '-') THEN NULL ELSE ${cutSql('country', 8)} END`,
     method: cutSql(upperSql('http_method', d), 16),
     path: cutSql('uri', MAX_FIELD),
@@ -127,11 +186,11 @@ function requestColumns(d: SqlDialect, emptyList: string): Record<string, string
     user_agent: lastValue('ua_values', 1024),
     referer: lastValue('referer_values', 1024),
     cookie_names: `coalesce(${L.transform(`slice(cookie_names_all, 1, 40)`, `n -> ${cutSql('n', 128)}`)}, ${emptyList})`,
-    wp_session: `(${L.anyMatch('cookie_names_all', "n -> starts_with(n, 'wordpress_logged_in_')")} OR ${L.anyMatch(
-      `slice(label_names, 1, 100)`,
-      `l -> regexp_like(${cutSql('l', 512)}, ${sqlString(emitPattern(OWN_LOGIN_LABEL, 'sql'))})`,
-    )})`,
+    wp_session: 'session_0',
+    session_cookies: `filter(ARRAY[${SESSION_COOKIES.map((c, i) => `CASE WHEN session_${i} THEN ${sqlString(c.cookie)} END`).join(', ')}], x -> x IS NOT NULL)`,
     cookie_redacted: L.anyMatch('cookie_values', "v -> v = 'REDACTED'"),
+    auth_scheme: 'auth_scheme_sql',
+    known_headers: `coalesce(known_names, ${emptyList})`,
     ja3: orNull('ja3'),
     ja4: orNull('ja4'),
     asn: 'asn',
@@ -189,6 +248,11 @@ export function normalizeSql(opts: {
   passthrough?: readonly string[];
   /** The day column, when not the UTC day of ts (the Athena view takes the partition's). */
   dt?: string;
+  /**
+   * client_cdn from `client_ip` (the raw one): publishedCdnOf in SQL (the Athena view), or null
+   * (the local reader sets it afterwards from the distinct addresses, with publishedCdnOf itself).
+   */
+  clientCdn?: string;
   rules?: Partial<
     Record<
       | 'rule_action'
@@ -217,11 +281,16 @@ export function normalizeSql(opts: {
     ...opts.rules,
   };
   const pass = keep.map((k) => `${k}, `).join('');
-  const n1 = { ...requestColumns(opts.dialect, emptyList), ...rules, ...(opts.dt ? { dt: opts.dt } : {}) };
+  const n1 = {
+    ...requestColumns(opts.dialect, emptyList, opts.clientCdn ?? 'CAST(NULL AS VARCHAR)'),
+    ...rules,
+    ...(opts.dt ? { dt: opts.dt } : {}),
+  };
   const classifiable = `rule_action IN ('BLOCK', 'COUNT', 'CAPTCHA', 'CHALLENGE')`;
   const names = EVENT_COLUMNS.map((c) => c.name);
   const L = listSql(opts.dialect);
-  const wanted = L.filter('headers', "h -> lower(h.name) IN ('host', 'user-agent', 'referer', 'cookie')");
+  // `lower` (Unicode) keeps a superset of the names lowerSql folds to a wanted one.
+  const wanted = L.filter('headers', `h -> lower(h.name) IN (${WANTED_HEADERS.map(sqlString).join(', ')})`);
   return `WITH n0 AS (
   SELECT *, ${select(headerColumns(opts.dialect))}
   FROM (SELECT *, ${wanted} AS wanted_headers FROM ${opts.source})

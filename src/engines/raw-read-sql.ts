@@ -1,6 +1,6 @@
 import { EVENT_COLUMNS } from '../../schemas/event.js';
 import { sqlString } from '../classify/sql-fold.js';
-import { normalizeSql } from './normalize-sql.js';
+import { normalizeSql, WANTED_HEADERS } from './normalize-sql.js';
 
 /**
  * The local reader's one DuckDB statement per batch of files (src/analyze/fast-load.ts): read_json
@@ -95,6 +95,8 @@ export const SIMPLE_PARTS = [
   okInt('responseCodeSent'),
   'httpRequest IS NOT NULL',
   okRequired('httpRequest.clientIp'),
+  // client_cdn is set afterwards from the stored (cut) address: only where the cut kept it whole.
+  'length(httpRequest.clientIp) <= 64',
   okRequired('httpRequest.uri'),
   okRequired('httpRequest.httpMethod'),
   ...['country', 'args', 'httpVersion', 'requestId', 'fragment', 'scheme', 'host'].map((f) =>
@@ -148,7 +150,7 @@ export function rawRows(files: readonly string[], srcs: readonly number[], lineK
     httpRequest.httpMethod AS http_method,
     httpRequest.requestId AS request_id,
     httpRequest.host AS req_host,
-    list_transform(list_filter(httpRequest.headers, h -> lower(h.name) IN ('host', 'user-agent', 'referer', 'cookie')), h -> {'name': h.name, 'value': CASE WHEN starts_with(h.value, '"') THEN ${jsonText('h.value')} END}) AS headers,
+    list_transform(list_filter(httpRequest.headers, h -> lower(h.name) IN (${WANTED_HEADERS.map(sqlString).join(', ')})), h -> {'name': h.name, 'value': CASE WHEN starts_with(h.value, '"') THEN ${jsonText('h.value')} END}) AS headers,
     list_transform(labels, l -> l.name) AS label_names,
     ja3Fingerprint AS ja3,
     ja4Fingerprint AS ja4,

@@ -10,6 +10,8 @@ export interface ListSql {
   /** Whether any element satisfies the lambda (false for an empty or null list). */
   anyMatch(list: string, lambda: string): string;
   last(list: string): string;
+  /** The distinct elements in ascending (binary) order. */
+  sortDistinct(list: string): string;
   first(list: string): string;
   split(text: string, sep: string): string;
   /** `YYYY-MM-DD` (UTC) of epoch milliseconds. */
@@ -27,6 +29,7 @@ export function listSql(d: SqlDialect): ListSql {
       filter: (l, f) => `list_filter(${l}, ${f})`,
       anyMatch: (l, f) => `coalesce(len(list_filter(${l}, ${f})) > 0, FALSE)`,
       last: (l) => `${l}[-1]`,
+      sortDistinct: (l) => `list_sort(list_distinct(${l}))`,
       first: (l) => `${l}[1]`,
       split: (t, s) => `string_split(${t}, ${s})`,
       utcDay: (ms) => `strftime(make_timestamp(${ms} * 1000), '%Y-%m-%d')`,
@@ -46,6 +49,7 @@ export function listSql(d: SqlDialect): ListSql {
     filter: (l, f) => `filter(${l}, ${f})`,
     anyMatch: (l, f) => `coalesce(any_match(${l}, ${f}), FALSE)`,
     last: (l) => `element_at(${l}, -1)`,
+    sortDistinct: (l) => `array_sort(array_distinct(${l}))`,
     first: (l) => `element_at(${l}, 1)`,
     split: (t, s) => `split(${t}, ${s})`,
     utcDay: (ms) => `format_datetime(from_unixtime(${ms} / 1000e0, 'UTC'), 'yyyy-MM-dd')`,

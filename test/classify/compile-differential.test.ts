@@ -169,6 +169,8 @@ describe('request signals: the TypeScript predicate and the SQL expression agree
     cookie_names: ['wordpress_logged_in_1'],
     wp_session: true,
     cookie_redacted: false,
+    auth_scheme: null,
+    known_headers: [],
   };
   const FIELDS = [
     'rule_id',
@@ -194,6 +196,14 @@ describe('request signals: the TypeScript predicate and the SQL expression agree
       'rest_route=/wp/v2/posts/1',
       'rest_route=%2Fwp%2Fv2%2Fpages',
       '/checkout/',
+      'wc-api=wc_stripe',
+      'a=1&for=jetpack',
+      'for=jetpack&x',
+      '/wp-admin/upload.php',
+      '/wp-admin/x/upload.php',
+      '/wp-content/plugins/x/shell.php',
+      '/a\n/shell.php',
+      '/WP-ADMIN/upload.php',
     ]);
     const events: EventView[] = [];
     for (const field of FIELDS) for (const v of values) events.push({ ...FIRING, [field]: v });

@@ -1,5 +1,6 @@
 import { any } from '../condition.js';
-import { pattern } from '../pattern.js';
+import { lowerAscii, percentDecode } from '../fold.js';
+import { pattern, toRegExp } from '../pattern.js';
 import { requestSignal } from '../request-signal.js';
 
 /**
@@ -25,6 +26,16 @@ const PAYLOAD = pattern(
     String.raw`169\.254\.169\.254`,
   ].join('|'),
 );
+
+const PAYLOAD_RE = toRegExp(PAYLOAD);
+
+/** The signal's test on any text (fleet signals read it on matched data): as sent and percent-decoded. */
+export function hasAttackPayload(text: string): boolean {
+  if (text.length === 0) return false;
+  if (PAYLOAD_RE.test(lowerAscii(text))) return true;
+  // Most texts carry no escapes: decoding them could not reveal anything new.
+  return (text.includes('%') || text.includes('+')) && PAYLOAD_RE.test(lowerAscii(percentDecode(text)));
+}
 
 export const attackPayload = requestSignal({
   id: 'attack-payload',

@@ -1,3 +1,4 @@
+import { all, any, not } from '../condition.js';
 import { pattern } from '../pattern.js';
 import { requestSignal } from '../request-signal.js';
 
@@ -23,13 +24,27 @@ const PROBE = pattern(
     String.raw`/(server-status|server-info|actuator|console|manager/html|solr|jenkins|owa|ecp)([^a-z0-9_]|$)`,
     String.raw`\.(asp|aspx|jsp|cgi|action)$`,
     String.raw`/wp-content/uploads/[^\n\r\u2028\u2029]*\.php`,
-    String.raw`/(shell|cmd|c99|r57|wso|alfa|up|upload|uploader)\.php$`,
   ].join('|'),
 );
+
+/**
+ * Webshell names, except WordPress's own Media Library page (/wp-admin/upload.php): a path with
+ * no line break before the name (JavaScript's `.*` from the start), not one level under /wp-admin/.
+ */
+const WEBSHELL = pattern(
+  String.raw`^[^\n\r\u2028\u2029]*/(shell|cmd|c99|r57|wso|alfa|up|upload|uploader)\.php$`,
+);
+const WP_ADMIN_PAGE = pattern(String.raw`^/wp-admin/[^/]+$`);
 
 export const probePath = requestSignal({
   id: 'probe-path',
   weight: 3,
   reason: 'asked for a path that only scanners ask for (secrets, backups, admin tools, webshells)',
-  when: { field: 'path', view: 'lower', matches: PROBE },
+  when: any(
+    { field: 'path', view: 'lower', matches: PROBE },
+    all(
+      { field: 'path', view: 'lower', matches: WEBSHELL },
+      not({ field: 'path', view: 'lower', matches: WP_ADMIN_PAGE }),
+    ),
+  ),
 });

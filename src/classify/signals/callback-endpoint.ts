@@ -1,0 +1,14 @@
+import { requestSignal } from '../request-signal.js';
+import { CALLBACK_QUERY_PATTERN } from '../wordpress-paths.js';
+
+/**
+ * Payment providers, fulfilment services and Jetpack post to the URL the plugin gave them
+ * (`/?wc-api=wc_stripe`, `/xmlrpc.php?for=jetpack`): an order's address or a product description
+ * in the body trips body rules, and the WordPress rule set blocks XML-RPC itself.
+ */
+export const callbackEndpoint = requestSignal({
+  id: 'callback-endpoint',
+  weight: -2,
+  reason: 'a rule fired on a payment, webhook or Jetpack callback (wc-api=..., for=jetpack)',
+  when: { all: [{ not: { isNull: 'rule_id' } }, { field: 'query', matches: CALLBACK_QUERY_PATTERN }] },
+});
