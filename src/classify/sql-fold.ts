@@ -27,12 +27,6 @@ export const upperSql = (x: string, d: SqlDialect = 'trino') =>
 /** Both engines' `substr` counts code points, as cutCodePoints does. */
 export const cutSql = (x: string, max: number) => `substr(${x}, 1, ${max})`;
 
-const SPACE_CLASS = `[${SPACE_RANGES.map((r) =>
-  r.from === r.to
-    ? `\\x{${r.from.toString(16).toUpperCase()}}`
-    : `\\x{${r.from.toString(16).toUpperCase()}}-\\x{${r.to.toString(16).toUpperCase()}}`,
-).join('')}]`;
-
 /** Every replacement: DuckDB replaces the first match unless told 'g'; Trino replaces all. */
 export function replaceAllSql(x: string, regex: string, by: string, d: SqlDialect): string {
   return d === 'duckdb'
