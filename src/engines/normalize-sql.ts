@@ -77,7 +77,7 @@ function hex4(cp: number): string {
   return cp.toString(16).padStart(4, '0');
 }
 /** normalize.ts's authorizationScheme: the first word after leading whitespace. */
-const FIRST_WORD = pattern(`^[${SPACE}]*[^${SPACE}]*`);
+const FIRST_WORD = pattern(`^[${SPACE}]*([^${SPACE}]*)`);
 
 /** Header and cookie facts, computed once per row before the columns that use them. */
 function headerColumns(d: SqlDialect): Record<string, string> {
@@ -134,7 +134,7 @@ function cookieColumns(d: SqlDialect): Record<string, string> {
     ),
   );
   const authLast = L.last('auth_values');
-  const word = lowerSql(`regexp_extract(${authLast}, ${sqlString(emitPattern(FIRST_WORD, 'sql'))})`, d);
+  const word = lowerSql(`regexp_extract(${authLast}, ${sqlString(emitPattern(FIRST_WORD, 'sql'))}, 1)`, d);
   return {
     ...sent,
     // rightMostForwarded: the last header's text after its last comma, trimmed.

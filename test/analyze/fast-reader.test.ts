@@ -10,6 +10,7 @@ import { type LocalLoad, loadLocal } from '../../src/analyze/local.js';
 import { DuckDbEngine } from '../../src/engines/duckdb.js';
 import { processRecordText } from '../../src/ingest/process.js';
 import { TRAPS } from '../support/duckdb-eval.js';
+import { headerRecords } from '../support/header-records.js';
 import { awsDocExampleLines } from '../support/vendored.js';
 import {
   countModeGroupRecord,
@@ -112,6 +113,18 @@ function writeInputs(dir: string): void {
       i < 2 ? [{ ruleId: 'waftune-evidence-wp-logged-in', action: 'COUNT', ruleMatchDetails: [] }] : [],
   }));
   writeFileSync(join(dir, 'evidence.jsonl'), lines(evidence));
+  // Forwarded addresses, Authorization schemes, identifying headers, session cookies, CDN clients.
+  writeFileSync(
+    join(dir, 'headers.jsonl'),
+    lines([
+      ...headerRecords(400, 20261202),
+      ...headerRecords(40, 7, {
+        action: 'BLOCK',
+        terminatingRuleId: 'ip-block',
+        terminatingRuleType: 'REGULAR',
+      }),
+    ]),
+  );
   const generated = fc.sample(trapText, { numRuns: 400, seed: 20261201 });
   writeFileSync(join(dir, 'generated.jsonl'), lines(generated.map((s, i) => allowedWith(s, i + 100))));
   // Files DuckDB refuses or could misread: each must end up exactly as the exact reader has it.

@@ -6,7 +6,7 @@ import { awsDocExampleLines } from './vendored.js';
  * where WAF puts them for each way a web ACL can use a rule group.
  */
 
-type Json = Record<string, unknown>;
+export type Json = Record<string, unknown>;
 
 export const SQLI_GROUP = 'AWS#AWSManagedRulesSQLiRuleSet';
 export const CRS_GROUP = 'AWS#AWSManagedRulesCommonRuleSet';
