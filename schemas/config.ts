@@ -150,9 +150,9 @@ export const configSchema = z.strictObject({
   /**
    * Proxies in front of your load balancers that are yours or that you trust (a host's own proxy
    * tier, a CDN that publishes no ranges): like the published CDN ranges waftune ships, they are
-   * trusted to say who the client is (the right-most X-Forwarded-For). Nobody else is: an address
-   * that only looks like a proxy from its traffic is never blocked, but what it forwards is never
-   * the ground for blocking (or sparing) anyone.
+   * edges: never blocked, their clients judged by the right-most X-Forwarded-For. An address whose
+   * traffic shows it is a front (many clean forwarded clients in many user agents) is taken so
+   * too, but the clients it carries count as one source where a crowd of senders is evidence.
    */
   trustedProxies: z.array(proxyRange).default([]),
   ipBlock: z

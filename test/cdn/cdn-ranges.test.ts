@@ -299,7 +299,7 @@ describe('waftune cdn-ranges update', () => {
     const show = await runCli(['cdn-ranges', 'show', '--json']);
     expect(Object.keys(JSON.parse(show.stdout))).toEqual(['cloudfront', 'cloudflare', 'fastly']);
     const mixed = await runCli(['cdn-ranges', 'update', '--url', `${base}/fastly`]);
-    expect(mixed.code).toBe(1);
+    expect(mixed.code).toBe(64);
     expect(mixed.stderr).toMatch(/--url and --file name one list/);
   });
 });

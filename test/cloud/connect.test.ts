@@ -52,8 +52,10 @@ describe('the logging configuration connect sends', () => {
               ...['BLOCK', 'COUNT', 'CAPTCHA', 'CHALLENGE', 'EXCLUDED_AS_COUNT'].map((Action) => ({
                 ActionCondition: { Action },
               })),
-              // The fully qualified label, as WAF writes it: the filter matches nothing shorter.
-              { LabelNameCondition: { LabelName: `awswaf:${ACCOUNT}:webacl:site-a:waftune:wp-logged-in` } },
+              // The fully qualified labels, as WAF writes them: the filter matches nothing shorter.
+              ...['wp-logged-in', 'woo-session', 'wp-commenter', 'auth-basic', 'auth-bearer'].map((l) => ({
+                LabelNameCondition: { LabelName: `awswaf:${ACCOUNT}:webacl:site-a:waftune:${l}` },
+              })),
             ],
           },
         ],
@@ -180,7 +182,7 @@ describe('waftune connect against a WAFv2 endpoint', () => {
     expect(ep.operations('PutLoggingConfiguration')).toEqual([]);
     expect(out).toContain('Dry run: logging of REGIONAL web ACLs to aws-waf-logs-waftune-prod (eu-west-1)');
     expect(out).toMatch(/would enable\s+off\s+logging is off/);
-    expect(out).toMatch(/would add the evidence rules at the top \(WCU 704 -> 734\)/);
+    expect(out).toMatch(/would add the evidence rules at the top \(WCU 704 -> 738\)/);
     expect(out).toContain('+ rule waftune-evidence-wp-logged-in (priority 0)');
     expect(out).toContain('header cookie contains "wordpress_logged_in_"');
     expect(out).toMatch(/would update\s+old-filter/);
