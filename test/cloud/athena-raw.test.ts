@@ -85,10 +85,17 @@ describe('the raw-log table', () => {
       'regexp_matches',
       'make_timestamp',
       '[-1]',
+      'list_sort',
+      'list_distinct',
     ])
       expect(view, duckOnly).not.toContain(duckOnly);
     expect(view).toContain('transform(');
     expect(view).toContain("replace(day, '/', '-') AS dt");
+    // client_cdn's IPv6 branch: Trino's IP type over every shipped CIDR, CloudFront's first.
+    expect(view).toMatch(
+      /TRY_CAST\(client_ip AS IPADDRESS\) IS NOT NULL AND any_match\(ARRAY\['[0-9.]+\/\d+'/,
+    );
+    expect(view).toContain('array_sort(array_distinct(');
   });
 });
 
