@@ -2,13 +2,21 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Config } from '../../schemas/config.js';
+import type { WafEvent } from '../../schemas/event.js';
 import type { ConcatenatedFile, Report } from '../../schemas/report.js';
 import { DuckDbEngine } from '../engines/duckdb.js';
 import { SpillWriter } from '../engines/spill-writer.js';
+import type { RecordSource } from '../ingest/record-source.js';
 import { RejectLog, type RejectSummary } from '../ingest/rejects.js';
 import { listSourceFiles } from '../ingest/sources.js';
 import { suggest } from '../suggest/index.js';
-import { emptyStats, type IngestProgress, type IngestStats, ingestFile } from './ingest-files.js';
+import {
+  emptyStats,
+  type IngestProgress,
+  type IngestStats,
+  ingestFile,
+  ingestRecords,
+} from './ingest-files.js';
 import { defaultWorkers, ingestInWorkers } from './ingest-pool.js';
 import { analyze, completeReport } from './run-analysis.js';
 
@@ -30,6 +38,8 @@ export interface LoadOptions {
   workers?: number;
   /** DuckDB's memory limit; the table lives in a temporary database file, so memory stays flat. */
   memoryLimit?: string;
+  /** Records from services (CloudWatch Logs), read after the files, in this thread. */
+  streams?: readonly RecordSource[];
   /** Only the events of these AWS accounts' web ACLs (`--account`): 12-digit ids. */
   accounts?: readonly string[];
 }
@@ -60,43 +70,65 @@ export async function loadLocal(paths: readonly string[], options: LoadOptions):
       await engine.insertJsonLines(file);
       rmSync(file, { force: true });
     };
-    let stats: IngestStats;
-    if (workers > 1) {
-      stats = await ingestInWorkers(files, {
-        workers,
-        spillDir: work,
-        onProblem,
-        onConcatenated,
-        progress: options.progress,
-        onSpill: loadSpill,
-      });
-    } else {
-      stats = emptyStats();
-      const full: string[] = [];
-      const spill = new SpillWriter(work, 'events', (file) => full.push(file));
-      const loadFull = async () => {
-        for (let file = full.shift(); file !== undefined; file = full.shift()) await loadSpill(file);
-      };
-      for (const f of files) {
-        await ingestFile(
-          f.path,
-          stats,
-          (e) => spill.add(e),
-          onProblem,
-          () => options.progress?.({ bytes: stats.bytes, events: stats.events }),
-          onConcatenated,
-        );
-        await loadFull();
-      }
-      spill.close();
-      await loadFull();
+    const stats: IngestStats =
+      workers > 1
+        ? await ingestInWorkers(files, {
+            workers,
+            spillDir: work,
+            onProblem,
+            onConcatenated,
+            progress: options.progress,
+            onSpill: loadSpill,
+          })
+        : emptyStats();
+    const progress = () => options.progress?.({ bytes: stats.bytes, events: stats.events });
+    // One thread: files here too; then the record sources (services), always here.
+    if (workers <= 1) {
+      await ingestHere(
+        work,
+        'events',
+        loadSpill,
+        files.map((f) => (emit) => ingestFile(f.path, stats, emit, onProblem, progress, onConcatenated)),
+      );
     }
+    await ingestHere(
+      work,
+      'records',
+      loadSpill,
+      (options.streams ?? []).map(
+        (source) => (emit) => ingestRecords(source, stats, emit, onProblem, progress),
+      ),
+    );
     if (options.accounts?.length) await keepAccounts(engine, options.accounts);
     return { engine, stats, rejects: await rejectLog.close(), concatenated, close };
   } catch (error) {
     await close();
     throw error;
   }
+}
+
+/**
+ * Runs ingest steps one after another in this thread, spilling their events to files and loading
+ * each file into DuckDB as soon as it is full.
+ */
+async function ingestHere(
+  work: string,
+  prefix: string,
+  load: (file: string) => Promise<void>,
+  steps: readonly ((emit: (event: WafEvent) => void) => Promise<void>)[],
+): Promise<void> {
+  if (steps.length === 0) return;
+  const full: string[] = [];
+  const spill = new SpillWriter(work, prefix, (file) => full.push(file));
+  const loadFull = async () => {
+    for (let file = full.shift(); file !== undefined; file = full.shift()) await load(file);
+  };
+  for (const step of steps) {
+    await step((e) => spill.add(e));
+    await loadFull();
+  }
+  spill.close();
+  await loadFull();
 }
 
 /** The whole local chain: load, query, fold, suggest — the report `analyze` prints. */
