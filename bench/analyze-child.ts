@@ -11,6 +11,7 @@ if (!dir) throw new Error('usage: analyze-child (analyze|scan) DIR');
 const started = performance.now();
 let records = 0;
 let suggestions = 0;
+let topRules: unknown[] = [];
 if (mode === 'scan') {
   const engine = await DuckDbEngine.create();
   const glob = `${dir.replaceAll("'", "''")}/**/*.gz`;
@@ -23,8 +24,9 @@ if (mode === 'scan') {
   const report = await analyzeLocal([dir], { config: DEFAULT_CONFIG, rejectsFile: null });
   records = report.input.events;
   suggestions = report.suggestions.length;
+  topRules = report.topRules;
 }
 const seconds = (performance.now() - started) / 1000;
 process.stdout.write(
-  `${JSON.stringify({ mode, records, seconds, maxRssMiB: process.resourceUsage().maxRSS / 1024, suggestions })}\n`,
+  `${JSON.stringify({ mode, records, seconds, maxRssMiB: process.resourceUsage().maxRSS / 1024, suggestions, topRules })}\n`,
 );
