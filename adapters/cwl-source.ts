@@ -71,9 +71,12 @@ export function createLogsClient(
     let next = 0;
     client.middlewareStack.add(
       (handler) => async (args) => {
-        const wait = next - Date.now();
-        next = Math.max(Date.now(), next) + interval;
-        if (wait > 0) await sleep(wait);
+        const at = Math.max(Date.now(), next);
+        next = at + interval;
+        // A timer counts from the event loop's cached clock and can fire early: wait until it is time;
+        // and a late one moves the next slot back with it.
+        for (let wait = at - Date.now(); wait > 0; wait = at - Date.now()) await sleep(wait);
+        next = Math.max(next, Date.now() + interval);
         return handler(args);
       },
       // Closest to the wire: below the retry middleware, so each attempt is paced.

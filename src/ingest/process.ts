@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import type { WafEvent } from '../../schemas/event.js';
 import { type WafLogRecord, wafLogRecordSchema } from '../../schemas/waf-log.js';
 import { isWafLogRecord } from '../../schemas/waf-log-fast.js';
@@ -22,6 +23,13 @@ export function processRecordText(text: string): ProcessResult {
   return processRecord(value);
 }
 
+/** zod's first issue, naming the field, as the reject's reason. */
+export function notARecord(error: z.ZodError): string {
+  const issue = error.issues[0];
+  const where = issue?.path.length ? issue.path.join('.') : 'record';
+  return `not a WAF log record: ${where}: ${issue?.message ?? 'invalid'}`;
+}
+
 /** A parsed JSON value -> a classified flat event, or why not. */
 export function processRecord(value: unknown): ProcessResult {
   // The compiled check accepts exactly what zod accepts; zod runs only to name what is wrong.
@@ -30,11 +38,7 @@ export function processRecord(value: unknown): ProcessResult {
     record = value;
   } else {
     const parsed = wafLogRecordSchema.safeParse(value);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      const where = issue?.path.length ? issue.path.join('.') : 'record';
-      return { ok: false, reason: `not a WAF log record: ${where}: ${issue?.message ?? 'invalid'}` };
-    }
+    if (!parsed.success) return { ok: false, reason: notARecord(parsed.error) };
     // Unreachable while the two agree (the property test holds them so); zod's verdict stands.
     record = parsed.data;
   }

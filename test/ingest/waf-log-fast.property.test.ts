@@ -6,7 +6,7 @@ import { wafLogRecordSchema } from '../../schemas/waf-log.js';
 import { isWafLogRecord } from '../../schemas/waf-log-fast.js';
 import { classifyRequest } from '../../src/classify/classify.js';
 import { normalize } from '../../src/ingest/normalize.js';
-import { type ProcessResult, processRecord } from '../../src/ingest/process.js';
+import { notARecord, type ProcessResult, processRecord } from '../../src/ingest/process.js';
 import { garbage, mutated, nearSchema } from '../support/near-schema.js';
 import { awsDocExampleLines } from '../support/vendored.js';
 
@@ -26,11 +26,7 @@ const realShapes = [...examples, ...generated, ...hostile];
 /** processRecord as it was before the fast path: zod alone. */
 function zodOnly(value: unknown): ProcessResult {
   const parsed = wafLogRecordSchema.safeParse(value);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = issue?.path.length ? issue.path.join('.') : 'record';
-    return { ok: false, reason: `not a WAF log record: ${where}: ${issue?.message ?? 'invalid'}` };
-  }
+  if (!parsed.success) return { ok: false, reason: notARecord(parsed.error) };
   try {
     return { ok: true, event: classifyRequest(normalize(parsed.data)) };
   } catch (error) {

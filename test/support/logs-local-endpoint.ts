@@ -1,6 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { AwsError, AwsJsonEndpoint, type AwsJsonRequest, type Json } from './aws-json-endpoint.js';
 import { AwsModelValidator, loadAwsModel } from './aws-model-validator.js';
 import { awsModelPath } from './vendored.js';
 
@@ -20,22 +18,11 @@ import { awsModelPath } from './vendored.js';
  */
 
 export const LOGS_MODEL_PATH = awsModelPath('logs');
+const LOGS_MODEL = loadAwsModel(LOGS_MODEL_PATH);
 const TARGET_PREFIX = 'Logs_20140328.';
 const PAGE_BYTES = 1_048_576;
 /** What the service counts per event against the page size besides the message. */
 const EVENT_OVERHEAD = 26;
-
-type Json = Record<string, unknown>;
-
-export class LogsError extends Error {
-  constructor(
-    readonly type: string,
-    message: string,
-    readonly status = 400,
-  ) {
-    super(message);
-  }
-}
 
 export interface StoredEvent {
   logStreamName: string;
@@ -59,8 +46,8 @@ export interface LocalLogsOptions {
   emptyPageEvery?: number;
 }
 
-export class LocalLogs {
-  readonly validator = new AwsModelValidator(loadAwsModel(LOGS_MODEL_PATH));
+export class LocalLogs extends AwsJsonEndpoint {
+  readonly validator = new AwsModelValidator(LOGS_MODEL);
   readonly requests: LogsRequest[] = [];
   /** Requests the model (or the service's own checks) rejected, with why. */
   readonly rejected: { operation: string; errors: string[] }[] = [];
@@ -70,23 +57,14 @@ export class LocalLogs {
   private throttled = 0;
   private pagesServed = 0;
   private seq = 0;
-  private server = createServer((req, res) => {
-    void this.handle(req, res);
-  });
-  url = '';
 
-  constructor(private readonly options: LocalLogsOptions = {}) {}
-
-  async start(): Promise<this> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    const { port } = this.server.address() as AddressInfo;
-    this.url = `http://127.0.0.1:${port}`;
-    return this;
-  }
-
-  async close(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  constructor(private readonly options: LocalLogsOptions = {}) {
+    super({
+      targetPrefix: TARGET_PREFIX,
+      signingName: 'logs',
+      operations: LOGS_MODEL.operations,
+      internalError: 'ServiceUnavailableException',
+    });
   }
 
   // ---- test hooks ---------------------------------------------------------------------------
@@ -125,75 +103,31 @@ export class LocalLogs {
 
   // ---- protocol -----------------------------------------------------------------------------
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const at = Date.now();
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const send = (status: number, body: unknown, type?: string) => {
-      res.writeHead(status, {
-        'content-type': 'application/x-amz-json-1.1',
-        'x-amzn-requestid': randomUUID(),
-        ...(type ? { 'x-amzn-errortype': type } : {}),
-      });
-      res.end(JSON.stringify(body));
-    };
-    const target = String(req.headers['x-amz-target'] ?? '');
-    const operation = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : '';
-    try {
-      if (req.method !== 'POST' || req.url !== '/')
-        throw new LogsError('UnknownOperationException', 'POST / only');
-      if (!String(req.headers['content-type'] ?? '').startsWith('application/x-amz-json-1.1'))
-        throw new LogsError('SerializationException', `content-type ${req.headers['content-type']}`);
-      const credential = /Credential=[^/]+\/\d{8}\/([^/]+)\/([^/]+)\/aws4_request/.exec(
-        String(req.headers.authorization ?? ''),
-      );
-      if (!credential)
-        throw new LogsError('MissingAuthenticationTokenException', 'request is not signed with SigV4', 403);
-      const [, region = '', service] = credential;
-      if (service !== 'logs')
-        throw new LogsError('InvalidSignatureException', `signed for ${service}, not logs`, 403);
-      if (!this.validator.model.operations[operation])
-        throw new LogsError('UnknownOperationException', `unknown operation ${target}`);
-      let body: Json;
-      try {
-        body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Json;
-      } catch {
-        throw new LogsError('SerializationException', 'body is not JSON');
-      }
-      this.requests.push({ operation, region, at, body: structuredClone(body) });
-      const errors = this.validator.validateInput(operation, body);
-      if (errors.length) {
-        this.rejected.push({ operation, errors });
-        throw new LogsError('InvalidParameterException', errors.join('; '));
-      }
-      if (this.throttled > 0) {
-        this.throttled--;
-        throw new LogsError('ThrottlingException', 'Rate exceeded');
-      }
-      const out = this.dispatch(operation, body);
-      const outErrors = this.validator.validateOutput(operation, out);
-      if (outErrors.length) this.badResponses.push({ operation, errors: outErrors });
-      send(200, out);
-    } catch (error) {
-      if (error instanceof LogsError)
-        send(error.status, { __type: error.type, message: error.message }, error.type);
-      else
-        send(
-          500,
-          { __type: 'ServiceUnavailableException', message: String(error) },
-          'ServiceUnavailableException',
-        );
+  protected async answer({ operation, region, body, at }: AwsJsonRequest): Promise<Json> {
+    this.requests.push({ operation, region, at, body: structuredClone(body) });
+    const errors = this.validator.validateInput(operation, body);
+    if (errors.length) {
+      this.rejected.push({ operation, errors });
+      throw new AwsError('InvalidParameterException', errors.join('; '));
     }
+    if (this.throttled > 0) {
+      this.throttled--;
+      throw new AwsError('ThrottlingException', 'Rate exceeded');
+    }
+    const out = this.dispatch(operation, body);
+    const outErrors = this.validator.validateOutput(operation, out);
+    if (outErrors.length) this.badResponses.push({ operation, errors: outErrors });
+    return out;
   }
 
   private dispatch(operation: string, body: Json): Json {
     if (operation === 'FilterLogEvents') return this.filterLogEvents(body);
-    throw new LogsError('InvalidOperationException', `${operation} is not implemented by the local endpoint`);
+    throw new AwsError('InvalidOperationException', `${operation} is not implemented by the local endpoint`);
   }
 
   private reject(message: string): never {
     this.rejected.push({ operation: 'FilterLogEvents', errors: [message] });
-    throw new LogsError('InvalidParameterException', message);
+    throw new AwsError('InvalidParameterException', message);
   }
 
   private filterLogEvents(body: Json): Json {
@@ -204,13 +138,13 @@ export class LocalLogs {
     if (body.logStreamNames !== undefined && body.logStreamNamePrefix !== undefined)
       this.reject('logStreamNames and logStreamNamePrefix cannot both be given');
     if (typeof body.filterPattern === 'string' && body.filterPattern !== '')
-      throw new LogsError(
+      throw new AwsError(
         'InvalidOperationException',
         'filter patterns are not implemented by the local endpoint',
       );
     const name = byName ?? (byId as string).replace(/^arn:[^:]*:logs:[^:]*:\d{12}:log-group:/, '');
     const stored = this.groups.get(name);
-    if (!stored) throw new LogsError('ResourceNotFoundException', 'The specified log group does not exist.');
+    if (!stored) throw new AwsError('ResourceNotFoundException', 'The specified log group does not exist.');
 
     const start = (body.startTime as number | undefined) ?? 0;
     const end = (body.endTime as number | undefined) ?? Number.MAX_SAFE_INTEGER;
