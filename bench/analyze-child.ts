@@ -27,6 +27,9 @@ if (mode === 'scan') {
   topRules = report.topRules;
 }
 const seconds = (performance.now() - started) / 1000;
+const usage = process.resourceUsage();
+// CPU of every thread of this process (parse workers and DuckDB's threads included).
+const cpuSeconds = (usage.userCPUTime + usage.systemCPUTime) / 1e6;
 process.stdout.write(
-  `${JSON.stringify({ mode, records, seconds, maxRssMiB: process.resourceUsage().maxRSS / 1024, suggestions, topRules })}\n`,
+  `${JSON.stringify({ mode, records, seconds, cpuSeconds, maxRssMiB: usage.maxRSS / 1024, suggestions, topRules })}\n`,
 );

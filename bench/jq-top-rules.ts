@@ -33,15 +33,25 @@ export function pipelineFor(dir: string): string {
 }
 
 /** Runs the pipeline over `dir`; every rule's count, most first. */
-export function runJqTopRules(dir: string): { seconds: number; rows: TopRule[] } {
+export function runJqTopRules(dir: string): { seconds: number; cpuSeconds: number; rows: TopRule[] } {
   const started = performance.now();
-  const r = spawnSync('bash', ['-o', 'pipefail', '-c', pipelineFor(dir)], {
+  // bash's `times` prints the CPU its children used (user and system), after the table.
+  const r = spawnSync('bash', ['-o', 'pipefail', '-c', `${pipelineFor(dir)} && echo '#times' && times`], {
     encoding: 'utf8',
     maxBuffer: 256 << 20,
   });
   const seconds = (performance.now() - started) / 1000;
   if (r.status !== 0) throw new Error(`the jq pipeline failed (${r.status}): ${r.stderr.slice(0, 500)}`);
-  return { seconds, rows: parseUniqCounts(r.stdout) };
+  const [table = '', times = ''] = r.stdout.split('#times\n');
+  return { seconds, cpuSeconds: childCpuSeconds(times), rows: parseUniqCounts(table) };
+}
+
+/** The children's line of bash's `times` (`0m1.234s 0m0.567s`, the second line): user + system. */
+function childCpuSeconds(times: string): number {
+  const line = times.trim().split('\n')[1] ?? '';
+  let total = 0;
+  for (const m of line.matchAll(/(\d+)m([\d.]+)s/g)) total += Number(m[1]) * 60 + Number(m[2]);
+  return total;
 }
 
 /** `uniq -c` lines of `group<TAB>rule<TAB>action` ("-" for none). */
