@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import { LocalHttpEndpoint } from './local-http-endpoint.js';
 
 /**
  * The protocol half of the local AWS endpoints the tests run against: a real HTTP server on
@@ -43,30 +43,15 @@ export interface AwsJsonProtocol {
   internalError: string;
 }
 
-export abstract class AwsJsonEndpoint {
-  url = '';
-  private readonly server = createServer((req, res) => {
-    void this.handle(req, res);
-  });
-
-  constructor(private readonly protocol: AwsJsonProtocol) {}
-
-  async start(): Promise<this> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    const { port } = this.server.address() as AddressInfo;
-    this.url = `http://127.0.0.1:${port}`;
-    return this;
-  }
-
-  async close(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+export abstract class AwsJsonEndpoint extends LocalHttpEndpoint {
+  constructor(private readonly protocol: AwsJsonProtocol) {
+    super();
   }
 
   /** The answer to a well-formed, signed request; throws AwsError for a service error. */
   protected abstract answer(request: AwsJsonRequest): Promise<Json>;
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  protected async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const at = Date.now();
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
