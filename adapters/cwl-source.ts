@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/client-cloudwatch-logs';
 import type { InputProblem } from '../src/ingest/read-lines.js';
 import type { RecordSource, SourceRecord } from '../src/ingest/record-source.js';
+import { awsClientConfig } from './aws-client-config.js';
 
 /**
  * `waftune analyze cwl://<log-group>`: the WAF records a web ACL logs to a CloudWatch Logs log
@@ -57,7 +58,7 @@ export function parseCwlUrl(url: string): {
 /**
  * The CloudWatch Logs client: the standard SDK configuration (profile, region,
  * AWS_ENDPOINT_URL_CLOUDWATCH_LOGS) with adaptive retry, which adds client-side rate limiting to
- * the backoff once the service throttles, and a floor under the time between two sends (every
+ * the backoff once the service throttles, waftune's user agent (aws-client-config.ts), and a floor under the time between two sends (every
  * attempt, retries included) of `1000 / callsPerSecond` ms, so that waftune alone never exceeds
  * the quota. One place, so the shared AWS client settings can be adopted here.
  */
@@ -65,7 +66,9 @@ export function createLogsClient(
   config: CloudWatchLogsClientConfig = {},
   { callsPerSecond = FILTER_LOG_EVENTS_TPS }: { callsPerSecond?: number } = {},
 ): CloudWatchLogsClient {
-  const client = new CloudWatchLogsClient({ retryMode: 'adaptive', maxAttempts: 8, ...config });
+  const client = new CloudWatchLogsClient(
+    awsClientConfig({ retryMode: 'adaptive', maxAttempts: 8, ...config }),
+  );
   if (callsPerSecond > 0) {
     const interval = 1000 / callsPerSecond;
     let next = 0;
