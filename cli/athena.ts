@@ -29,7 +29,11 @@ export async function analyzeOnAthena(
   });
   try {
     // The table is live: --since counts back from now, and every query is pruned to those days.
-    const analysis = await analyze(engine, { sinceMs, nowMs: Date.now() });
+    const analysis = await analyze(engine, {
+      sinceMs,
+      nowMs: Date.now(),
+      trustedProxies: config.trustedProxies,
+    });
     const { suggestions, notSuggested, spared } = suggest(analysis, config);
     return completeReport(analysis, null, null, { suggestions, notSuggested, sparedSources: spared });
   } finally {

@@ -24,6 +24,44 @@ const cidr = z.string().refine(isAddressOrRange, {
     `${JSON.stringify(issue.input)} is not an IP address or CIDR range (e.g. 203.0.113.7, 203.0.113.0/24, 2001:db8::/48)`,
 });
 
+/**
+ * A proxy range the operator vouches for: an exact CIDR (no host bits set) or address, and no
+ * wider than a /8 (IPv4) or /32 (IPv6): a range that wide is a typo or the internet, and whoever
+ * sends from it could write X-Forwarded-For for anyone.
+ */
+const proxyRange = z.string().superRefine((text, ctx) => {
+  let addr: ipaddr.IPv4 | ipaddr.IPv6;
+  let bits: number;
+  try {
+    [addr, bits] = text.includes('/') ? ipaddr.parseCIDR(text) : [ipaddr.parse(text), -1];
+  } catch {
+    ctx.addIssue({ code: 'custom', message: `"${text}" is not an IP address or CIDR, e.g. 203.0.113.0/24` });
+    return;
+  }
+  if (!ipaddr.isValid(text.split('/')[0] ?? '') || text.includes('%')) {
+    ctx.addIssue({ code: 'custom', message: `"${text}" is not an IP address or CIDR, e.g. 203.0.113.0/24` });
+    return;
+  }
+  const max = addr.kind() === 'ipv4' ? 32 : 128;
+  if (bits === -1) bits = max;
+  const widest = addr.kind() === 'ipv4' ? 8 : 32;
+  if (bits < widest)
+    ctx.addIssue({
+      code: 'custom',
+      message: `"${text}" is wider than a /${widest}: name the proxies' own ranges`,
+    });
+  const network = ipaddr.parse(
+    addr.kind() === 'ipv4'
+      ? ipaddr.IPv4.networkAddressFromCIDR(`${addr.toString()}/${bits}`).toString()
+      : ipaddr.IPv6.networkAddressFromCIDR(`${addr.toString()}/${bits}`).toString(),
+  );
+  if (network.toString() !== addr.toString())
+    ctx.addIssue({
+      code: 'custom',
+      message: `"${text}" has host bits set: the range is ${network.toString()}/${bits}`,
+    });
+});
+
 const ACCOUNT_ID = /^\d{12}$/;
 const ROLE_ARN = /^arn:aws[\w-]*:iam::(\d{12}):role\/[\w+=,.@/-]{1,512}$/;
 const REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
@@ -109,6 +147,14 @@ export type FleetConfig = z.infer<typeof fleetSchema>;
 export const configSchema = z.strictObject({
   /** Addresses and ranges that are never suggested for blocking (offices, partners, your own monitors). */
   allowlist: z.array(cidr).default([]),
+  /**
+   * Proxies in front of your load balancers that are yours or that you trust (a host's own proxy
+   * tier, a CDN that publishes no ranges): like the published CDN ranges waftune ships, they are
+   * edges: never blocked, their clients judged by the right-most X-Forwarded-For. An address whose
+   * traffic shows it is a front (many clean forwarded clients in many user agents) is taken so
+   * too, but the clients it carries count as one source where a crowd of senders is evidence.
+   */
+  trustedProxies: z.array(proxyRange).default([]),
   ipBlock: z
     .strictObject({
       expiresAfterDays: z.number().int().min(1).max(365).default(7),
@@ -125,6 +171,11 @@ export const configSchema = z.strictObject({
       minRequests: z.number().int().min(1).default(3),
       /** Largest share of the requests an override lets through that may come from attack sources not stopped by an IP block. */
       maxAttackShare: z.number().min(0).max(1).default(0.1),
+      /**
+       * Largest share that may come from one-shot sources (nothing else from them in the window) not
+       * stopped by an IP block: a scope that cannot tell them from the false positives is not made.
+       */
+      maxOneShotShare: z.number().min(0).max(1).default(0.02),
     })
     .prefault({}),
   /**

@@ -26,7 +26,15 @@ export const eventSchema = z.object({
   /** httpSourceName: ALB, CF, APIGW, ... */
   source: z.string().nullable(),
   host: z.string(),
+  /** `httpRequest.clientIp`: the address that connected to WAF (a CDN edge when a CDN sits in front). */
   client_ip: z.string(),
+  /**
+   * The right-most `X-Forwarded-For` address when it is exactly an IP address: the client as the CDN
+   * in front saw it (the entries to its left are the client's own and may be forged). Null otherwise.
+   */
+  forwarded_ip: z.string().nullable(),
+  /** The CDN whose published ranges hold `client_ip` (`cloudfront`, src/cdn/), or null. */
+  client_cdn: z.string().nullable(),
   country: z.string().nullable(),
   method: z.string(),
   path: z.string(),
@@ -68,10 +76,23 @@ export const eventSchema = z.object({
   referer: z.string().nullable(),
   /** Cookie names only: values are never stored. */
   cookie_names: z.array(z.string()),
-  /** A `wordpress_logged_in_*` cookie was sent. */
+  /** A `wordpress_logged_in_*` cookie was sent (the Cookie header contains `wordpress_logged_in_`). */
   wp_session: z.boolean(),
+  /**
+   * The session cookies waftune tracks that the request carried (SESSION_COOKIES in
+   * schemas/waftune-labels.ts: `wordpress_logged_in_`, `wp_woocommerce_session_`, `comment_author_`),
+   * from the Cookie header, or where the log redacts it, from waftune's evidence labels. Names only.
+   */
+  session_cookies: z.array(z.string()),
   /** The Cookie header was redacted by the logging configuration, so `wp_session` says nothing. */
   cookie_redacted: z.boolean(),
+  /**
+   * The `Authorization` header's scheme in lower case (`basic`, `bearer`, ...; `other` when it names
+   * none), or null when none was sent. Never its value.
+   */
+  auth_scheme: z.string().nullable(),
+  /** Which of a fixed list of identifying headers (KNOWN_HEADERS: webhook signatures, the REST nonce) were sent: names only. */
+  known_headers: z.array(z.string()),
   ja3: z.string().nullable(),
   ja4: z.string().nullable(),
   asn: z.string().nullable(),
@@ -104,6 +125,20 @@ export function parseCountedRule(entry: string): { group: string | null; ruleId:
   return i === -1 ? { group: null, ruleId: entry } : { group: entry.slice(0, i), ruleId: entry.slice(i + 1) };
 }
 
+/**
+ * Headers whose presence says who is calling (never stored with their values): payment and deploy
+ * webhooks sign their calls, and WordPress's own JavaScript sends the REST nonce of a logged-in
+ * browser.
+ */
+export const WEBHOOK_SIGNATURE_HEADERS = [
+  'stripe-signature',
+  'paypal-transmission-sig',
+  'x-wc-webhook-signature',
+  'x-hub-signature-256',
+  'x-gitlab-token',
+] as const;
+export const KNOWN_HEADERS = [...WEBHOOK_SIGNATURE_HEADERS, 'x-wp-nonce'] as const;
+
 export type ColumnType = 'string' | 'bigint' | 'double' | 'boolean' | 'array<string>';
 
 /** Table layout shared by the DuckDB table and the Glue table, in order. */
@@ -118,6 +153,8 @@ export const EVENT_COLUMNS: ReadonlyArray<{ name: keyof WafEvent; type: ColumnTy
   { name: 'source', type: 'string' },
   { name: 'host', type: 'string' },
   { name: 'client_ip', type: 'string' },
+  { name: 'forwarded_ip', type: 'string' },
+  { name: 'client_cdn', type: 'string' },
   { name: 'country', type: 'string' },
   { name: 'method', type: 'string' },
   { name: 'path', type: 'string' },
@@ -140,7 +177,10 @@ export const EVENT_COLUMNS: ReadonlyArray<{ name: keyof WafEvent; type: ColumnTy
   { name: 'referer', type: 'string' },
   { name: 'cookie_names', type: 'array<string>' },
   { name: 'wp_session', type: 'boolean' },
+  { name: 'session_cookies', type: 'array<string>' },
   { name: 'cookie_redacted', type: 'boolean' },
+  { name: 'auth_scheme', type: 'string' },
+  { name: 'known_headers', type: 'array<string>' },
   { name: 'ja3', type: 'string' },
   { name: 'ja4', type: 'string' },
   { name: 'asn', type: 'string' },

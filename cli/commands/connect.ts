@@ -1,6 +1,6 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { Wafv2Port } from '../../adapters/wafv2.js';
-import { LABEL_WP_LOGGED_IN } from '../../schemas/waftune-labels.js';
+import { KEPT_ALLOW_LABELS } from '../../schemas/waftune-labels.js';
 import { terminalSafe } from '../../src/text/terminal.js';
 import { accountLabel, inAccount } from '../../src/waf/accounts.js';
 import type { AuditStore } from '../../src/waf/audit.js';
@@ -258,13 +258,13 @@ function evidenceLine(e: EvidencePlan, dry: boolean): string | undefined {
   const wcu = e.wcuBefore !== undefined ? ` (WCU ${e.wcuBefore} -> ${e.wcuAfter})` : '';
   switch (e.action) {
     case 'add':
-      return `${dry ? 'would add' : 'adds'} the evidence rule at the top${wcu}`;
+      return `${dry ? 'would add' : 'adds'} the evidence rules at the top${wcu}`;
     case 'in-place':
-      return 'evidence rule in place';
+      return 'evidence rules in place';
     case 'refused':
-      return `evidence rule refused: ${e.reason ?? ''}${wcu}; logged-in work on this web ACL stays invisible on Athena (--keep-allow keeps it)`;
+      return `evidence rules refused: ${e.reason ?? ''}${wcu}; logged-in work on this web ACL stays invisible on Athena (--keep-allow keeps it)`;
     case 'failed':
-      return `evidence rule: could not read the web ACL: ${e.reason ?? ''}`;
+      return `evidence rules: could not read the web ACL: ${e.reason ?? ''}`;
     default:
       return undefined;
   }
@@ -316,8 +316,8 @@ function renderConnect(
   lines.push(
     ctx.options.keepAllow
       ? `Filter: keep everything (--keep-allow).`
-      : `Filter: keep ${kept}, and ALLOW records labelled ${LABEL_WP_LOGGED_IN}; drop the rest (--keep-allow keeps it).`,
-    `Redacted: the ${REDACTED_HEADERS.join(' and ')} headers (WAF still inspects them; ${rule} labels a WordPress login).`,
+      : `Filter: keep ${kept}, and ALLOW records labelled ${KEPT_ALLOW_LABELS.join(', ')}; drop the rest (--keep-allow keeps it).`,
+    `Redacted: the ${REDACTED_HEADERS.join(' and ')} headers (WAF still inspects them; ${rule} label a WordPress login, a WooCommerce session, a returning commenter and the Authorization scheme).`,
   );
   const changing = plan.steps.filter((s) => s.request || s.evidence.action === 'add').length;
   if (dry) lines.push(`Nothing changed; ${changing} web ACL${changing === 1 ? '' : 's'} would change.`);
@@ -344,7 +344,7 @@ export function register(program: Command): void {
   const cmd = addWafOptions(
     addAccountOption(program.command('connect'))
       .description(
-        "turn WAF logging on for the fleet's web ACLs, to the waftune Firehose stream, with waftune's evidence rule at the top of each",
+        "turn WAF logging on for the fleet's web ACLs, to the waftune Firehose stream, with waftune's evidence rules at the top of each",
       )
       .requiredOption(
         '--stream <arn>',
@@ -356,9 +356,9 @@ export function register(program: Command): void {
       .option('--replace', 'take over web ACLs that already log somewhere else')
       .option(
         '--no-evidence',
-        'do not add the evidence rule (a Count rule labelling WordPress logins, 10 WCU): logged-in work is then invisible on Athena',
+        "do not add the evidence rules (Count rules labelling WordPress logins, WooCommerce sessions, commenters and Authorization schemes, 34 WCU): logged-in work, shoppers' and integrations' history are then invisible on Athena",
       )
-      .option('--max-wcu <n>', 'refuse the evidence rule on a web ACL that would need more WCU than this')
+      .option('--max-wcu <n>', 'refuse the evidence rules on a web ACL that would need more WCU than this')
       .option('--dry-run', 'show what would change, change nothing'),
   ).action(async (options: ConnectOptions) => {
     process.exitCode = await runConnect(options);

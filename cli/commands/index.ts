@@ -54,6 +54,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: () => import('./digest.js'),
   },
   { name: 'watch', summary: 'alert on false-positive spikes', load: () => import('./watch.js') },
+  {
+    name: 'cdn-ranges',
+    summary: 'the published CDN edge ranges in use, and their refresh',
+    load: () => import('./cdn-ranges.js'),
+  },
 ];
 
 /** The command a command line runs (`waftune [global options] <command> ...`, `waftune help <command>`). */

@@ -138,7 +138,10 @@ export async function analyzeLocal(
 ): Promise<Report> {
   const load = await loadLocal(paths, options);
   try {
-    const analysis = await analyze(load.engine, { sinceMs: options.sinceMs });
+    const analysis = await analyze(load.engine, {
+      sinceMs: options.sinceMs,
+      trustedProxies: options.config.trustedProxies,
+    });
     const { suggestions, notSuggested, spared } = suggest(analysis, options.config);
     return completeReport(
       analysis,

@@ -6,6 +6,7 @@ import { type FinalGroup, foldGroups } from './fleet.js';
 import type { IngestStats } from './ingest-files.js';
 import type { BlockedGroupRow, IpProfileRow } from './query-rows.js';
 import { attackSources, falsePositiveCandidates, verdictTotals } from './summarize.js';
+import { type TrustedFronts, trustedFronts } from './trusted-proxies.js';
 import { ALL_TIME, type TimeWindow, windowParams } from './window.js';
 
 export interface AnalysisOptions {
@@ -15,6 +16,8 @@ export interface AnalysisOptions {
   nowMs?: number;
   topRules?: number;
   pathsPerSite?: number;
+  /** `config.trustedProxies`: the proxies trusted to say who the client is, beside the published CDNs. */
+  trustedProxies?: readonly string[];
 }
 
 /** What the queries and the fold produce: the report, and the material the suggester needs. */
@@ -22,6 +25,8 @@ export interface Analysis {
   window: TimeWindow;
   groups: FinalGroup[];
   ips: Map<string, IpProfileRow>;
+  /** The configured proxies the queries trusted (and any that did not fit their parameters). */
+  fronts: TrustedFronts;
   report: Omit<Report, 'suggestions' | 'notSuggested' | 'sparedSources' | 'input'>;
 }
 
@@ -72,6 +77,8 @@ export async function resolveWindow(
 export async function analyze(engine: QueryEngine, options: AnalysisOptions = {}): Promise<Analysis> {
   const { window, row } = await resolveWindow(engine, options.sinceMs, options.nowMs);
   const params = windowParams(window);
+  const fronts = await trustedFronts(engine, window, options.trustedProxies ?? []);
+  const profileParams = { ...params, ...fronts.params };
   const [totals, topRules, topPaths, groupRows, ipRows] = await Promise.all([
     engine.run<{ action: string; rule_action: string | null; verdict: string | null; requests: number }>(
       'totals',
@@ -93,11 +100,11 @@ export async function analyze(engine: QueryEngine, options: AnalysisOptions = {}
       },
     ),
     engine.run<BlockedGroupRow & Record<string, unknown>>('blocked_groups', {
-      ...params,
+      ...profileParams,
       origin_ts: window.fromTs,
       bucket_ms: Math.max(1, window.toTs - window.fromTs),
     }),
-    engine.run<IpProfileRow & Record<string, unknown>>('ip_profile', params),
+    engine.run<IpProfileRow & Record<string, unknown>>('ip_profile', profileParams),
   ]);
   const ips = new Map(ipRows.rows.map((r) => [r.client_ip, r]));
   // Engines return groups in any order; every list built from them must come out the same each run.
@@ -116,6 +123,7 @@ export async function analyze(engine: QueryEngine, options: AnalysisOptions = {}
     window,
     groups,
     ips,
+    fronts,
     report: {
       version: 1,
       window: { from: isoOrEpoch(window.fromTs), to: isoOrEpoch(window.toTs) },

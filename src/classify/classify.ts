@@ -58,12 +58,18 @@ export function foldFleetSignals(
   facts: FleetFacts,
 ): Classification {
   let score = view.score;
-  const signals = [...view.signals];
+  let signals = [...view.signals];
+  const suppressed = new Set<string>();
   for (const s of FLEET_SIGNALS) {
     if (s.applies(view, facts)) {
       score += s.weight;
       signals.push(s.id);
+      for (const id of s.suppresses ?? []) suppressed.add(id);
     }
+  }
+  if (suppressed.size > 0) {
+    for (const id of signals) if (suppressed.has(id)) score -= signalById(id)?.weight ?? 0;
+    signals = signals.filter((id) => !suppressed.has(id));
   }
   return {
     score,

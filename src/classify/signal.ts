@@ -20,18 +20,37 @@ export type EventView = Pick<
   | 'cookie_names'
   | 'wp_session'
   | 'cookie_redacted'
+  | 'auth_scheme'
+  | 'known_headers'
 >;
 
-/** Facts about one client IP across the whole data set (queries/ip_profile.sql). */
+/**
+ * Facts about one client across the whole data set (queries/ip_profile.sql): the forwarded address
+ * where a CDN edge stood in front, the connecting address otherwise.
+ */
 export interface IpFacts {
   requests: number;
+  /** Requests WAF allowed: the client's history beyond its blocks. */
+  allowedRequests: number;
   sites: number;
   /** Requests with request-stage attack evidence (score >= 3), blocked or allowed. */
   attackRequests: number;
   /** Sites on which this IP had likely-attack requests. */
   attackSites: number;
-  /** Allowed requests doing WordPress admin work (logged-in, or posting to editor endpoints). */
+  /** Allowed WordPress admin work: logged-in wp-admin requests and REST writes (editor-endpoint writes where cookies are redacted). */
   adminWork: number;
+  /** Requests that carried a WordPress login cookie. */
+  sessionRequests: number;
+  /** Of those, the ones whose blocked part carried an injection (an editor's embeds look the same). */
+  sessionInjections: number;
+  /** Requests with evidence an integration never shows (payloads, probes, scanner tools, injections outside the body, floods). */
+  hostileRequests: number;
+  /** Requests with an Authorization header, and the reads among them WAF allowed. */
+  authRequests: number;
+  authReadsAllowed: number;
+  /** Requests signed as a webhook or naming a callback (`wc-api=`, `for=jetpack`). */
+  callbackRequests: number;
+  userAgents: number;
   /** Sites on which this IP left an attack signature (strong signal), however weak the request's score. */
   signatureSites: number;
   distinctPaths: number;
@@ -71,4 +90,9 @@ export interface RequestSignal extends SignalBase {
 export interface FleetSignal extends SignalBase {
   stage: 'fleet';
   applies(event: EventView, facts: FleetFacts): boolean;
+  /**
+   * Signals this one overrules when it fires: their weight no longer counts (a forged login cookie
+   * is no evidence of a session; an integration's cookie-less write is how integrations write).
+   */
+  suppresses?: readonly string[];
 }

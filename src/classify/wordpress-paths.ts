@@ -48,3 +48,20 @@ export function mayBeLoggedIn(e: { cookie_redacted: boolean; cookie_names: reado
 export function isBodyRule(ruleId: string | null): boolean {
   return ruleId !== null && /_BODY(_RC_COUNT)?$/i.test(ruleId);
 }
+
+/**
+ * A callback that names itself in the query: WooCommerce's payment and fulfilment gateways
+ * (`wc-api=wc_stripe`, `wc-api=WC_Gateway_Paypal`) and Jetpack's calls (`xmlrpc.php?for=jetpack`).
+ * queries/ip_profile.sql counts `callback_requests` with the same pattern (a test holds them equal).
+ */
+export const CALLBACK_QUERY = /(^|&)(wc-api=[^&]|for=jetpack(&|$))/;
+
+/**
+ * A write WordPress only takes from a logged-in browser (or an application password): an upload, a
+ * post save, a REST write. Not admin-ajax.php, which serves visitors' actions too.
+ */
+export function requiresLogin(e: { method: string; path: string; query: string }): boolean {
+  return (
+    WRITE_METHODS.has(e.method) && e.path !== '/wp-admin/admin-ajax.php' && isEditorEndpoint(e.path, e.query)
+  );
+}

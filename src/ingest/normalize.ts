@@ -1,6 +1,8 @@
-import { countedRuleEntry, type WafEvent } from '../../schemas/event.js';
+import { countedRuleEntry, KNOWN_HEADERS, type WafEvent } from '../../schemas/event.js';
 import type { WafLogRecord } from '../../schemas/waf-log.js';
 import { evidenceLabels } from '../../schemas/waftune-labels.js';
+import { rightMostForwarded } from '../cdn/forwarded.js';
+import { publishedCdnOf } from '../cdn/published-edges.js';
 import { cookieFacts } from './cookies.js';
 import { attributeRules } from './rule-match.js';
 import { parseWebAclArn } from './web-acl-arn.js';
@@ -23,6 +25,32 @@ const orNull = (s: string | null | undefined) => (s === undefined || s === null 
 const known = (s: string | null | undefined) => (s === '-' ? null : orNull(s));
 const MAX_COUNTED = 50;
 
+const KNOWN_HEADER_SET: ReadonlySet<string> = new Set(KNOWN_HEADERS);
+
+/** Schemes from the IANA registry and common APIs; anything else reads `other`, so no credential can pass for a scheme. */
+const AUTH_SCHEMES: ReadonlySet<string> = new Set([
+  'basic',
+  'bearer',
+  'digest',
+  'negotiate',
+  'ntlm',
+  'hoba',
+  'mutual',
+  'token',
+  'aws4-hmac-sha256',
+]);
+
+/**
+ * The scheme of an Authorization header (`basic` for WordPress application passwords, `bearer` for
+ * tokens), never the credentials; where the logging configuration hid the header, the scheme
+ * waftune's evidence label says WAF saw, else `redacted`.
+ */
+function authorizationScheme(value: string, labelled: string | null): string {
+  if (value === 'REDACTED') return labelled ?? 'redacted';
+  const word = value.trimStart().split(/\s/, 1)[0]?.toLowerCase() ?? '';
+  return AUTH_SCHEMES.has(word) ? word : 'other';
+}
+
 /** One raw WAF log record -> one flat event, not yet classified. */
 export function normalize(record: WafLogRecord): WafEvent {
   const req = record.httpRequest;
@@ -32,9 +60,13 @@ export function normalize(record: WafLogRecord): WafEvent {
   let userAgent: string | null = null;
   let referer: string | null = null;
   const cookieHeaders: string[] = [];
+  const forwardedHeaders: string[] = [];
+  let authHeader: string | null = null;
+  let knownHeaders: string[] | null = null;
   for (const h of req.headers ?? []) {
     const value = h.value ?? '';
-    switch (h.name.toLowerCase()) {
+    const name = h.name.toLowerCase();
+    switch (name) {
       case 'host':
         host ??= orNull(value.trim());
         break;
@@ -47,10 +79,23 @@ export function normalize(record: WafLogRecord): WafEvent {
       case 'cookie':
         cookieHeaders.push(value);
         break;
+      case 'x-forwarded-for':
+        forwardedHeaders.push(value);
+        break;
+      case 'authorization':
+        authHeader = value;
+        break;
+      default:
+        if (KNOWN_HEADER_SET.has(name)) {
+          knownHeaders ??= [];
+          if (!knownHeaders.includes(name)) knownHeaders.push(name);
+        }
     }
   }
   const labels = (record.labels ?? []).slice(0, MAX_LABELS).map((l) => cut(l.name, 512));
-  const cookies = cookieFacts(cookieHeaders, evidenceLabels(labels));
+  const evidence = evidenceLabels(labels);
+  const cookies = cookieFacts(cookieHeaders, evidence);
+  const authScheme = authHeader === null ? null : authorizationScheme(authHeader, evidence.authScheme);
   const { hit, counted } = attributeRules(record);
   const detail = hit?.details[0];
   const matched = hit?.details.flatMap((d) => d.matchedData ?? []).filter((t): t is string => t !== null);
@@ -66,6 +111,8 @@ export function normalize(record: WafLogRecord): WafEvent {
     source: known(record.httpSourceName),
     host: cut((host ?? '').toLowerCase(), 256),
     client_ip: cut(req.clientIp, 64),
+    forwarded_ip: rightMostForwarded(forwardedHeaders),
+    client_cdn: publishedCdnOf(req.clientIp),
     country: req.country && req.country !== '-' ? cut(req.country, 8) : null,
     method: cut(req.httpMethod.toUpperCase(), 16),
     path: cut(req.uri),
@@ -90,7 +137,10 @@ export function normalize(record: WafLogRecord): WafEvent {
     referer: referer === null ? null : cut(referer, 1024),
     cookie_names: cookies.names.map((name) => cut(name)),
     wp_session: cookies.wpSession,
+    session_cookies: cookies.sessionCookies,
     cookie_redacted: cookies.redacted,
+    auth_scheme: authScheme,
+    known_headers: knownHeaders ? knownHeaders.sort() : [],
     ja3: orNull(record.ja3Fingerprint),
     ja4: orNull(record.ja4Fingerprint),
     asn: record.clientAsn === undefined || record.clientAsn === null ? null : String(record.clientAsn),

@@ -45,7 +45,12 @@ export async function buildAlertInput(
 ): Promise<{ input: DetectInput; suggestions: Suggestion[] }> {
   const bucketMs = options.spike.bucketMinutes * 60_000;
   const fromTs = options.toTs - options.buckets * bucketMs;
-  const folded = await foldWindow(options.engine, { fromTs, toTs: options.toTs }, bucketMs);
+  const folded = await foldWindow(
+    options.engine,
+    { fromTs, toTs: options.toTs },
+    bucketMs,
+    options.config.trustedProxies,
+  );
   const applied = appliedIds(options.changes);
   const suggestions = applyDecisions(
     suggest({ groups: folded.groups, ips: folded.ips }, options.config).suggestions.filter(

@@ -1,6 +1,7 @@
 import type { FinalGroup } from '../analyze/fleet.js';
 import { foldGroups } from '../analyze/fleet.js';
 import type { BlockedGroupRow, IpProfileRow } from '../analyze/query-rows.js';
+import { trustedFronts } from '../analyze/trusted-proxies.js';
 import { windowParams } from '../analyze/window.js';
 import type { QueryEngine } from '../engines/query-engine.js';
 
@@ -65,8 +66,9 @@ export async function foldWindow(
   engine: QueryEngine,
   window: { fromTs: number; toTs: number },
   bucketMs: number,
+  trustedProxies: readonly string[] = [],
 ): Promise<FoldedWindow> {
-  const params = windowParams(window);
+  const params = { ...windowParams(window), ...(await trustedFronts(engine, window, trustedProxies)).params };
   const [rows, ipRows] = await Promise.all([
     engine.run<BucketedRow & Record<string, unknown>>('blocked_groups', {
       origin_ts: window.fromTs,

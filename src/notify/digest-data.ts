@@ -128,7 +128,7 @@ export async function buildDigestData(options: DigestDataOptions): Promise<Diges
   const trendFrom = fromTs - 7 * DAY;
 
   const [day, dailyRows, hourlyRows, windowRow] = await Promise.all([
-    foldWindow(engine, { fromTs, toTs }, HOUR),
+    foldWindow(engine, { fromTs, toTs }, HOUR, options.config.trustedProxies),
     engine.run<ActionRow & Record<string, unknown>>('digest_totals', {
       origin_ts: trendFrom,
       bucket_ms: DAY,
@@ -151,7 +151,12 @@ export async function buildDigestData(options: DigestDataOptions): Promise<Diges
     const start = fromTs - d * DAY;
     const rows = dailyRows.rows.filter((r) => r.bucket_ts === start);
     if (rows.reduce((a, r) => a + r.requests, 0) === 0) continue;
-    const folded = await foldWindow(engine, { fromTs: start, toTs: start + DAY }, DAY);
+    const folded = await foldWindow(
+      engine,
+      { fromTs: start, toTs: start + DAY },
+      DAY,
+      options.config.trustedProxies,
+    );
     previous.push(countsFrom(rows, blockedVerdicts(folded.groups)));
   }
 

@@ -3,6 +3,7 @@ import type { Report } from '../../schemas/report.js';
 import type { Suggestion } from '../../schemas/suggestion.js';
 import type { Analysis } from '../analyze/run-analysis.js';
 import { type SparedSource, suggestIpBlocks } from './ip-blocks.js';
+import { ipBlockMatcher } from './ip-match.js';
 import { suggestOverrides } from './overrides.js';
 import { attackSourceSet } from './replay.js';
 
@@ -14,10 +15,10 @@ export interface SuggestResult {
 
 /** IP blocks first: an override's replay counts the attack traffic those blocks still stop. */
 export function suggest(analysis: Pick<Analysis, 'groups' | 'ips'>, config: Config): SuggestResult {
-  const { blocks, spared, blockedIps: ipBlocked } = suggestIpBlocks(analysis.groups, analysis.ips, config);
+  const { blocks, spared } = suggestIpBlocks(analysis.groups, analysis.ips, config);
   const { overrides, notSuggested } = suggestOverrides(analysis.groups, analysis.ips, {
     attackSources: attackSourceSet(analysis.groups, analysis.ips),
-    ipBlocked,
+    ipBlocks: ipBlockMatcher(blocks),
     config,
   });
   return { suggestions: [...overrides, ...blocks], notSuggested, spared };

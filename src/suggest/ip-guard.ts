@@ -49,3 +49,12 @@ export function hostCidr(address: string): string {
   const ip = ipaddr.parse(address);
   return ip.kind() === 'ipv4' ? `${ip.toString()}/32` : `${ip.toNormalizedString()}/128`;
 }
+
+/** The /64 an IPv6 address belongs to (`2001:db8:1:2::`), or null for IPv4 and IPv4-mapped addresses. */
+export function ipv6Slash64(address: string): string | null {
+  if (!address.includes(':') || !ipaddr.IPv6.isValid(address)) return null;
+  const ip = ipaddr.IPv6.parse(address);
+  if (ip.isIPv4MappedAddress()) return null;
+  const parts = ip.parts.slice(0, 4);
+  return new ipaddr.IPv6([...parts, 0, 0, 0, 0]).toString();
+}

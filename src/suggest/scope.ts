@@ -37,6 +37,8 @@ export interface HeaderFacts {
   cookie_names?: readonly string[];
   cookie_redacted?: boolean;
   wp_session?: boolean;
+  /** Tracked session cookies the request carried (from the header, or its evidence labels). */
+  session_cookies?: readonly string[] | null;
 }
 
 /** Where src/ingest/normalize.ts cuts these fields: a value this long may have been longer. */
@@ -54,9 +56,9 @@ function kept(value: string | null | undefined): HeaderKnowledge {
  * The headers an event (or a query row grouped from events) knows, for `scopeMatches`:
  * - `user-agent`, `referer`: the value (null: not sent); a row without the column knows nothing;
  * - `host`: the lower-cased Host (the log's `host` field where the header is missing);
- * - `cookie`: the cookie names; where the log redacted the header, only whether it carried a
- *   WordPress login cookie (the evidence label, schemas/waftune-labels.ts), and no label says
- *   nothing (the rule may not have run);
+ * - `cookie`: the cookie names; where the log redacted the header, only which tracked session
+ *   cookies it carried (the evidence labels, schemas/waftune-labels.ts: a login, a WooCommerce
+ *   session, a commenter), and no label says nothing (the rule may not have run);
  * - any other header: nothing (events do not keep it).
  */
 export function eventRequest(
@@ -89,8 +91,14 @@ export function eventRequest(
 function cookieKnowledge(e: HeaderFacts): HeaderKnowledge {
   if (e.cookie_names === undefined) return { kind: 'unknown' };
   if (e.cookie_redacted) {
-    return e.wp_session
-      ? { kind: 'met', conditions: [{ name: 'cookie', match: 'CONTAINS', value: WP_LOGGED_IN_COOKIE }] }
+    // Each label is WAF's own `cookie CONTAINS <cookie>` on the real header.
+    const labelled = new Set(e.session_cookies ?? []);
+    if (e.wp_session) labelled.add(WP_LOGGED_IN_COOKIE);
+    return labelled.size > 0
+      ? {
+          kind: 'met',
+          conditions: [...labelled].map((value) => ({ name: 'cookie', match: 'CONTAINS' as const, value })),
+        }
       : { kind: 'unknown' };
   }
   if (e.cookie_names.length === 0) return { kind: 'absent' };
@@ -203,7 +211,7 @@ export function scopeMatches(scope: Scope, r: ScopedRequest, undecidable: 'met' 
 }
 
 /** Parameters worth scoping on: they name what the request does (WooCommerce's `wc-ajax=checkout`, admin-ajax's `action=...`). */
-const ACTION_PARAMS = ['wc-ajax', 'action', 'rest_route', 'wc-api', 'ajax_action'];
+export const ACTION_PARAMS: readonly string[] = ['wc-ajax', 'action', 'rest_route', 'wc-api', 'ajax_action'];
 
 /**
  * The `name=value` query condition that every given query string shares, for endpoints whose
@@ -213,9 +221,10 @@ const ACTION_PARAMS = ['wc-ajax', 'action', 'rest_route', 'wc-api', 'ajax_action
  */
 export function sharedQueryCondition(
   queries: readonly string[],
+  params: readonly string[] = ACTION_PARAMS,
 ): { match: 'CONTAINS'; value: string } | null {
   if (queries.length === 0) return null;
-  for (const name of ACTION_PARAMS) {
+  for (const name of params) {
     const values: string[] = [];
     for (const q of queries) {
       // Raw, not decoded: the WAF condition matches the raw query string.

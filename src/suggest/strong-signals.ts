@@ -5,4 +5,12 @@ export const STRONG_ATTACK_SIGNALS: ReadonlySet<string> = new Set([
   'scanner-user-agent',
   'injection-outside-body',
   'admin-write-without-session',
+  'forged-session',
+  'one-shot-session',
 ]);
+
+/**
+ * Evidence enough for a block on its own, whatever the count: a login cookie that no session
+ * stands behind (carrying an injection, or sent alone by a source with no other history).
+ */
+export const DEFINITIVE_ATTACK_SIGNALS: ReadonlySet<string> = new Set(['forged-session', 'one-shot-session']);

@@ -65,7 +65,7 @@ async function planEvidence(
     const before = acl.Rules ?? [];
     const result = ensureEvidenceRules(before);
     if (result.status !== 'changed')
-      return { action: 'in-place', reason: 'the evidence rule is in place', diff: [] };
+      return { action: 'in-place', reason: 'the evidence rules are in place', diff: [] };
     const [wcuBefore, wcuAfter] = await Promise.all([
       port.checkCapacity(ref, before),
       port.checkCapacity(ref, result.rules),
@@ -134,7 +134,7 @@ async function writeEvidence(
       const { acl, lockToken } = await port.getWebAcl(ref);
       const result = ensureEvidenceRules(acl.Rules ?? []);
       if (result.status !== 'changed')
-        return { target, status: 'unchanged', reason: 'the evidence rule is in place', suggestionIds: [] };
+        return { target, status: 'unchanged', reason: 'the evidence rules are in place', suggestionIds: [] };
       const wcuAfter = await port.checkCapacity(ref, result.rules);
       if (wcuAfter > maxWcu)
         return {
@@ -149,7 +149,7 @@ async function writeEvidence(
       return {
         target,
         status: 'applied',
-        reason: 'evidence rule added',
+        reason: 'evidence rules added',
         suggestionIds: [],
         before: acl,
         after,

@@ -1,4 +1,11 @@
-import { LABEL_WP_LOGGED_IN, WP_LOGGED_IN_COOKIE } from '../../schemas/waftune-labels.js';
+import {
+  AUTH_SCHEMES,
+  COMMENTER_COOKIE,
+  SESSION_COOKIES,
+  type SessionCookie,
+  WOO_SESSION_COOKIE,
+  WP_LOGGED_IN_COOKIE,
+} from '../../schemas/waftune-labels.js';
 import type { MutationResult } from './mutation.js';
 import { EVIDENCE_RULE_PREFIX } from './names.js';
 import { byPriority, insertFirst } from './priorities.js';
@@ -12,9 +19,15 @@ import type { Rule, RuleBody, Statement } from './types.js';
  * the real header; the log only loses it. Count never ends a request's evaluation, so the rules
  * change nothing the web ACL decides.
  *
- * One rule is enough (10 WCU, a CONTAINS byte match): measured on generated fleets, the login
- * cookie is the only evidence that dropping ALLOW records and redacting cookies takes away from
- * the signals. A request that sends no Cookie header at all still shows that after redaction, and
+ * One rule per tracked session cookie (10 WCU each, a CONTAINS byte match): the login cookie
+ * (editors' admin work, `ip-admin-work`, `wp-session`, the login condition of an override), the
+ * WooCommerce session (a shopper's cart and checkout pages, so a blocked checkout is not taken for
+ * a one-shot source's, and the cart cookie condition of a checkout override stays decidable) and
+ * the commenter cookie (a returning commenter's visits); and one per Authorization scheme an
+ * override names (2 WCU each, STARTS_WITH): an integration's authenticated reads (what shows it is
+ * one, `ip-integration`) and the scheme its override requires. Measured on generated fleets, these
+ * are the histories that dropping ALLOW records and redacting Cookie and Authorization takes away
+ * from the replay and the signals. A request that sends no Cookie header at all still shows that after redaction, and
  * monitors are judged by their blocked requests, which the filter keeps (README, "In the cloud").
  */
 
@@ -28,22 +41,44 @@ export interface EvidenceRule {
   statement: Statement;
 }
 
+const PURPOSE: Readonly<Record<SessionCookie, string>> = {
+  [WP_LOGGED_IN_COOKIE]: 'labels requests with a WordPress login cookie, whatever the log redacts',
+  [WOO_SESSION_COOKIE]: "labels requests with a WooCommerce session cookie (a shopper's cart and checkout)",
+  [COMMENTER_COOKIE]: "labels requests with WordPress's commenter cookie (a returning commenter)",
+};
+
+const ruleName = (label: string) => `${EVIDENCE_RULE_PREFIX}${label.slice(label.indexOf(':') + 1)}`;
+
 export const EVIDENCE_RULES: readonly EvidenceRule[] = [
-  {
-    name: `${EVIDENCE_RULE_PREFIX}wp-logged-in`,
-    label: LABEL_WP_LOGGED_IN,
-    purpose: 'labels requests with a WordPress login cookie, whatever the log redacts',
-    // The very statement an override's `cookie CONTAINS wordpress_logged_in_` condition becomes, so
-    // the label says exactly whether that condition was met.
+  ...SESSION_COOKIES.map(({ cookie, label }) => ({
+    name: ruleName(label),
+    label,
+    purpose: PURPOSE[cookie],
+    // The very statement an override's `cookie CONTAINS <cookie>` condition becomes, so the label
+    // says exactly whether that condition was met.
     statement: {
       ByteMatchStatement: {
-        SearchString: encodeText(WP_LOGGED_IN_COOKIE),
+        SearchString: encodeText(cookie),
         FieldToMatch: { SingleHeader: { Name: 'cookie' } },
         TextTransformations: NONE,
         PositionalConstraint: 'CONTAINS',
       },
     },
-  },
+  })),
+  ...AUTH_SCHEMES.map(({ prefix, label }) => ({
+    name: ruleName(label),
+    label,
+    purpose: `labels requests whose Authorization header starts with "${prefix}" (an application password or token), whatever the log redacts`,
+    // The statement an integration's `authorization STARTS_WITH "<prefix>"` condition becomes.
+    statement: {
+      ByteMatchStatement: {
+        SearchString: encodeText(prefix),
+        FieldToMatch: { SingleHeader: { Name: 'authorization' } },
+        TextTransformations: NONE,
+        PositionalConstraint: 'STARTS_WITH',
+      },
+    },
+  })),
 ];
 
 export function evidenceRuleBody(rule: EvidenceRule): RuleBody {
@@ -82,5 +117,5 @@ export function ensureEvidenceRules(rules: readonly Rule[]): MutationResult {
   }
   return changed
     ? { status: 'changed', rules: next }
-    : { status: 'unchanged', reason: 'the evidence rule is in place' };
+    : { status: 'unchanged', reason: 'the evidence rules are in place' };
 }

@@ -55,6 +55,28 @@ const requestCases: Record<string, { fires: Case[]; quiet: Case[] }> = {
       { method: 'POST', path: '/', query: 'p=1' },
     ],
   },
+  'callback-endpoint': {
+    fires: [
+      { method: 'POST', path: '/', query: 'wc-api=wc_stripe', rule_id: 'CrossSiteScripting_BODY' },
+      {
+        method: 'POST',
+        path: '/xmlrpc.php',
+        query: 'for=jetpack&token=abc',
+        rule_group: 'AWS#AWSManagedRulesWordPressRuleSet',
+        rule_id: 'WordPressExploitablePaths_URIPATH',
+      },
+    ],
+    quiet: [
+      { method: 'POST', path: '/', query: 'wc-api=', rule_id: 'CrossSiteScripting_BODY' },
+      {
+        method: 'POST',
+        path: '/xmlrpc.php',
+        query: 'for=jetpackx',
+        rule_id: 'WordPressExploitablePaths_URIPATH',
+      },
+      { method: 'POST', path: '/', query: 'wc-api=wc_stripe', rule_id: null },
+    ],
+  },
   'comment-form': {
     fires: [{ method: 'POST', path: '/wp-comments-post.php', rule_id: 'CrossSiteScripting_BODY' }],
     quiet: [
@@ -98,12 +120,15 @@ const requestCases: Record<string, { fires: Case[]; quiet: Case[] }> = {
       { path: '/wp-content/uploads/2024/shell.php' },
       { path: '/backup.zip' },
       { path: '/db.sql' },
+      { path: '/wp-content/plugins/x/upload.php' },
+      { path: '/upload.php' },
     ],
     quiet: [
       { path: '/wp-login.php' },
       { path: '/environment-policy/' },
       { path: '/wp-content/uploads/2024/photo.jpg' },
       { path: '/wp-content/uploads/2024/05/brochure.zip' },
+      { path: '/wp-admin/upload.php' },
     ],
   },
   'scanner-user-agent': {
@@ -165,10 +190,18 @@ describe('request signals', () => {
 const ip = (f: Partial<IpFacts>): FleetFacts => ({
   ip: {
     requests: 10,
+    allowedRequests: 8,
     sites: 1,
     attackRequests: 0,
     attackSites: 0,
     adminWork: 0,
+    sessionRequests: 0,
+    sessionInjections: 0,
+    hostileRequests: 0,
+    authRequests: 0,
+    authReadsAllowed: 0,
+    callbackRequests: 0,
+    userAgents: 1,
     signatureSites: 0,
     distinctPaths: 3,
     onlyRootGets: false,
@@ -248,5 +281,203 @@ describe('verdicts', () => {
       eventFixture({ action: 'ALLOW', rule_action: null, rule_id: null, rule_group: null }),
     );
     expect(e).toMatchObject({ verdict: null, score: 0, signals: [] });
+  });
+});
+
+/** A fleet signal's case: the request (request stage already run) and the facts about its client. */
+type FleetCase = { e: Case; ip?: Partial<IpFacts>; crowd?: { distinctIps: number; attackIpShare: number } };
+const XSS_SAVE: Case = {
+  method: 'POST',
+  path: '/wp-json/wp/v2/posts/12',
+  rule_id: 'CrossSiteScripting_BODY',
+  match_location: 'BODY',
+};
+const APP_PASSWORD: Partial<IpFacts> = {
+  requests: 40,
+  allowedRequests: 36,
+  authRequests: 40,
+  authReadsAllowed: 30,
+  userAgents: 1,
+};
+
+const fleetCases: Record<string, { fires: FleetCase[]; quiet: FleetCase[] }> = {
+  'ip-admin-work': {
+    fires: [
+      { e: {}, ip: { adminWork: 12 } },
+      { e: {}, ip: { adminWork: 5, attackRequests: 5 } },
+    ],
+    quiet: [
+      { e: {}, ip: { adminWork: 0 } },
+      { e: {}, ip: { adminWork: 2, attackRequests: 9 } },
+    ],
+  },
+  'ip-integration': {
+    fires: [
+      // A deploy system writing with an application password.
+      { e: { ...XSS_SAVE, auth_scheme: 'basic' }, ip: APP_PASSWORD },
+      // A payment provider's webhooks (signed, naming the callback), no reads at all.
+      {
+        e: { path: '/', query: 'wc-api=wc_stripe' },
+        ip: { requests: 12, allowedRequests: 10, callbackRequests: 12 },
+      },
+    ],
+    quiet: [
+      // Password guessing from a one-shot address: credentials, but no history.
+      { e: { ...XSS_SAVE, auth_scheme: 'basic' }, ip: { requests: 2, allowedRequests: 0, authRequests: 2 } },
+      // The same client once it sends a payload anywhere.
+      { e: { ...XSS_SAVE, auth_scheme: 'basic' }, ip: { ...APP_PASSWORD, hostileRequests: 1 } },
+      // Many user agents behind credentials: not one consistent client.
+      { e: {}, ip: { ...APP_PASSWORD, userAgents: 9 } },
+      // Mostly blocked.
+      { e: {}, ip: { ...APP_PASSWORD, allowedRequests: 10 } },
+      // Credentials but never a read WAF let through.
+      { e: {}, ip: { ...APP_PASSWORD, authReadsAllowed: 0 } },
+      { e: {}, ip: {} },
+    ],
+  },
+  'forged-session': {
+    fires: [
+      {
+        e: { ...XSS_SAVE, wp_session: true, cookie_names: SESSION, matched_data: '< script' },
+        ip: { sessionRequests: 3, sessionInjections: 3 },
+      },
+      // A glance at the dashboard (WordPress redirects a bad cookie there) is no editor's work.
+      {
+        e: { ...XSS_SAVE, wp_session: true, cookie_names: SESSION, matched_data: '< svg onload' },
+        ip: { sessionRequests: 6, sessionInjections: 4, adminWork: 1 },
+      },
+      {
+        e: {
+          wp_session: true,
+          cookie_names: SESSION,
+          rule_id: 'SQLi_QUERYARGUMENTS',
+          query: "id=1' or '1'='1",
+        },
+        ip: { sessionRequests: 1, sessionInjections: 1 },
+      },
+    ],
+    quiet: [
+      // An editor's save with an embed: the same tokens, but the address works in wp-admin.
+      {
+        e: { ...XSS_SAVE, wp_session: true, cookie_names: SESSION, matched_data: '< script' },
+        ip: { adminWork: 40 },
+      },
+      // No payload in what was blocked (an upload over the size limit).
+      { e: { method: 'POST', path: '/wp-admin/async-upload.php', wp_session: true, cookie_names: SESSION } },
+      // No login cookie at all: other signals judge it.
+      { e: { ...XSS_SAVE, matched_data: '< script' } },
+    ],
+  },
+  'one-shot-session': {
+    fires: [
+      {
+        e: { method: 'POST', path: '/wp-admin/async-upload.php', wp_session: true, cookie_names: SESSION },
+        ip: { requests: 1, allowedRequests: 0 },
+      },
+    ],
+    quiet: [
+      // An editor's upload: the editor screen and its heartbeat came first.
+      {
+        e: { method: 'POST', path: '/wp-admin/async-upload.php', wp_session: true, cookie_names: SESSION },
+        ip: { requests: 80, allowedRequests: 76, adminWork: 60 },
+      },
+      // admin-ajax.php serves visitors too.
+      {
+        e: { method: 'POST', path: '/wp-admin/admin-ajax.php', wp_session: true, cookie_names: SESSION },
+        ip: { requests: 1, allowedRequests: 0 },
+      },
+      // No cookie: other signals judge it.
+      { e: { method: 'POST', path: '/wp-admin/async-upload.php' }, ip: { requests: 1, allowedRequests: 0 } },
+    ],
+  },
+  'ip-multi-site-attack': {
+    fires: [{ e: {}, ip: { attackSites: 4, attackRequests: 9 } }],
+    quiet: [
+      { e: {}, ip: { attackSites: 2 } },
+      { e: {}, ip: { attackSites: 4, attackRequests: 4, adminWork: 30 } },
+      { e: {}, ip: { ...APP_PASSWORD, attackSites: 5, attackRequests: 5 } },
+    ],
+  },
+  'ip-multi-site-signatures': {
+    fires: [{ e: {}, ip: { signatureSites: 3 } }],
+    quiet: [
+      { e: {}, ip: { signatureSites: 2 } },
+      { e: {}, ip: { ...APP_PASSWORD, signatureSites: 8 } },
+    ],
+  },
+  'ip-attack-elsewhere': {
+    fires: [{ e: {}, ip: { attackRequests: 3 } }],
+    quiet: [
+      { e: {}, ip: { attackRequests: 1 } },
+      { e: {}, ip: { ...APP_PASSWORD, attackRequests: 6 } },
+    ],
+  },
+  'uptime-monitor': {
+    fires: [{ e: { method: 'GET', path: '/' }, ip: { onlyRootGets: true } }],
+    quiet: [
+      { e: { method: 'GET', path: '/' }, ip: { onlyRootGets: true, attackRequests: 1 } },
+      { e: { method: 'POST', path: '/' }, ip: { onlyRootGets: true } },
+    ],
+  },
+  'rule-path-crowd': {
+    fires: [{ e: {}, crowd: { distinctIps: 8, attackIpShare: 0.1 } }],
+    quiet: [
+      { e: {}, crowd: { distinctIps: 4, attackIpShare: 0 } },
+      { e: {}, crowd: { distinctIps: 9, attackIpShare: 0.4 } },
+    ],
+  },
+};
+
+describe('fleet signals', () => {
+  it('every fleet signal has its own cases', () => {
+    expect(Object.keys(fleetCases).sort()).toEqual(FLEET_SIGNALS.map((s) => s.id).sort());
+  });
+
+  for (const signal of FLEET_SIGNALS) {
+    const cases = fleetCases[signal.id];
+    const facts = (c: FleetCase): FleetFacts => ({
+      ...(c.ip ? ip(c.ip) : {}),
+      ...(c.crowd ? { rulePath: { ...c.crowd, sites: 3 } } : {}),
+    });
+    it(`${signal.id}: fires on its cases and stays quiet on the look-alikes`, () => {
+      for (const c of cases?.fires ?? [])
+        expect(signal.applies(classifyRequest(eventFixture(c.e)), facts(c)), JSON.stringify(c)).toBe(true);
+      for (const c of cases?.quiet ?? [])
+        expect(signal.applies(classifyRequest(eventFixture(c.e)), facts(c)), JSON.stringify(c)).toBe(false);
+    });
+  }
+});
+
+describe('verdicts with integrations and forged sessions', () => {
+  it("an application password's blocked REST save is a false positive, not a cookie-less attack", () => {
+    const e = classifyRequest(
+      eventFixture({ ...XSS_SAVE, auth_scheme: 'basic', user_agent: 'python-requests/2.32' }),
+    );
+    expect(e.signals).toContain('admin-write-without-session');
+    const final = foldFleetSignals(e, ip(APP_PASSWORD));
+    expect(final.signals).not.toContain('admin-write-without-session');
+    expect(final.signals).not.toContain('http-library-user-agent');
+    expect(final.verdict).not.toBe('likely-attack');
+  });
+
+  it('the same write from a one-shot address guessing passwords stays an attack', () => {
+    const e = classifyRequest(eventFixture({ ...XSS_SAVE, auth_scheme: 'basic' }));
+    expect(foldFleetSignals(e, ip({ requests: 1, allowedRequests: 0, authRequests: 1 })).verdict).toBe(
+      'likely-attack',
+    );
+  });
+
+  it("a forged login cookie on an XSS post makes an attack, where an editor's identical save is a false positive", () => {
+    const e = classifyRequest(
+      eventFixture({ ...XSS_SAVE, wp_session: true, cookie_names: SESSION, matched_data: '< script' }),
+    );
+    expect(e.verdict).toBe('likely-false-positive');
+    const forged = foldFleetSignals(e, ip({ sessionRequests: 4, sessionInjections: 3 }));
+    expect(forged).toMatchObject({ verdict: 'likely-attack' });
+    expect(forged.signals).not.toContain('wp-session');
+    expect(forged.score).toBe(3);
+    expect(foldFleetSignals(e, ip({ adminWork: 25, sessionRequests: 60 })).verdict).toBe(
+      'likely-false-positive',
+    );
   });
 });

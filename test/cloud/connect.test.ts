@@ -52,8 +52,10 @@ describe('the logging configuration connect sends', () => {
               ...['BLOCK', 'COUNT', 'CAPTCHA', 'CHALLENGE', 'EXCLUDED_AS_COUNT'].map((Action) => ({
                 ActionCondition: { Action },
               })),
-              // The fully qualified label, as WAF writes it: the filter matches nothing shorter.
-              { LabelNameCondition: { LabelName: `awswaf:${ACCOUNT}:webacl:site-a:waftune:wp-logged-in` } },
+              // The fully qualified labels, as WAF writes them: the filter matches nothing shorter.
+              ...['wp-logged-in', 'woo-session', 'wp-commenter', 'auth-basic', 'auth-bearer'].map((l) => ({
+                LabelNameCondition: { LabelName: `awswaf:${ACCOUNT}:webacl:site-a:waftune:${l}` },
+              })),
             ],
           },
         ],
@@ -149,8 +151,8 @@ describe('waftune connect against a WAFv2 endpoint', () => {
     ep.setLogging('connected', buildLoggingConfiguration(arnOf('connected'), STREAM, { keepAllow: false }));
     ep.editWebAcl('connected', (acl) => {
       acl.Rules = [
-        { ...evidenceRuleBody(EVIDENCE_RULES[0] as never), Priority: 0 },
-        ...(acl.Rules ?? []).map((r) => ({ ...r, Priority: (r.Priority as number) + 1 })),
+        ...EVIDENCE_RULES.map((r, i) => ({ ...evidenceRuleBody(r), Priority: i })),
+        ...(acl.Rules ?? []).map((r) => ({ ...r, Priority: (r.Priority as number) + EVIDENCE_RULES.length })),
       ];
     });
     ep.setLogging('old-filter', { LogDestinationConfigs: [STREAM] });
@@ -180,11 +182,11 @@ describe('waftune connect against a WAFv2 endpoint', () => {
     expect(ep.operations('PutLoggingConfiguration')).toEqual([]);
     expect(out).toContain('Dry run: logging of REGIONAL web ACLs to aws-waf-logs-waftune-prod (eu-west-1)');
     expect(out).toMatch(/would enable\s+off\s+logging is off/);
-    expect(out).toMatch(/would add the evidence rule at the top \(WCU 704 -> 714\)/);
+    expect(out).toMatch(/would add the evidence rules at the top \(WCU 704 -> 738\)/);
     expect(out).toContain('+ rule waftune-evidence-wp-logged-in (priority 0)');
     expect(out).toContain('header cookie contains "wordpress_logged_in_"');
     expect(out).toMatch(/would update\s+old-filter/);
-    expect(out).toMatch(/unchanged\s+connected\s+already connected\n\s+evidence rule in place/);
+    expect(out).toMatch(/unchanged\s+connected\s+already connected\n\s+evidence rules in place/);
     expect(out).toMatch(/skipped\s+elsewhere\s+logs already go to .*aws-waf-logs-legacy.*--replace/);
     expect(out).toMatch(/skipped\s+fms\s+logging is managed by Firewall Manager/);
     expect(out).toContain('Nothing changed; 2 web ACLs would change.');
@@ -197,6 +199,10 @@ describe('waftune connect against a WAFv2 endpoint', () => {
     for (const name of ['off', 'elsewhere', 'old-filter', 'connected']) {
       expect(ruleNames(name)).toEqual([
         'waftune-evidence-wp-logged-in',
+        'waftune-evidence-woo-session',
+        'waftune-evidence-wp-commenter',
+        'waftune-evidence-auth-basic',
+        'waftune-evidence-auth-bearer',
         'AWS-AWSManagedRulesCommonRuleSet',
         'rate-login',
       ]);
@@ -280,6 +286,10 @@ describe('waftune connect against a WAFv2 endpoint', () => {
     await connect({ acl: ['off'] });
     expect(ruleNames('off')).toEqual([
       'waftune-evidence-wp-logged-in',
+      'waftune-evidence-woo-session',
+      'waftune-evidence-wp-commenter',
+      'waftune-evidence-auth-basic',
+      'waftune-evidence-auth-bearer',
       'AWS-AWSManagedRulesCommonRuleSet',
       'rate-login',
       'someone-elses-rule',
@@ -305,7 +315,7 @@ describe('waftune connect against a WAFv2 endpoint', () => {
       sleep: async () => {},
     });
     expect(record.entries.map((e) => `${e.target.type} ${e.status} ${e.reason ?? ''}`)).toEqual([
-      'web-acl applied evidence rule added',
+      'web-acl applied evidence rules added',
       'logging refused the logging configuration changed since it was read; run connect again',
     ]);
     expect(ep.logging('old-filter')?.LogDestinationConfigs).toEqual([OTHER]);
@@ -315,7 +325,7 @@ describe('waftune connect against a WAFv2 endpoint', () => {
     const { code, out } = await connect({ acl: ['off'], maxWcu: '705' });
     expect(code).toBe(EXIT.partial);
     expect(out).toMatch(
-      /evidence rule refused: the rules would need 714 WCU, more than this web ACL's limit of 705/,
+      /evidence rules refused: the rules would need 738 WCU, more than this web ACL's limit of 705/,
     );
     expect(out).toContain('logged-in work on this web ACL stays invisible on Athena');
     expect(ruleNames('off')).toEqual(['AWS-AWSManagedRulesCommonRuleSet', 'rate-login']);

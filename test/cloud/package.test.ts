@@ -50,6 +50,9 @@ const SERVICE_FILES = [
   'schemas',
   'adapters',
   'queries',
+  // The CDN ranges the transform's normalize bundles (src/cdn/published-edges.ts).
+  'vendor/aws-ip-ranges',
+  'vendor/cdn-ranges',
 ];
 
 beforeAll(() => {

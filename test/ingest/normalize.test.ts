@@ -92,6 +92,63 @@ describe('normalize', () => {
     expect(e).toMatchObject({ cookie_redacted: true, wp_session: false, cookie_names: [] });
   });
 
+  it('keeps the right-most X-Forwarded-For address, and only when it is exactly an IP address', () => {
+    const xff = (...values: string[]) =>
+      normalize(
+        record(
+          {},
+          {
+            clientIp: '130.176.1.20',
+            headers: values.map((value) => ({ name: 'X-Forwarded-For', value })),
+          },
+        ),
+      );
+    // The client wrote the left-hand entries; the CDN appended the last one.
+    expect(xff('1.1.1.1, 203.0.113.50').forwarded_ip).toBe('203.0.113.50');
+    expect(xff('9.9.9.9', '203.0.113.51').forwarded_ip).toBe('203.0.113.51');
+    expect(xff('2001:DB8::7').forwarded_ip).toBe('2001:db8::7');
+    for (const bad of [
+      '203.0.113.50:443',
+      '[2001:db8::7]',
+      'unknown',
+      '203.0.113.50, ',
+      '010.1.2.3',
+      'fe80::1%eth0',
+    ])
+      expect(xff(bad).forwarded_ip, bad).toBeNull();
+    expect(normalize(record()).forwarded_ip).toBeNull();
+  });
+
+  it('marks a client address inside the shipped CloudFront ranges', () => {
+    const at = (clientIp: string) => normalize(record({}, { clientIp })).client_cdn;
+    expect(at('130.176.1.20')).toBe('cloudfront');
+    expect(at('203.0.113.9')).toBeNull();
+  });
+
+  it('keeps the Authorization scheme and which identifying headers were sent, never their values', () => {
+    const e = normalize(
+      record(
+        {},
+        {
+          headers: [
+            { name: 'Authorization', value: 'Basic ZGVwbG95OnNlY3JldC1hcHAtcGFzc3dvcmQ=' },
+            { name: 'Stripe-Signature', value: 't=1700000000,v1=secretsignature' },
+            { name: 'X-WP-Nonce', value: 'a1b2c3d4e5' },
+            { name: 'X-Custom', value: 'nothing' },
+          ],
+        },
+      ),
+    );
+    expect(e).toMatchObject({ auth_scheme: 'basic', known_headers: ['stripe-signature', 'x-wp-nonce'] });
+    expect(JSON.stringify(e)).not.toMatch(/ZGVwbG95|secretsignature|a1b2c3d4e5/);
+    const scheme = (value: string) =>
+      normalize(record({}, { headers: [{ name: 'authorization', value }] })).auth_scheme;
+    expect(scheme('Bearer eyJhbGciOi')).toBe('bearer');
+    expect(scheme('REDACTED')).toBe('redacted');
+    expect(scheme('dXNlcjpwYXNz')).toBe('other');
+    expect(normalize(record()).auth_scheme).toBeNull();
+  });
+
   it('finds a rule that only counted (overridden to Count) when nothing terminated', () => {
     const e = normalize(
       record({

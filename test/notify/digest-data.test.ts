@@ -8,6 +8,7 @@ import type { Decision } from '../../schemas/decision.js';
 import { foldGroups } from '../../src/analyze/fleet.js';
 import { loadLocal } from '../../src/analyze/local.js';
 import type { BlockedGroupRow, IpProfileRow } from '../../src/analyze/query-rows.js';
+import { NO_TRUSTED_FRONTS } from '../../src/analyze/trusted-proxies.js';
 import { windowParams } from '../../src/analyze/window.js';
 import type { DuckDbEngine } from '../../src/engines/duckdb.js';
 import { alertWindowEnd, buildAlertInput } from '../../src/notify/alert-data.js';
@@ -58,7 +59,7 @@ describe('digest and alert data from a generated fleet on DuckDB', () => {
       lastDigestAt: null,
     });
     // `analyze`'s own path over the same window: blocked_groups.sql folded with ip_profile.sql.
-    const params = windowParams({ fromTs: toTs - DAY, toTs });
+    const params = { ...windowParams({ fromTs: toTs - DAY, toTs }), ...NO_TRUSTED_FRONTS.params };
     const rows = await engine.run<BlockedGroupRow & Record<string, unknown>>('blocked_groups', {
       ...params,
       origin_ts: toTs - DAY,

@@ -3,6 +3,7 @@ import type { RuleOverride, Scope } from '../../schemas/suggestion.js';
 import type { FinalGroup } from '../../src/analyze/fleet.js';
 import { processRecord } from '../../src/ingest/process.js';
 import { withinScope } from '../../src/notify/spikes.js';
+import { ipBlockMatcher } from '../../src/suggest/ip-match.js';
 import { replayOverride } from '../../src/suggest/replay.js';
 import {
   decideHeader,
@@ -200,7 +201,11 @@ describe('the callers', () => {
       group({ client_ip: 'redacted', cookie_redacted: true, requests: 3 }),
       group({ client_ip: 'redacted-editor', cookie_redacted: true, wp_session: true, requests: 2 }),
     ];
-    const impact = replayOverride(target, groups, new Set(['spray', 'redacted']), new Set());
+    const { impact } = replayOverride(target, groups, {
+      attackSources: new Set(['spray', 'redacted']),
+      ipBlocks: ipBlockMatcher([]),
+      ips: new Map(),
+    });
     expect(impact).toEqual({ wouldAllow: 5 + 3 + 2, wouldAllowFromAttackers: 3, stillBlockedByIpBlocks: 0 });
   });
 

@@ -1,7 +1,11 @@
 import type { FleetSignal, IpFacts } from '../signal.js';
 
-/** More allowed admin work than attack evidence: an editor's or agency's address, however many sites it touches. */
-export const doesAdminWork = (ip: IpFacts) => ip.adminWork > 0 && ip.adminWork >= ip.attackRequests;
+/**
+ * More allowed admin work than attack evidence (injections under a login cookie included): an
+ * editor's or agency's address, however many sites it touches.
+ */
+export const doesAdminWork = (ip: IpFacts) =>
+  ip.adminWork > 0 && ip.adminWork >= ip.attackRequests + ip.sessionInjections;
 
 export const ipAdminWork: FleetSignal = {
   id: 'ip-admin-work',

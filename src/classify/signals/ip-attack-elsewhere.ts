@@ -1,5 +1,6 @@
 import type { FleetSignal } from '../signal.js';
 import { doesAdminWork } from './ip-admin-work.js';
+import { isIntegration } from './ip-integration.js';
 
 export const ipAttackElsewhere: FleetSignal = {
   id: 'ip-attack-elsewhere',
@@ -8,5 +9,6 @@ export const ipAttackElsewhere: FleetSignal = {
   reason: 'the same address sent attack payloads or probes in other requests',
   // An address doing more admin work than attack-looking requests is an editor's: its odd
   // requests are that editor's, not a second actor's.
-  applies: (_e, f) => f.ip !== undefined && f.ip.attackRequests >= 2 && !doesAdminWork(f.ip),
+  applies: (_e, f) =>
+    f.ip !== undefined && f.ip.attackRequests >= 2 && !doesAdminWork(f.ip) && !isIntegration(f.ip),
 };

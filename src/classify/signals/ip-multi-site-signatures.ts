@@ -1,5 +1,6 @@
 import type { FleetSignal } from '../signal.js';
 import { doesAdminWork } from './ip-admin-work.js';
+import { isIntegration } from './ip-integration.js';
 import { MULTI_SITE_ATTACK_MIN_SITES } from './ip-multi-site-attack.js';
 
 /**
@@ -14,5 +15,8 @@ export const ipMultiSiteSignatures: FleetSignal = {
   reason:
     'the same address left attack signatures (exploit paths, injections, scanner tools) on several sites',
   applies: (_e, f) =>
-    f.ip !== undefined && f.ip.signatureSites >= MULTI_SITE_ATTACK_MIN_SITES && !doesAdminWork(f.ip),
+    f.ip !== undefined &&
+    f.ip.signatureSites >= MULTI_SITE_ATTACK_MIN_SITES &&
+    !doesAdminWork(f.ip) &&
+    !isIntegration(f.ip),
 };

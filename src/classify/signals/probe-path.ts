@@ -18,7 +18,8 @@ const PROBE = new RegExp(
     String.raw`/(server-status|server-info|actuator|console|manager/html|solr|jenkins|owa|ecp)\b`,
     String.raw`\.(asp|aspx|jsp|cgi|action)$`,
     String.raw`/wp-content/uploads/.*\.php`,
-    String.raw`/(shell|cmd|c99|r57|wso|alfa|up|upload|uploader)\.php$`,
+    // Webshell names, except WordPress's own Media Library page (/wp-admin/upload.php).
+    String.raw`^(?!/wp-admin/[^/]+$).*/(shell|cmd|c99|r57|wso|alfa|up|upload|uploader)\.php$`,
   ].join('|'),
   'i',
 );
