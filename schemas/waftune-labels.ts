@@ -94,7 +94,9 @@ const OWN_LABEL = /^awswaf:\d*:webacl:[\w-]+:(.+)$/;
 const COOKIE_OF_LABEL: ReadonlyMap<string, SessionCookie> = new Map(
   SESSION_COOKIES.map((c) => [c.label, c.cookie]),
 );
-const SCHEME_OF_LABEL: ReadonlyMap<string, AuthScheme> = new Map(AUTH_SCHEMES.map((a) => [a.label, a.scheme]));
+const SCHEME_OF_LABEL: ReadonlyMap<string, AuthScheme> = new Map(
+  AUTH_SCHEMES.map((a) => [a.label, a.scheme]),
+);
 
 /**
  * Reads the evidence labels from a record's labels. Only a web ACL's own label counts
