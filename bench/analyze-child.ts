@@ -11,6 +11,7 @@ if (!dir) throw new Error('usage: analyze-child (analyze|scan) DIR');
 const started = performance.now();
 let records = 0;
 let suggestions = 0;
+let topRules: unknown[] = [];
 if (mode === 'scan') {
   const engine = await DuckDbEngine.create();
   const glob = `${dir.replaceAll("'", "''")}/**/*.gz`;
@@ -20,12 +21,17 @@ if (mode === 'scan') {
   records = Number(rows[0]?.n ?? 0);
   await engine.close();
 } else {
-  const reader = process.env.WAFTUNE_READER === 'exact' ? 'exact' : 'fast';
+  // The default reader unless told otherwise (WAFTUNE_READER=fast: the fast reader's row).
+  const reader = process.env.WAFTUNE_READER === 'fast' ? 'fast' : 'exact';
   const report = await analyzeLocal([dir], { config: DEFAULT_CONFIG, rejectsFile: null, reader });
   records = report.input.events;
   suggestions = report.suggestions.length;
+  topRules = report.topRules;
 }
 const seconds = (performance.now() - started) / 1000;
+const usage = process.resourceUsage();
+// CPU of every thread of this process (parse workers and DuckDB's threads included).
+const cpuSeconds = (usage.userCPUTime + usage.systemCPUTime) / 1e6;
 process.stdout.write(
-  `${JSON.stringify({ mode, records, seconds, maxRssMiB: process.resourceUsage().maxRSS / 1024, suggestions })}\n`,
+  `${JSON.stringify({ mode, records, seconds, cpuSeconds, maxRssMiB: usage.maxRSS / 1024, suggestions, topRules })}\n`,
 );

@@ -9,7 +9,7 @@ export async function fleetData(
   name: string,
   scale: number,
   days = 1,
-): Promise<{ dir: string; bytes: number; files: number }> {
+): Promise<{ dir: string; bytes: number; files: number; paths: string[] }> {
   const dir = join(DATA_DIR, name);
   const done = join(dir, '.complete');
   if (!existsSync(done)) {
@@ -20,6 +20,7 @@ export async function fleetData(
   }
   let bytes = 0;
   let files = 0;
+  const paths: string[] = [];
   const walk = (d: string) => {
     for (const e of readdirSync(d, { withFileTypes: true })) {
       const p = join(d, e.name);
@@ -27,9 +28,10 @@ export async function fleetData(
       else if (!e.name.startsWith('.')) {
         bytes += statSync(p).size;
         files++;
+        paths.push(p);
       }
     }
   };
   walk(join(dir, 'logs'));
-  return { dir: join(dir, 'logs'), bytes, files };
+  return { dir: join(dir, 'logs'), bytes, files, paths };
 }

@@ -52,7 +52,8 @@ export function durationArg(value: string): string {
   return value;
 }
 
-const SOURCE_HELP = 'log files or folders (gzip or plain JSON lines), or s3://bucket/prefix';
+const SOURCE_HELP =
+  'log files or folders (gzip or plain JSON lines), s3://bucket/prefix, or cwl://log-group (CloudWatch Logs)';
 
 /** `<source>` as arguments or as `--source` (both may be given); none is an error except on Athena. */
 export function addSourceArguments(cmd: Command): Command {
@@ -68,7 +69,7 @@ export function sourcesOf(
   const all = [...positional, ...(options.source ?? [])];
   if (all.length === 0 && options.engine !== 'athena') {
     throw new UsageError(
-      'no source given: name log files, folders or s3://bucket/prefix (e.g. waftune analyze ./logs)',
+      'no source given: name log files, folders, s3://bucket/prefix or cwl://log-group (e.g. waftune analyze ./logs)',
     );
   }
   return all;

@@ -74,6 +74,9 @@ export function installSignalHandlers(write: (text: string) => void = (t) => pro
 export function useRunTempDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'waftune-run-'));
   process.env.TMPDIR = dir;
-  atExit(() => rmSync(dir, { recursive: true, force: true }));
+  // Worker threads and DuckDB's own threads may still write into it while the main thread removes
+  // it on a signal: a file created behind rmSync's back fails the last rmdir (ENOTEMPTY), which
+  // rmSync retries.
+  atExit(() => rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 }));
   return dir;
 }

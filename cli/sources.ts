@@ -1,19 +1,46 @@
 import { rmSync } from 'node:fs';
+import { cloudWatchLogsSource, isCwlUrl } from '../adapters/cwl-source.js';
 import { downloadS3Prefix } from '../adapters/s3-source.js';
+import { parseDuration } from '../src/analyze/window.js';
+import type { RecordSource } from '../src/ingest/record-source.js';
 
 /**
- * Turns the `<source>` arguments into local paths: files and folders pass through; `s3://` sources
- * are downloaded first (DuckDB cannot read s3:// here) into a temporary folder that keeps the key
- * layout and is removed when the process exits.
+ * A log group is read over a window ending now; with no `--since`, the last day: the whole
+ * retention of a busy group is far more than a default should fetch at 5 calls a second.
+ */
+export const CWL_DEFAULT_WINDOW = '24h';
+
+export interface ResolvedSources {
+  /** Files and folders, local or downloaded. */
+  paths: string[];
+  /** Sources read record by record (cwl://). */
+  streams: RecordSource[];
+}
+
+/**
+ * Turns the `<source>` arguments into what the local chain reads: files and folders pass through;
+ * `s3://` sources are downloaded first (DuckDB cannot read s3:// here) into a temporary folder that
+ * keeps the key layout and is removed when the process exits; `cwl://<log-group>` becomes a
+ * record source over the window (`sinceMs` back from now).
  */
 export async function resolveSources(
   sources: readonly string[],
-  options: { sinceMs?: number; onDownload?: (source: string, objects: number, bytes: number) => void },
-): Promise<string[]> {
-  const out: string[] = [];
+  options: {
+    sinceMs?: number;
+    onDownload?: (source: string, objects: number, bytes: number) => void;
+    now?: number;
+  },
+): Promise<ResolvedSources> {
+  const out: ResolvedSources = { paths: [], streams: [] };
   for (const s of sources) {
+    if (isCwlUrl(s)) {
+      const endTime = options.now ?? Date.now();
+      const sinceMs = options.sinceMs ?? parseDuration(CWL_DEFAULT_WINDOW);
+      out.streams.push(cloudWatchLogsSource(s, { startTime: Math.max(0, endTime - sinceMs), endTime }));
+      continue;
+    }
     if (!s.startsWith('s3://')) {
-      out.push(s);
+      out.paths.push(s);
       continue;
     }
     const got = await downloadS3Prefix(
@@ -22,7 +49,7 @@ export async function resolveSources(
     );
     process.once('exit', () => rmSync(got.dir, { recursive: true, force: true }));
     options.onDownload?.(s, got.objects, got.bytes);
-    out.push(got.dir);
+    out.paths.push(got.dir);
   }
   return out;
 }

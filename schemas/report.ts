@@ -83,6 +83,8 @@ export const reportSchema = z.object({
       z.object({
         file: z.string(),
         line: z.number().nullable(),
+        /** A CloudWatch Logs event (where `file` is `cwl://group/stream`): its id and time. */
+        event: z.object({ id: z.string(), time: z.string() }).optional(),
         reason: z.string(),
         excerpt: z.string().nullable(),
       }),

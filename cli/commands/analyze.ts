@@ -16,6 +16,7 @@ import { SOURCE_ENV, withHelp } from '../help.js';
 import {
   addCommonOptions,
   addSourceArguments,
+  applyAwsOptions,
   type CommonOptions,
   durationArg,
   engineOption,
@@ -62,7 +63,9 @@ export async function runAnalysis(sources: string[], options: AnalyzeOptions): P
       throw new UsageError("--account cuts local data; on Athena, read the account's lines of the report");
     return finishReport(await analyzeOnAthena(options, config, sinceMs), config, options);
   }
-  const paths = await resolveSources(sources, { sinceMs });
+  // --profile/--region reach the S3 and CloudWatch Logs clients through the standard SDK settings.
+  applyAwsOptions(options);
+  const { paths, streams } = await resolveSources(sources, { sinceMs });
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const rejectsFile = options.save === false ? null : join(options.stateDir, 'rejects', `${stamp}.jsonl`);
   const bar = byteProgress(options.progress && Boolean(process.stderr.isTTY));
@@ -71,6 +74,7 @@ export async function runAnalysis(sources: string[], options: AnalyzeOptions): P
     report = await analyzeLocal(paths, {
       config,
       sinceMs,
+      streams,
       rejectsFile,
       ...(accounts ? { accounts } : {}),
       onStart: bar.start,

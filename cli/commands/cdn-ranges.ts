@@ -75,15 +75,18 @@ function selected(options: Options): Cdn[] {
   return chosen as Cdn[];
 }
 
-function readProvider(file: string): ProviderSnapshot | null {
+/** A snapshot file, checked against its schema; null when there is no such file. */
+function readSnapshotFile<T>(file: string, schema: { parse(value: unknown): T }): T | null {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch {
     return null;
   }
-  return providerSnapshotSchema.parse(JSON.parse(text));
+  return schema.parse(JSON.parse(text));
 }
+
+const readProvider = (file: string) => readSnapshotFile(file, providerSnapshotSchema);
 
 const providerSummary = (s: ProviderSnapshot) => ({
   retrieved: s.retrieved,
@@ -100,15 +103,7 @@ function replaceFile(file: string, text: string): void {
   renameSync(temp, file);
 }
 
-function readSnapshot(file: string): RangesSnapshot | null {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    return null;
-  }
-  return snapshotSchema.parse(JSON.parse(text));
-}
+const readSnapshot = (file: string) => readSnapshotFile(file, snapshotSchema);
 
 const summary = (s: RangesSnapshot) => ({
   createDate: s.createDate,

@@ -119,13 +119,14 @@ export async function openEngine(
   }
   if (options.engine !== 'duckdb') throw new UsageError(`--engine ${options.engine}: use duckdb or athena`);
   if (sources.length === 0)
-    throw new UsageError('name the log files or folders (or s3://bucket/prefix) to read');
+    throw new UsageError('name the log files or folders (or s3://bucket/prefix, cwl://log-group) to read');
   applyAwsOptions(options);
-  const paths = await resolveSources(sources, sinceMs === undefined ? {} : { sinceMs });
+  const { paths, streams } = await resolveSources(sources, sinceMs === undefined ? {} : { sinceMs });
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const load = await loadLocal(paths, {
     rejectsFile: join(options.stateDir, 'rejects', `${stamp}.jsonl`),
     ...(accounts?.length ? { accounts } : {}),
+    streams,
   });
   const span = await load.engine.run<{ last_ts: number | null }>('window', windowParams(ALL_TIME));
   const last = span.rows[0]?.last_ts ?? null;
@@ -178,7 +179,10 @@ export function register(program: Command): void {
   const cmd = addNotifyOptions(
     addAccountFilter(program.command('digest'))
       .description('the last day as a Slack message and a self-contained HTML report with charts')
-      .argument('[source...]', 'log files or folders, or s3://bucket/prefix (none with --engine athena)')
+      .argument(
+        '[source...]',
+        'log files or folders, s3://bucket/prefix or cwl://log-group (none with --engine athena)',
+      )
       .option('--html <file>', 'where to write the HTML report (default <state-dir>/reports/)')
       .option('--to <time>', 'end of the day to report (default: end of the data, or now on Athena)'),
   ).action(async (sources: string[], options: DigestOptions) => {

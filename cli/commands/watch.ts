@@ -73,7 +73,10 @@ export function register(program: Command): void {
       .description(
         'alert on false-positive spikes (per site, rule and path, and fleet-wide) and on overrides that did not work',
       )
-      .argument('[source...]', 'log files or folders, or s3://bucket/prefix (none with --engine athena)')
+      .argument(
+        '[source...]',
+        'log files or folders, s3://bucket/prefix or cwl://log-group (none with --engine athena)',
+      )
       .option('--interval <duration>', 'how often to check', durationArg, '5m')
       .option('--bucket <duration>', 'bucket size of the series', durationArg, '5m')
       .option('--window <duration>', 'baseline the buckets are compared with', durationArg, '6h')

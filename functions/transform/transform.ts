@@ -6,6 +6,7 @@ import type {
 import type { WafEvent } from '../../schemas/event.js';
 import type { ProcessResult } from '../../src/ingest/process.js';
 import { type Processor, pieceReason, processText } from '../../src/ingest/process-text.js';
+import { eventJson } from './event-json.js';
 
 /**
  * The Firehose transform, free of Lambda plumbing: one batch of Firehose records in, one response
@@ -211,8 +212,8 @@ function decode(base64: string): string {
 
 /** base64 of each event's JSON + newline: Firehose concatenates records, the newline makes them JSON lines. */
 function encodeLines(events: readonly WafEvent[]): string {
-  if (events.length === 1) return encodeLine(JSON.stringify(events[0]));
-  return encodeLine(events.map((e) => JSON.stringify(e)).join('\n'));
+  if (events.length === 1) return encodeLine(eventJson(events[0] as WafEvent));
+  return encodeLine(events.map((e) => eventJson(e)).join('\n'));
 }
 
 function encodeLine(json: string): string {

@@ -2,14 +2,22 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Config } from '../../schemas/config.js';
+import type { WafEvent } from '../../schemas/event.js';
 import type { ConcatenatedFile, Report } from '../../schemas/report.js';
 import { DuckDbEngine } from '../engines/duckdb.js';
 import { SpillWriter } from '../engines/spill-writer.js';
+import type { RecordSource } from '../ingest/record-source.js';
 import { RejectLog, type RejectSummary } from '../ingest/rejects.js';
 import { listSourceFiles } from '../ingest/sources.js';
 import { suggest } from '../suggest/index.js';
 import { fastLoad } from './fast-load.js';
-import { emptyStats, type IngestProgress, type IngestStats, ingestFile } from './ingest-files.js';
+import {
+  emptyStats,
+  type IngestProgress,
+  type IngestStats,
+  ingestFile,
+  ingestRecords,
+} from './ingest-files.js';
 import { defaultWorkers, ingestInWorkers } from './ingest-pool.js';
 import { analyze, completeReport } from './run-analysis.js';
 
@@ -31,6 +39,8 @@ export interface LoadOptions {
   workers?: number;
   /** DuckDB's memory limit; past it the table spills to a temporary folder, so memory stays flat. */
   memoryLimit?: string;
+  /** Records from services (CloudWatch Logs), read after the files, in this thread. */
+  streams?: readonly RecordSource[];
   /** Only the events of these AWS accounts' web ACLs (`--account`): 12-digit ids. */
   accounts?: readonly string[];
   /**
@@ -76,8 +86,10 @@ export async function loadLocal(paths: readonly string[], options: LoadOptions):
     const concatenated: ConcatenatedFile[] = [];
     const onConcatenated = (c: ConcatenatedFile) => concatenated.push(c);
     const workers = options.workers ?? defaultWorkers(files.length);
+    // With the fast reader `events` is a view over events_local; the exact reader's events are kind 2.
     const loadSpill = async (file: string) => {
-      await engine.insertJsonLines(file);
+      if (staging) await engine.insertJsonLines(file, 'events_local', 'src, line, kind, |NULL, NULL, 2, ');
+      else await engine.insertJsonLines(file);
       rmSync(file, { force: true });
     };
     let stats: IngestStats;
@@ -101,27 +113,25 @@ export async function loadLocal(paths: readonly string[], options: LoadOptions):
         progress: options.progress,
         onSpill: loadSpill,
       });
-    } else {
-      stats = emptyStats();
-      const full: string[] = [];
-      const spill = new SpillWriter(work, 'events', (file) => full.push(file));
-      const loadFull = async () => {
-        for (let file = full.shift(); file !== undefined; file = full.shift()) await loadSpill(file);
-      };
-      for (const f of files) {
-        await ingestFile(
-          f.path,
-          stats,
-          (e) => spill.add(e),
-          onProblem,
-          () => options.progress?.({ bytes: stats.bytes, events: stats.events }),
-          onConcatenated,
-        );
-        await loadFull();
-      }
-      spill.close();
-      await loadFull();
+    } else stats = emptyStats();
+    const progress = () => options.progress?.({ bytes: stats.bytes, events: stats.events });
+    // One thread: files here too; then the record sources (services), always here.
+    if (!staging && workers <= 1) {
+      await ingestHere(
+        work,
+        'events',
+        loadSpill,
+        files.map((f) => (emit) => ingestFile(f.path, stats, emit, onProblem, progress, onConcatenated)),
+      );
     }
+    await ingestHere(
+      work,
+      'records',
+      loadSpill,
+      (options.streams ?? []).map(
+        (source) => (emit) => ingestRecords(source, stats, emit, onProblem, progress),
+      ),
+    );
     if (!staging) await engine.sqlRun('COMMIT');
     if (options.accounts?.length)
       await keepAccounts(engine, options.accounts, staging ? 'events_local' : 'events');
@@ -130,6 +140,30 @@ export async function loadLocal(paths: readonly string[], options: LoadOptions):
     await close();
     throw error;
   }
+}
+
+/**
+ * Runs ingest steps one after another in this thread, spilling their events to files and loading
+ * each file into DuckDB as soon as it is full.
+ */
+async function ingestHere(
+  work: string,
+  prefix: string,
+  load: (file: string) => Promise<void>,
+  steps: readonly ((emit: (event: WafEvent) => void) => Promise<void>)[],
+): Promise<void> {
+  if (steps.length === 0) return;
+  const full: string[] = [];
+  const spill = new SpillWriter(work, prefix, (file) => full.push(file));
+  const loadFull = async () => {
+    for (let file = full.shift(); file !== undefined; file = full.shift()) await load(file);
+  };
+  for (const step of steps) {
+    await step((e) => spill.add(e));
+    await loadFull();
+  }
+  spill.close();
+  await loadFull();
 }
 
 /** The whole local chain: load, query, fold, suggest — the report `analyze` prints. */

@@ -223,9 +223,7 @@ export function renderReport(r: Report, options: { color: boolean }): string {
       ...Object.entries(r.input.rejectedByReason).map(([k, v2]) => `    ${n(v2)} × ${safe(k)}`),
       ...r.input.rejectedSamples
         .slice(0, 8)
-        .map((s) =>
-          c.dim(`    ${safe(s.file, 120)}${s.line === null ? '' : `:${s.line}`}: ${safe(s.reason, 160)}`),
-        ),
+        .map((s) => c.dim(`    ${safe(s.file, 120)}${placeIn(s)}: ${safe(s.reason, 160)}`)),
     );
   }
   const joined = r.input.concatenated;
@@ -245,6 +243,12 @@ export function renderReport(r: Report, options: { color: boolean }): string {
     if (joined.length > 8) out.push(c.dim(`    … ${joined.length - 8} more files in --json`));
   }
   return `${out.join('\n')}\n`;
+}
+
+/** After the file: `:line`, or a log event's id and time. */
+function placeIn(s: Report['input']['rejectedSamples'][number]): string {
+  if (s.line !== null) return `:${s.line}`;
+  return s.event ? ` event ${safe(s.event.id, 80)} at ${safe(s.event.time, 40)}` : '';
 }
 
 function shortGroup(group: string | null): string {

@@ -9,9 +9,12 @@ export interface LogLine {
 }
 
 export interface InputProblem {
+  /** The file; for records that come from a service, what names their container (`cwl://group/stream`). */
   file: string;
-  /** 1-based line, or null when the problem is the file as a whole. */
+  /** 1-based line, or null when the problem is the file as a whole (or the input has no lines). */
   line: number | null;
+  /** A CloudWatch Logs event: its id and time, which place it where `line` cannot. */
+  event?: { id: string; time: string };
   reason: string;
   excerpt: string | null;
 }

@@ -1,10 +1,11 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runAnalysis } from '../../cli/commands/analyze.js';
 import { writeFleet } from '../../fixtures/generator/index.js';
 import type { Report } from '../../schemas/report.js';
+import { analyzeSource } from '../support/analysis.js';
+import { filesUnder } from '../support/files.js';
 import { type LocalS3, startLocalS3 } from './local-s3.js';
 
 /**
@@ -16,12 +17,6 @@ const BUCKET = 'waftune-fleet';
 let s3: LocalS3;
 let work: string;
 let local: string;
-
-function files(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
-    .map((f) => join(dir, f))
-    .filter((f) => statSync(f).isFile());
-}
 
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'waftune-analyze-s3-'));
@@ -36,7 +31,8 @@ beforeAll(async () => {
     bufferSeconds: 3600,
   });
   s3 = await startLocalS3([BUCKET]);
-  for (const file of files(local)) await s3.put(BUCKET, `raw/${relative(local, file)}`, readFileSync(file));
+  for (const file of filesUnder(local))
+    await s3.put(BUCKET, `raw/${relative(local, file)}`, readFileSync(file));
   // What else lives in a waftune bucket, and must not be read as raw logs.
   await s3.put(
     BUCKET,
@@ -52,14 +48,7 @@ afterAll(async () => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-async function report(source: string, since?: string): Promise<Report> {
-  return runAnalysis([source], {
-    engine: 'duckdb',
-    progress: false,
-    stateDir: join(work, 'state'),
-    ...(since ? { since } : {}),
-  });
-}
+const report = (source: string, since?: string) => analyzeSource(source, join(work, 'state'), since);
 
 /**
  * What must agree. The analysis leaves order among equals to DuckDB's threads, so even the same

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type AwsModel, AwsModelValidator, loadAwsModel, type Shape } from './aws-model-validator.js';
+import { LocalHttpEndpoint } from './local-http-endpoint.js';
 import { awsModelPath } from './vendored.js';
 
 /**
@@ -56,7 +56,7 @@ function accountOfRole(arn: string): string {
   return arn.split(':')[4] ?? '';
 }
 
-export class LocalSts {
+export class LocalSts extends LocalHttpEndpoint {
   readonly validator: AwsModelValidator;
   readonly requests: StsRequestLog[] = [];
   /** Requests the model rejected, with why. */
@@ -65,26 +65,11 @@ export class LocalSts {
   private readonly callers = new Map<string, Session>();
   private readonly sessions = new Map<string, Session>();
   private readonly roles = new Map<string, LocalRole>();
-  private server = createServer((req, res) => {
-    void this.handle(req, res);
-  });
-  url = '';
 
   constructor() {
+    super();
     this.model = loadAwsModel(STS_MODEL_PATH);
     this.validator = new AwsModelValidator(this.model);
-  }
-
-  async start(): Promise<this> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    const { port } = this.server.address() as AddressInfo;
-    this.url = `http://127.0.0.1:${port}`;
-    return this;
-  }
-
-  async close(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
   /** Long-term credentials of a user in `account` (the agency's own profile or environment). */
@@ -109,7 +94,7 @@ export class LocalSts {
     return this.requests.map((r) => r.action).filter((a) => !name || a === name);
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  protected async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const send = (status: number, xml: string) => {

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import ipaddr from 'ipaddr.js';
+import { AwsError, AwsJsonEndpoint, type AwsJsonRequest, type Json } from './aws-json-endpoint.js';
 import { AwsModelValidator, loadAwsModel } from './aws-model-validator.js';
 import { awsModelPath } from './vendored.js';
 
@@ -27,13 +26,13 @@ import { awsModelPath } from './vendored.js';
  */
 
 export const WAFV2_MODEL_PATH = awsModelPath('wafv2');
+const WAFV2_MODEL = loadAwsModel(WAFV2_MODEL_PATH);
 const TARGET_PREFIX = 'AWSWAF_20190729.';
 const ACCOUNT = '123456789012';
 const MAX_WCU = 5_000;
 const MAX_ADDRESSES = 10_000;
 const SEARCH_STRING_MAX = 200;
 
-type Json = Record<string, unknown>;
 type Scope = 'REGIONAL' | 'CLOUDFRONT';
 
 export interface StoredWebAcl {
@@ -53,15 +52,7 @@ interface Location {
   ipSets: Map<string, StoredIpSet>;
 }
 
-export class AwsError extends Error {
-  constructor(
-    readonly type: string,
-    message: string,
-    readonly status = 400,
-  ) {
-    super(message);
-  }
-}
+export { AwsError };
 
 export interface RequestLog {
   operation: string;
@@ -186,8 +177,8 @@ export interface FirewallManagerSeed {
   post?: Json[];
 }
 
-export class LocalWafv2 {
-  readonly validator = new AwsModelValidator(loadAwsModel(WAFV2_MODEL_PATH), {
+export class LocalWafv2 extends AwsJsonEndpoint {
+  readonly validator = new AwsModelValidator(WAFV2_MODEL, {
     exactlyOneOf: ['Statement', 'FieldToMatch', 'RuleAction', 'DefaultAction', 'OverrideAction'],
   });
   readonly requests: RequestLog[] = [];
@@ -200,23 +191,14 @@ export class LocalWafv2 {
   /** New IP set ARN -> requests referencing it still to refuse as unavailable. */
   private readonly settling = new Map<string, number>();
   private readonly updateHooks: { name: string; fn: (acl: StoredWebAcl) => void; once: boolean }[] = [];
-  private server = createServer((req, res) => {
-    void this.handle(req, res);
-  });
-  url = '';
 
-  constructor(private readonly options: LocalWafv2Options = {}) {}
-
-  async start(): Promise<this> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    const { port } = this.server.address() as AddressInfo;
-    this.url = `http://127.0.0.1:${port}`;
-    return this;
-  }
-
-  async close(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  constructor(private readonly options: LocalWafv2Options = {}) {
+    super({
+      targetPrefix: TARGET_PREFIX,
+      signingName: 'wafv2',
+      operations: WAFV2_MODEL.operations,
+      internalError: 'WAFInternalErrorException',
+    });
   }
 
   // ---- test hooks ---------------------------------------------------------------------------
@@ -379,84 +361,34 @@ export class LocalWafv2 {
     return found;
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const send = (status: number, body: unknown, type?: string) => {
-      res.writeHead(status, {
-        'content-type': 'application/x-amz-json-1.1',
-        'x-amzn-requestid': randomUUID(),
-        ...(type ? { 'x-amzn-errortype': type } : {}),
-      });
-      res.end(JSON.stringify(body));
-    };
-    const target = String(req.headers['x-amz-target'] ?? '');
-    const operation = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : '';
-    try {
-      if (req.method !== 'POST' || req.url !== '/')
-        throw new AwsError('UnknownOperationException', 'POST / only');
-      if (!String(req.headers['content-type'] ?? '').startsWith('application/x-amz-json-1.1')) {
-        throw new AwsError(
-          'SerializationException',
-          `content-type must be application/x-amz-json-1.1, got ${req.headers['content-type']}`,
-        );
-      }
-      const credential = /Credential=([^/]+)\/\d{8}\/([^/]+)\/([^/]+)\/aws4_request/.exec(
-        String(req.headers.authorization ?? ''),
+  protected async answer({ operation, region, accessKeyId, body, headers }: AwsJsonRequest): Promise<Json> {
+    const account = this.options.accountOf ? this.options.accountOf(accessKeyId) : ACCOUNT;
+    if (!account)
+      throw new AwsError(
+        'UnrecognizedClientException',
+        'The security token included in the request is invalid.',
+        400,
       );
-      if (!credential)
-        throw new AwsError('MissingAuthenticationTokenException', 'request is not signed with SigV4', 403);
-      const [, accessKeyId = '', region = '', service] = credential;
-      const account = this.options.accountOf ? this.options.accountOf(accessKeyId) : ACCOUNT;
-      if (!account)
-        throw new AwsError(
-          'UnrecognizedClientException',
-          'The security token included in the request is invalid.',
-          400,
-        );
-      if (service !== 'wafv2')
-        throw new AwsError('InvalidSignatureException', `signed for ${service}, not wafv2`, 403);
-      if (!this.validator.model.operations[operation])
-        throw new AwsError('UnknownOperationException', `unknown operation ${target}`);
-      let body: Json;
-      try {
-        body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Json;
-      } catch {
-        throw new AwsError('SerializationException', 'body is not JSON');
-      }
-      const userAgent = [req.headers['user-agent'], req.headers['x-amz-user-agent']]
-        .filter(Boolean)
-        .join(' ');
-      this.requests.push({ operation, region, account, body: clone(body), userAgent });
-      const errors = this.validator.validateInput(operation, body);
-      if (errors.length) {
-        this.rejected.push({ operation, errors });
-        throw new AwsError('WAFInvalidParameterException', errors.join('; '));
-      }
-      if (body.Scope === 'CLOUDFRONT' && region !== 'us-east-1') {
-        this.rejected.push({ operation, errors: [`CLOUDFRONT scope called in ${region}`] });
-        throw new AwsError(
-          'WAFInvalidParameterException',
-          'Error reason: The scope is not valid., field: SCOPE_VALUE, parameter: CLOUDFRONT',
-        );
-      }
-      const delay = this.options.delays?.[operation];
-      if (delay) await new Promise((resolve) => setTimeout(resolve, delay));
-      const out = this.dispatch(operation, body, region, account);
-      const outErrors = this.validator.validateOutput(operation, out);
-      if (outErrors.length) this.badResponses.push({ operation, errors: outErrors });
-      send(200, out);
-    } catch (error) {
-      if (error instanceof AwsError) {
-        send(error.status, { __type: error.type, Message: error.message }, error.type);
-      } else {
-        send(
-          500,
-          { __type: 'WAFInternalErrorException', Message: String(error) },
-          'WAFInternalErrorException',
-        );
-      }
+    const userAgent = [headers['user-agent'], headers['x-amz-user-agent']].filter(Boolean).join(' ');
+    this.requests.push({ operation, region, account, body: clone(body), userAgent });
+    const errors = this.validator.validateInput(operation, body);
+    if (errors.length) {
+      this.rejected.push({ operation, errors });
+      throw new AwsError('WAFInvalidParameterException', errors.join('; '));
     }
+    if (body.Scope === 'CLOUDFRONT' && region !== 'us-east-1') {
+      this.rejected.push({ operation, errors: [`CLOUDFRONT scope called in ${region}`] });
+      throw new AwsError(
+        'WAFInvalidParameterException',
+        'Error reason: The scope is not valid., field: SCOPE_VALUE, parameter: CLOUDFRONT',
+      );
+    }
+    const delay = this.options.delays?.[operation];
+    if (delay) await new Promise((resolve) => setTimeout(resolve, delay));
+    const out = this.dispatch(operation, body, region, account);
+    const outErrors = this.validator.validateOutput(operation, out);
+    if (outErrors.length) this.badResponses.push({ operation, errors: outErrors });
+    return out;
   }
 
   private dispatch(operation: string, body: Json, region: string, account: string): Json {
