@@ -43,9 +43,21 @@ function load() {
 
 /** The CDN whose published ranges hold this address (`cloudfront`, `cloudflare`, `fastly`), or null. */
 export function publishedCdnOf(address: string): PublishedCdn | null {
-  for (const [cdn, set] of load().sets) if (set.has(address)) return cdn;
-  return null;
+  // Clients repeat: an IPv6 lookup parses the address, so the answers of recent ones are kept.
+  const known = recent.get(address);
+  if (known !== undefined) return known;
+  let found: PublishedCdn | null = null;
+  for (const [cdn, set] of load().sets)
+    if (set.has(address)) {
+      found = cdn;
+      break;
+    }
+  if (recent.size >= RECENT_MAX) recent.clear();
+  recent.set(address, found);
+  return found;
 }
+const RECENT_MAX = 4096;
+const recent = new Map<string, PublishedCdn | null>();
 
 /** Every published set, in the order publishedCdnOf asks them (for SQL that decides alike). */
 export function publishedSets(): ReadonlyArray<readonly [PublishedCdn, CidrSet]> {

@@ -42,6 +42,33 @@ const VIEWS: Record<View, (s: string) => string> = {
   'decoded-lower': (s) => lowerAscii(percentDecode(s)),
 };
 
+/**
+ * One view function per (field, view), shared by every compiled condition and remembering its
+ * last input: the signals read the same few views of one event one after another, so each is
+ * computed once per event instead of once per test. (Pure functions: a remembered answer is the
+ * answer.)
+ */
+const SHARED_VIEWS = new Map<string, (s: string) => string>();
+function sharedView(field: TextField, view: View): (s: string) => string {
+  if (view === 'raw') return VIEWS.raw;
+  const key = `${field}:${view}`;
+  let f = SHARED_VIEWS.get(key);
+  if (!f) {
+    const compute = VIEWS[view];
+    let lastIn: string | null = null;
+    let lastOut = '';
+    f = (s) => {
+      if (s !== lastIn) {
+        lastOut = compute(s);
+        lastIn = s;
+      }
+      return lastOut;
+    };
+    SHARED_VIEWS.set(key, f);
+  }
+  return f;
+}
+
 function checkView(c: { field: TextField; view?: View; matches: Pattern }): void {
   if ((c.view ?? 'raw') !== 'raw' && c.matches.hasUpper)
     throw new Error(`/${c.matches.source}/ names upper-case letters but runs on a lower-cased ${c.field}`);
@@ -74,7 +101,7 @@ export function compileTs(c: Condition): Predicate {
     return (e) => e[list].some((v) => v.startsWith(anyStartsWith));
   }
   const f = c.field;
-  const view = VIEWS[c.view ?? 'raw'];
+  const view = sharedView(f, c.view ?? 'raw');
   let test: (s: string) => boolean;
   if ('equals' in c) {
     const v = c.equals;

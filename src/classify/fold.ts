@@ -5,16 +5,35 @@
  * lengths are counted in code points, as SQL's `substr` counts them.
  */
 
-const UPPER = /[A-Z]/;
-const LOWER = /[a-z]/;
+/**
+ * Which letters a text has, in one pass: `upper`/`lower` an ASCII letter of that case, `wide` any
+ * code unit past ASCII (where `toLowerCase` would also fold other letters).
+ */
+function letters(s: string): { upper: boolean; lower: boolean; wide: boolean } {
+  let upper = false;
+  let lower = false;
+  let wide = false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 65 && c <= 90) upper = true;
+    else if (c >= 97 && c <= 122) lower = true;
+    else if (c > 127) wide = true;
+  }
+  return { upper, lower, wide };
+}
 
 export function lowerAscii(s: string): string {
-  if (!UPPER.test(s)) return s;
+  const l = letters(s);
+  if (!l.upper) return s;
+  // On ASCII text the built-in is the same and faster.
+  if (!l.wide) return s.toLowerCase();
   return s.replace(/[A-Z]+/g, (m) => m.toLowerCase());
 }
 
 export function upperAscii(s: string): string {
-  if (!LOWER.test(s)) return s;
+  const l = letters(s);
+  if (!l.lower) return s;
+  if (!l.wide) return s.toUpperCase();
   return s.replace(/[a-z]+/g, (m) => m.toUpperCase());
 }
 
