@@ -74,6 +74,29 @@ function checkView(c: { field: TextField; view?: View; matches: Pattern }): void
     throw new Error(`/${c.matches.source}/ names upper-case letters but runs on a lower-cased ${c.field}`);
 }
 
+/**
+ * One test per pattern, remembering its last text: a signal that tests a field as sent and
+ * percent-decoded runs the regex once where decoding changed nothing.
+ */
+const SHARED_TESTS = new Map<Pattern, (s: string) => boolean>();
+function sharedTest(p: Pattern): (s: string) => boolean {
+  let f = SHARED_TESTS.get(p);
+  if (!f) {
+    const re = toRegExp(p);
+    let lastIn: string | null = null;
+    let lastOut = false;
+    f = (s) => {
+      if (s !== lastIn) {
+        lastOut = re.test(s);
+        lastIn = s;
+      }
+      return lastOut;
+    };
+    SHARED_TESTS.set(p, f);
+  }
+  return f;
+}
+
 /** The TypeScript predicate. */
 export function compileTs(c: Condition): Predicate {
   if ('all' in c) {
@@ -114,8 +137,7 @@ export function compileTs(c: Condition): Predicate {
     test = (s) => s.startsWith(v);
   } else {
     checkView(c);
-    const re = toRegExp(c.matches);
-    test = (s) => re.test(s);
+    test = sharedTest(c.matches);
   }
   return (e) => {
     const s = e[f];
