@@ -140,6 +140,25 @@ export async function prepareWork(
     };
   };
 
+  /**
+   * The web ACL a suggestion names, placed in its account and in the run's scope; otherwise
+   * undefined, with the reason recorded (`what` says which part of the suggestion it was for).
+   */
+  const targetOf = (name: string, suggestionId: string, what = ''): WebAclRef | undefined => {
+    const resolved = resolveWebAcl(name, discovery.acls);
+    const placed = resolved.ref ? place(resolved.ref) : {};
+    if (!placed.ref) {
+      // A resolved web ACL without a reason: its account is unavailable, said once, below.
+      if (!resolved.ref || placed.skip)
+        skipped.push({
+          suggestionId,
+          reason: `${what}${placed.skip ?? resolved.problem ?? `unknown web ACL ${name}`}`,
+        });
+      return undefined;
+    }
+    return inScope(placed.ref) ? placed.ref : undefined;
+  };
+
   const allowlist = createAllowlist(options.allowlist ?? []);
   const ipBlocks = new Map<string, IpBlockItem>();
   const ipVersionsWanted = new Set<IpVersion>();
@@ -147,18 +166,8 @@ export async function prepareWork(
   for (const s of suggestions) {
     if (s.kind === 'rule-override') {
       for (const name of s.webAcls) {
-        const resolved = resolveWebAcl(name, discovery.acls);
-        const placed = resolved.ref ? place(resolved.ref) : {};
-        const ref = placed.ref;
-        if (!ref) {
-          if (resolved.ref && !placed.skip) continue; // its account is unavailable: said once, below
-          skipped.push({
-            suggestionId: s.id,
-            reason: placed.skip ?? resolved.problem ?? `unknown web ACL ${name}`,
-          });
-          continue;
-        }
-        if (!inScope(ref)) continue;
+        const ref = targetOf(name, s.id);
+        if (!ref) continue;
         const work = aclWork(ref);
         if (!work.overrides.some((o) => o.id === s.id)) {
           work.overrides.push({
@@ -194,18 +203,8 @@ export async function prepareWork(
     const forwarded = s.forwardedIpConfig;
     if (!forwarded || !versions.size) continue;
     for (const name of forwarded.webAcls) {
-      const resolved = resolveWebAcl(name, discovery.acls);
-      const placed = resolved.ref ? place(resolved.ref) : {};
-      const ref = placed.ref;
-      if (!ref) {
-        if (resolved.ref && !placed.skip) continue; // its account is unavailable: said once, below
-        skipped.push({
-          suggestionId: s.id,
-          reason: `forwarded-address block: ${placed.skip ?? resolved.problem ?? `unknown web ACL ${name}`}`,
-        });
-        continue;
-      }
-      if (!inScope(ref)) continue;
+      const ref = targetOf(name, s.id, 'forwarded-address block: ');
+      if (!ref) continue;
       forwardedFor.set(ref.arn, ref);
       const work = aclWork(ref);
       for (const version of versions) {
