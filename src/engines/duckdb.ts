@@ -49,6 +49,9 @@ const SINK_BATCH = 200_000;
 export class DuckDbEngine implements QueryEngine {
   readonly name = 'duckdb' as const;
 
+  /** The run before this one: results stream one at a time on the connection. */
+  private queue: Promise<void> = Promise.resolve();
+
   private constructor(
     private readonly instance: DuckDBInstance,
     private readonly connection: DuckDBConnection,
@@ -147,29 +150,70 @@ export class DuckDbEngine implements QueryEngine {
     await this.connection.run('DROP TABLE client_cdn_of');
   }
 
-  async run<R extends Row = Row>(
+  /**
+   * Runs a query of `queries/`, reading its result a chunk at a time: the rows are built as they
+   * come, with each distinct text kept once (the same web ACL, host and user agent recur in every
+   * group), so a large result holds its rows and no more. One result streams at a time on the
+   * connection (a new statement would end a pending stream), so runs wait their turn.
+   */
+  run<R extends Row = Row>(query: string, params: Record<string, SqlValue> = {}): Promise<QueryResult<R>> {
+    return this.inTurn(() => this.streamRows<R>(query, params));
+  }
+
+  private inTurn<T>(work: () => Promise<T>): Promise<T> {
+    const turn = this.queue.then(work);
+    this.queue = turn.then(
+      () => undefined,
+      () => undefined,
+    );
+    return turn;
+  }
+
+  private async streamRows<R extends Row>(
     query: string,
-    params: Record<string, SqlValue> = {},
+    params: Record<string, SqlValue>,
   ): Promise<QueryResult<R>> {
     const started = performance.now();
     const file = loadSqlFile(query, this.queriesDir);
     const values = bindParams(file, params);
     const types = file.params.map((p) => PARAM_TYPE[p.type]);
     const bound = values.map((v, i) => (v !== null && file.params[i]?.type === 'bigint' ? BigInt(v) : v));
-    const reader = await this.connection.runAndReadAll(file.text, bound, types);
-    const rows = reader.getRowObjectsJS().map((r) => toPlain(r) as R);
+    const result = await this.connection.stream(file.text, bound, types);
+    const names = result.deduplicatedColumnNames();
+    const texts = new Map<string, string>();
+    const plain = (value: unknown): unknown => {
+      if (typeof value === 'string') {
+        const kept = texts.get(value);
+        if (kept !== undefined) return kept;
+        texts.set(value, value);
+        return value;
+      }
+      return toPlain(value, plain);
+    };
+    const rows: R[] = [];
+    for await (const chunk of result.yieldRowsJs()) {
+      for (const values of chunk) {
+        const row: Row = {};
+        for (let i = 0; i < names.length; i++) row[names[i] as string] = plain(values[i]) as SqlValue;
+        rows.push(row as R);
+      }
+    }
     return { rows, stats: { elapsedMs: performance.now() - started } };
   }
 
   /** Runs a statement without reading a result; never with log-derived text. */
-  async sqlRun(text: string): Promise<void> {
-    await this.connection.run(text);
+  sqlRun(text: string): Promise<void> {
+    return this.inTurn(async () => {
+      await this.connection.run(text);
+    });
   }
 
   /** Raw SQL for tests and the benchmark; never with log-derived text. */
-  async sql(text: string): Promise<Row[]> {
-    const reader = await this.connection.runAndReadAll(text);
-    return reader.getRowObjectsJS().map((r) => toPlain(r) as Row);
+  sql(text: string): Promise<Row[]> {
+    return this.inTurn(async () => {
+      const reader = await this.connection.runAndReadAll(text);
+      return reader.getRowObjectsJS().map((r) => toPlain(r) as Row);
+    });
   }
 
   async close(): Promise<void> {
@@ -179,12 +223,12 @@ export class DuckDbEngine implements QueryEngine {
 }
 
 /** DuckDB hands back bigint for BIGINT and HUGEINT; the domain works in plain numbers. */
-function toPlain(value: unknown): unknown {
+function toPlain(value: unknown, inner: (value: unknown) => unknown = toPlain): unknown {
   if (typeof value === 'bigint') return Number(value);
-  if (Array.isArray(value)) return value.map(toPlain);
+  if (Array.isArray(value)) return value.map(inner);
   if (value !== null && typeof value === 'object' && !(value instanceof Date)) {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = toPlain(v);
+    for (const [k, v] of Object.entries(value)) out[k] = inner(v);
     return out;
   }
   return value;

@@ -1,10 +1,13 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import type { WafEvent } from '../../schemas/event.js';
+import { eventJson } from '../../schemas/event-json.js';
 
 /**
- * Writes rows as JSON lines to numbered files in a folder, handing each file over once it holds
+ * Writes events as JSON lines to numbered files in a folder, handing each file over once it holds
  * `rowsPerFile` rows (and the last one on close): the way events reach DuckDB, which reads the
- * files in parallel, without the rows ever being held in memory together.
+ * files in parallel, without the rows ever being held in memory together. The lines are
+ * JSON.stringify's bytes from the serializer compiled from the columns, in about half its time.
  */
 export class SpillWriter {
   private fd = -1;
@@ -20,8 +23,8 @@ export class SpillWriter {
     private readonly rowsPerFile = 25_000,
   ) {}
 
-  add(row: unknown): void {
-    this.buffered.push(`${JSON.stringify(row)}\n`);
+  add(event: WafEvent): void {
+    this.buffered.push(`${eventJson(event)}\n`);
     this.inFile++;
     if (this.buffered.length >= 2_000) this.flush();
     if (this.inFile >= this.rowsPerFile) this.handOver();
