@@ -1,7 +1,7 @@
 import type { WafEvent } from '../../schemas/event.js';
 import type { ConcatenatedFile } from '../../schemas/report.js';
 import { pieceReason, processText } from '../ingest/process-text.js';
-import { type InputProblem, readLogLines } from '../ingest/read-lines.js';
+import { type InputProblem, readLogLineBatches } from '../ingest/read-lines.js';
 import type { RecordSource, SourceRecord } from '../ingest/record-source.js';
 
 export interface IngestStats {
@@ -74,15 +74,17 @@ export async function ingestFile(
   const taker = new RecordTaker(stats, emit, onProblem);
   stats.files++;
   let concatenated: ConcatenatedFile | null = null;
-  for await (const { line, text } of readLogLines(path, taker.problem, (n) => {
+  for await (const batch of readLogLineBatches(path, taker.problem, (n) => {
     stats.bytes += n;
     onBytes?.(n);
   })) {
-    const records = taker.take(text, { file: path, line });
-    if (records !== null) {
-      concatenated ??= { file: path, lines: 0, records: 0, firstLine: line };
-      concatenated.lines++;
-      concatenated.records += records;
+    for (const { line, text } of batch) {
+      const records = taker.take(text, { file: path, line });
+      if (records !== null) {
+        concatenated ??= { file: path, lines: 0, records: 0, firstLine: line };
+        concatenated.lines++;
+        concatenated.records += records;
+      }
     }
   }
   if (concatenated) onConcatenated?.(concatenated);

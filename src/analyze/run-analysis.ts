@@ -79,6 +79,9 @@ export async function analyze(engine: QueryEngine, options: AnalysisOptions = {}
   const params = windowParams(window);
   const fronts = await trustedFronts(engine, window, options.trustedProxies ?? []);
   const profileParams = { ...params, ...fronts.params };
+  // The client profiles first: the blocked groups (the largest result) are then not held in memory
+  // while DuckDB runs its heaviest query.
+  const ipProfile = engine.run<IpProfileRow & Record<string, unknown>>('ip_profile', profileParams);
   const [totals, topRules, topPaths, groupRows, ipRows] = await Promise.all([
     engine.run<{ action: string; rule_action: string | null; verdict: string | null; requests: number }>(
       'totals',
@@ -104,7 +107,7 @@ export async function analyze(engine: QueryEngine, options: AnalysisOptions = {}
       origin_ts: window.fromTs,
       bucket_ms: Math.max(1, window.toTs - window.fromTs),
     }),
-    engine.run<IpProfileRow & Record<string, unknown>>('ip_profile', profileParams),
+    ipProfile,
   ]);
   const ips = new Map(ipRows.rows.map((r) => [r.client_ip, r]));
   // Engines return groups in any order; every list built from them must come out the same each run.

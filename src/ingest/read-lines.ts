@@ -126,6 +126,8 @@ async function* carefulPieces(file: string, size: number, failedAt: number): Asy
   for await (const chunk of createReadStream(file, { start: trailerAt })) yield chunk as Buffer;
 }
 
+const NOT_BLANK = /\S/;
+
 /**
  * Streams the lines of one log file, gzip (by its magic bytes, whatever the name) or plain, in
  * bounded memory. Problems (an empty file, corrupt gzip, an over-long line) go to `onProblem`
@@ -136,6 +138,19 @@ export async function* readLogLines(
   onProblem: (problem: InputProblem) => void,
   onBytes?: (compressedBytes: number) => void,
 ): AsyncGenerator<LogLine> {
+  for await (const batch of readLogLineBatches(file, onProblem, onBytes)) yield* batch;
+}
+
+/**
+ * The same lines, a decoded chunk's worth at a time: one await per chunk rather than per line,
+ * which the hot path of analyze pays a million times. A problem is reported after the lines
+ * before it.
+ */
+export async function* readLogLineBatches(
+  file: string,
+  onProblem: (problem: InputProblem) => void,
+  onBytes?: (compressedBytes: number) => void,
+): AsyncGenerator<LogLine[]> {
   const info = await stat(file);
   if (info.size === 0) {
     onProblem({ file, line: null, reason: 'empty file', excerpt: null });
@@ -154,6 +169,7 @@ export async function* readLogLines(
   try {
     for await (const chunk of input) {
       const buf: Buffer = rest ? Buffer.concat([rest, chunk as Buffer]) : (chunk as Buffer);
+      const batch: LogLine[] = [];
       let start = 0;
       let nl = buf.indexOf(10, start);
       while (nl !== -1) {
@@ -162,13 +178,15 @@ export async function* readLogLines(
           skipping = false;
         } else if (nl > start) {
           const text = buf.toString('utf8', start, nl);
-          if (text.trim().length > 0) {
-            yielded++;
-            yield { line: lineNo, text };
-          }
+          // `\S` is what trim() keeps (ECMAScript's WhiteSpace and LineTerminator), without a copy.
+          if (NOT_BLANK.test(text)) batch.push({ line: lineNo, text });
         }
         start = nl + 1;
         nl = buf.indexOf(10, start);
+      }
+      if (batch.length > 0) {
+        yielded += batch.length;
+        yield batch;
       }
       rest = start < buf.length ? buf.subarray(start) : null;
       if (rest && rest.length > MAX_LINE_BYTES) {
@@ -190,7 +208,7 @@ export async function* readLogLines(
     const tail = !skipping && rest ? rest.toString('utf8') : '';
     if (tail.trimEnd().endsWith('}')) {
       lineNo++;
-      yield { line: lineNo, text: tail };
+      yield [{ line: lineNo, text: tail }];
     }
     const message = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
     onProblem({
@@ -204,9 +222,9 @@ export async function* readLogLines(
     return;
   }
   const last = rest ? rest.toString('utf8') : '';
-  if (!skipping && last.trim().length > 0) {
+  if (!skipping && NOT_BLANK.test(last)) {
     yielded++;
-    yield { line: lineNo + 1, text: last };
+    yield [{ line: lineNo + 1, text: last }];
   }
   if (yielded === 0 && !skipping) {
     onProblem({
