@@ -1,7 +1,7 @@
 import type { FirehoseTransformationEvent } from 'aws-lambda';
 import { generateFleet } from '../fixtures/generator/index.js';
+import { eventJson } from '../functions/transform/event-json.js';
 import { RESPONSE_LIMIT_BYTES, transformBatch } from '../functions/transform/transform.js';
-import { eventJson } from '../schemas/event-json.js';
 import { type WafLogRecord, wafLogRecordSchema } from '../schemas/waf-log.js';
 import { isWafLogRecord } from '../schemas/waf-log-fast.js';
 import { classifyRequest } from '../src/classify/classify.js';

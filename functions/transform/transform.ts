@@ -4,9 +4,9 @@ import type {
   FirehoseTransformationResultRecord,
 } from 'aws-lambda';
 import type { WafEvent } from '../../schemas/event.js';
-import { eventJson } from '../../schemas/event-json.js';
 import type { ProcessResult } from '../../src/ingest/process.js';
 import { type Processor, pieceReason, processText } from '../../src/ingest/process-text.js';
+import { eventJson } from './event-json.js';
 
 /**
  * The Firehose transform, free of Lambda plumbing: one batch of Firehose records in, one response

@@ -180,6 +180,8 @@ async function ingestHere(
   await loadFull();
 }
 
+const cpuSeconds = (u: NodeJS.CpuUsage) => ((u.user + u.system) / 1e6).toFixed(1);
+
 /** The whole local chain: load, query, fold, suggest — the report `analyze` prints. */
 export async function analyzeLocal(
   paths: readonly string[],
@@ -188,6 +190,7 @@ export async function analyzeLocal(
   const started = performance.now();
   const load = await loadLocal(paths, options);
   const loaded = performance.now();
+  const loadCpu = process.cpuUsage();
   let analysis: Awaited<ReturnType<typeof analyze>>;
   try {
     analysis = await analyze(load.engine, {
@@ -200,7 +203,7 @@ export async function analyzeLocal(
   }
   if (process.env.WAFTUNE_PROFILE)
     process.stderr.write(
-      `load ${Math.round(loaded - started)} ms, queries ${Math.round(performance.now() - loaded)} ms\n`,
+      `load ${Math.round(loaded - started)} ms (${cpuSeconds(loadCpu)} s CPU), queries ${Math.round(performance.now() - loaded)} ms (${cpuSeconds(process.cpuUsage(loadCpu))} s CPU)\n`,
     );
   const { suggestions, notSuggested, spared } = suggest(analysis, options.config);
   return completeReport(

@@ -2,8 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { generateFleet } from '../../fixtures/generator/index.js';
 import { HOSTILE_STRINGS, hostileRecords } from '../../fixtures/hostile.js';
+import { eventJson } from '../../functions/transform/event-json.js';
 import { type ColumnType, EVENT_COLUMNS, type WafEvent } from '../../schemas/event.js';
-import { eventJson } from '../../schemas/event-json.js';
 import { processRecord } from '../../src/ingest/process.js';
 import { awsDocExampleLines } from '../support/vendored.js';
 

@@ -1,4 +1,4 @@
-import { type ColumnType, EVENT_COLUMNS, type WafEvent } from './event.js';
+import { type ColumnType, EVENT_COLUMNS, type WafEvent } from '../../schemas/event.js';
 
 /**
  * JSON.stringify of a flat event, byte for byte, without its generic walk over the object: code
