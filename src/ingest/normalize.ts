@@ -23,7 +23,74 @@ const orNull = (s: string | null | undefined) => (s === undefined || s === null 
 const known = (s: string | null | undefined) => (s === '-' ? null : orNull(s));
 const MAX_COUNTED = 50;
 
-const KNOWN_HEADER_SET: ReadonlySet<string> = new Set(KNOWN_HEADERS);
+/** The header names normalize reads, ASCII lower-case: the ones it keeps a value of, then KNOWN_HEADERS. */
+const READ_HEADERS: readonly string[] = [
+  'host',
+  'user-agent',
+  'referer',
+  'cookie',
+  'x-forwarded-for',
+  'authorization',
+  ...KNOWN_HEADERS,
+];
+/** READ_HEADERS by length: a name of any other length cannot fold to one of them. */
+const READ_HEADERS_BY_LENGTH: ReadonlyArray<readonly string[] | undefined> = (() => {
+  const out: string[][] = [];
+  for (const name of READ_HEADERS) {
+    out[name.length] ??= [];
+    out[name.length]?.push(name);
+  }
+  return out;
+})();
+
+/**
+ * The READ_HEADERS entry `name` is, ignoring ASCII case (`lowerAscii(name) === entry`), else null.
+ * Compared in place: a record has a dozen headers and most are none of these, so lower-casing
+ * each name (a scan and often a new string) was most of the header loop's time. The same answer
+ * as lowerAscii: it changes only A-Z, one code unit for one, so the length is kept and a code unit
+ * folds exactly when it is an ASCII upper-case letter.
+ */
+function readHeader(name: string): string | null {
+  const candidates = READ_HEADERS_BY_LENGTH[name.length];
+  if (candidates === undefined) return null;
+  for (const candidate of candidates) if (equalsIgnoringAsciiCase(name, candidate)) return candidate;
+  return null;
+}
+
+/** `lowerAscii(s) === lower` for a `lower` of ASCII lower-case, hyphens and digits, of s's length. */
+function equalsIgnoringAsciiCase(s: string, lower: string): boolean {
+  for (let i = 0; i < lower.length; i++) {
+    const c = s.charCodeAt(i);
+    if ((c >= 65 && c <= 90 ? c + 32 : c) !== lower.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
+/**
+ * `new Date(ts).toISOString().slice(0, 10)`: the UTC day of a timestamp. Records of one batch or
+ * file mostly share a day, so the last day's bounds are kept and a timestamp inside them takes its
+ * text without formatting a Date (which cost more than all of the header loop). UTC days are all
+ * 86,400,000 ms long in ECMAScript time (no leap seconds), so every ms in [start, start + 1 day)
+ * has that day. Only days of non-negative, four-digit-year times are kept: a negative or
+ * fractional time rounds toward zero in Date, and years past 9999 are written `+YYYYYY` up to the
+ * last valid time, after which Date throws; all of those go through Date itself.
+ */
+const DAY_MS = 86_400_000;
+const LAST_FOUR_DIGIT_YEAR_MS = 253_402_300_800_000; // 10000-01-01T00:00:00Z
+let dayStart = 0;
+let dayEnd = 0; // empty until the first day is kept
+let dayText = '';
+function utcDay(ts: number): string {
+  if (ts >= dayStart && ts < dayEnd) return dayText;
+  const text = new Date(ts).toISOString().slice(0, 10);
+  const start = Date.parse(text); // a date-only form reads as UTC midnight
+  if (start >= 0 && start + DAY_MS <= LAST_FOUR_DIGIT_YEAR_MS) {
+    dayStart = start;
+    dayEnd = start + DAY_MS;
+    dayText = text;
+  }
+  return text;
+}
 
 /** Schemes from the IANA registry and common APIs; anything else reads `other`, so no credential can pass for a scheme. */
 export const AUTHORIZATION_SCHEMES: readonly string[] = [
@@ -51,10 +118,35 @@ function authorizationScheme(value: string, labelled: string | null): string {
   return AUTH_SCHEMES.has(word) ? word : 'other';
 }
 
+type AclColumns = Pick<
+  WafEvent,
+  'web_acl_arn' | 'web_acl_name' | 'web_acl_region' | 'web_acl_scope' | 'account_id'
+>;
+let lastAclId: string | null = null;
+let lastAcl: AclColumns | null = null;
+/**
+ * The event's web ACL columns. Records of one batch or file come from one web ACL or a few, so
+ * the last one's columns are kept (a function of the id alone) instead of running the ARN regex
+ * and five cuts again.
+ */
+function aclColumns(webaclId: string): AclColumns {
+  if (lastAcl !== null && webaclId === lastAclId) return lastAcl;
+  const acl = parseWebAclArn(webaclId);
+  lastAcl = {
+    web_acl_arn: cut(acl.arn),
+    web_acl_name: cut(acl.name, 256),
+    web_acl_region: cut(acl.region, 32),
+    web_acl_scope: acl.scope,
+    account_id: cut(acl.accountId, 32),
+  };
+  lastAclId = webaclId;
+  return lastAcl;
+}
+
 /** One raw WAF log record -> one flat event, not yet classified. */
 export function normalize(record: WafLogRecord): WafEvent {
   const req = record.httpRequest;
-  const acl = parseWebAclArn(record.webaclId);
+  const acl = aclColumns(record.webaclId);
   // Host values arrive with stray whitespace from some clients and proxies; the site is the same.
   let host: string | null = orNull(req.host?.trim());
   let userAgent: string | null = null;
@@ -64,8 +156,9 @@ export function normalize(record: WafLogRecord): WafEvent {
   let authHeader: string | null = null;
   let knownHeaders: string[] | null = null;
   for (const h of req.headers ?? []) {
+    const name = readHeader(h.name);
+    if (name === null) continue;
     const value = h.value ?? '';
-    const name = lowerAscii(h.name);
     switch (name) {
       case 'host':
         host ??= orNull(value.trim());
@@ -86,10 +179,9 @@ export function normalize(record: WafLogRecord): WafEvent {
         authHeader = value;
         break;
       default:
-        if (KNOWN_HEADER_SET.has(name)) {
-          knownHeaders ??= [];
-          if (!knownHeaders.includes(name)) knownHeaders.push(name);
-        }
+        // One of KNOWN_HEADERS.
+        knownHeaders ??= [];
+        if (!knownHeaders.includes(name)) knownHeaders.push(name);
     }
   }
   const labels = (record.labels ?? []).slice(0, MAX_LABELS).map((l) => cut(l.name, 512));
@@ -102,12 +194,12 @@ export function normalize(record: WafLogRecord): WafEvent {
   const ts = record.timestamp;
   return {
     ts,
-    dt: new Date(ts).toISOString().slice(0, 10),
-    web_acl_arn: cut(acl.arn),
-    web_acl_name: cut(acl.name, 256),
-    web_acl_region: cut(acl.region, 32),
-    web_acl_scope: acl.scope,
-    account_id: cut(acl.accountId, 32),
+    dt: utcDay(ts),
+    web_acl_arn: acl.web_acl_arn,
+    web_acl_name: acl.web_acl_name,
+    web_acl_region: acl.web_acl_region,
+    web_acl_scope: acl.web_acl_scope,
+    account_id: acl.account_id,
     source: known(record.httpSourceName),
     host: cut(lowerAscii(host ?? ''), 256),
     client_ip: cut(req.clientIp, 64),
