@@ -91,8 +91,8 @@ export interface EvidenceLabels {
 }
 
 const OWN_LABEL = /^awswaf:\d*:webacl:[\w-]+:(.+)$/;
-const COOKIE_OF_LABEL: ReadonlyMap<string, SessionCookie> = new Map(
-  SESSION_COOKIES.map((c) => [c.label, c.cookie]),
+const COOKIE_BIT_OF_LABEL: ReadonlyMap<string, number> = new Map(
+  SESSION_COOKIES.map((c, i) => [c.label, 1 << i]),
 );
 const SCHEME_OF_LABEL: ReadonlyMap<string, AuthScheme> = new Map(
   AUTH_SCHEMES.map((a) => [a.label, a.scheme]),
@@ -103,15 +103,19 @@ const SCHEME_OF_LABEL: ReadonlyMap<string, AuthScheme> = new Map(
  * (`awswaf:<account>:webacl:<name>:…`): a rule group's label with the same tail is someone else's.
  */
 export function evidenceLabels(labels: readonly string[]): EvidenceLabels {
-  const found = new Set<SessionCookie>();
+  // Bit i: SESSION_COOKIES[i] was labelled (a mask, not a Set: this runs on every record).
+  let found = 0;
   let authScheme: AuthScheme | null = null;
   for (const name of labels) {
     if (!name.includes(`:${WAFTUNE_LABEL_NAMESPACE}:`)) continue;
     const own = OWN_LABEL.exec(name)?.[1] ?? '';
-    const cookie = COOKIE_OF_LABEL.get(own);
-    if (cookie) found.add(cookie);
+    const cookie = COOKIE_BIT_OF_LABEL.get(own);
+    if (cookie !== undefined) found |= cookie;
     authScheme ??= SCHEME_OF_LABEL.get(own) ?? null;
   }
-  const cookies = SESSION_COOKIES.map((c) => c.cookie).filter((c) => found.has(c));
-  return { wpLoggedIn: found.has(WP_LOGGED_IN_COOKIE), cookies, authScheme };
+  const cookies: SessionCookie[] = [];
+  for (let i = 0; i < SESSION_COOKIES.length; i++)
+    if ((found & (1 << i)) !== 0)
+      cookies.push((SESSION_COOKIES[i] as (typeof SESSION_COOKIES)[number]).cookie);
+  return { wpLoggedIn: cookies.includes(WP_LOGGED_IN_COOKIE), cookies, authScheme };
 }

@@ -14,7 +14,11 @@ export const FORWARDED_HEADER = 'x-forwarded-for';
  */
 export function rightMostForwarded(headerValues: readonly string[]): string | null {
   const last = headerValues[headerValues.length - 1];
-  if (last === undefined) return null;
+  return last === undefined ? null : rightMostOf(last);
+}
+
+/** rightMostForwarded of the last XFF header's value (the only one it reads). */
+export function rightMostOf(last: string): string | null {
   const comma = last.lastIndexOf(',');
   const entry = (comma === -1 ? last : last.slice(comma + 1)).trim();
   return validIp(entry);

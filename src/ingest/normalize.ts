@@ -1,7 +1,7 @@
 import { countedRuleEntry, KNOWN_HEADERS, type WafEvent } from '../../schemas/event.js';
 import type { WafLogRecord } from '../../schemas/waf-log.js';
 import { evidenceLabels } from '../../schemas/waftune-labels.js';
-import { rightMostForwarded } from '../cdn/forwarded.js';
+import { rightMostOf } from '../cdn/forwarded.js';
 import { publishedCdnOf } from '../cdn/published-edges.js';
 import { cutCodePoints, lowerAscii, upperAscii } from '../classify/fold.js';
 import { cookieFacts } from './cookies.js';
@@ -22,6 +22,7 @@ const orNull = (s: string | null | undefined) => (s === undefined || s === null 
 /** WAF writes `-` where it has no value (httpSourceName, httpSourceId, country). */
 const known = (s: string | null | undefined) => (s === '-' ? null : orNull(s));
 const MAX_COUNTED = 50;
+const NONE: readonly never[] = [];
 
 /** The header names normalize reads, ASCII lower-case: the ones it keeps a value of, then KNOWN_HEADERS. */
 const READ_HEADERS: readonly string[] = [
@@ -33,12 +34,19 @@ const READ_HEADERS: readonly string[] = [
   'authorization',
   ...KNOWN_HEADERS,
 ];
-/** READ_HEADERS by length: a name of any other length cannot fold to one of them. */
-const READ_HEADERS_BY_LENGTH: ReadonlyArray<readonly string[] | undefined> = (() => {
-  const out: string[][] = [];
+/**
+ * READ_HEADERS by length (a name of any other length cannot fold to one of them), dense up to the
+ * longest: no holes to look past.
+ */
+const READ_HEADERS_BY_LENGTH: ReadonlyArray<readonly string[] | null> = (() => {
+  const out: Array<string[] | null> = Array.from(
+    { length: Math.max(...READ_HEADERS.map((h) => h.length)) + 1 },
+    () => null,
+  );
   for (const name of READ_HEADERS) {
-    out[name.length] ??= [];
-    out[name.length]?.push(name);
+    const same = out[name.length] ?? [];
+    same.push(name);
+    out[name.length] = same;
   }
   return out;
 })();
@@ -51,8 +59,9 @@ const READ_HEADERS_BY_LENGTH: ReadonlyArray<readonly string[] | undefined> = (()
  * folds exactly when it is an ASCII upper-case letter.
  */
 function readHeader(name: string): string | null {
+  if (name.length >= READ_HEADERS_BY_LENGTH.length) return null;
   const candidates = READ_HEADERS_BY_LENGTH[name.length];
-  if (candidates === undefined) return null;
+  if (candidates === null || candidates === undefined) return null;
   for (const candidate of candidates) if (equalsIgnoringAsciiCase(name, candidate)) return candidate;
   return null;
 }
@@ -122,25 +131,27 @@ type AclColumns = Pick<
   WafEvent,
   'web_acl_arn' | 'web_acl_name' | 'web_acl_region' | 'web_acl_scope' | 'account_id'
 >;
-let lastAclId: string | null = null;
-let lastAcl: AclColumns | null = null;
+const RECENT_ACLS_MAX = 256;
+const recentAcls = new Map<string, AclColumns>();
 /**
- * The event's web ACL columns. Records of one batch or file come from one web ACL or a few, so
- * the last one's columns are kept (a function of the id alone) instead of running the ARN regex
- * and five cuts again.
+ * The event's web ACL columns. Records of one batch or file come from a few web ACLs, so recent
+ * ones' columns are kept (a function of the id alone) instead of running the ARN regex and four
+ * cuts again; the memory stays bounded however many ids a run sees.
  */
 function aclColumns(webaclId: string): AclColumns {
-  if (lastAcl !== null && webaclId === lastAclId) return lastAcl;
+  const known = recentAcls.get(webaclId);
+  if (known !== undefined) return known;
   const acl = parseWebAclArn(webaclId);
-  lastAcl = {
+  const columns: AclColumns = {
     web_acl_arn: cut(acl.arn),
     web_acl_name: cut(acl.name, 256),
     web_acl_region: cut(acl.region, 32),
     web_acl_scope: acl.scope,
     account_id: cut(acl.accountId, 32),
   };
-  lastAclId = webaclId;
-  return lastAcl;
+  if (recentAcls.size >= RECENT_ACLS_MAX) recentAcls.clear();
+  recentAcls.set(webaclId, columns);
+  return columns;
 }
 
 /** One raw WAF log record -> one flat event, not yet classified. */
@@ -151,8 +162,9 @@ export function normalize(record: WafLogRecord): WafEvent {
   let host: string | null = orNull(req.host?.trim());
   let userAgent: string | null = null;
   let referer: string | null = null;
-  const cookieHeaders: string[] = [];
-  const forwardedHeaders: string[] = [];
+  let cookieHeaders: string[] | null = null;
+  // Only the last X-Forwarded-For header is read (rightMostOf: several are one list).
+  let lastForwarded: string | null = null;
   let authHeader: string | null = null;
   let knownHeaders: string[] | null = null;
   for (const h of req.headers ?? []) {
@@ -170,10 +182,11 @@ export function normalize(record: WafLogRecord): WafEvent {
         referer = value;
         break;
       case 'cookie':
+        cookieHeaders ??= [];
         cookieHeaders.push(value);
         break;
       case 'x-forwarded-for':
-        forwardedHeaders.push(value);
+        lastForwarded = value;
         break;
       case 'authorization':
         authHeader = value;
@@ -184,9 +197,12 @@ export function normalize(record: WafLogRecord): WafEvent {
         if (!knownHeaders.includes(name)) knownHeaders.push(name);
     }
   }
-  const labels = (record.labels ?? []).slice(0, MAX_LABELS).map((l) => cut(l.name, 512));
+  const labels: string[] = [];
+  const recordLabels = record.labels ?? NONE;
+  for (let i = 0; i < recordLabels.length && i < MAX_LABELS; i++)
+    labels.push(cut((recordLabels[i] as { name: string }).name, 512));
   const evidence = evidenceLabels(labels);
-  const cookies = cookieFacts(cookieHeaders, evidence);
+  const cookies = cookieFacts(cookieHeaders ?? NONE, evidence);
   const authScheme = authHeader === null ? null : authorizationScheme(authHeader, evidence.authScheme);
   const { hit, counted } = attributeRules(record);
   const detail = hit?.details[0];
@@ -203,7 +219,7 @@ export function normalize(record: WafLogRecord): WafEvent {
     source: known(record.httpSourceName),
     host: cut(lowerAscii(host ?? ''), 256),
     client_ip: cut(req.clientIp, 64),
-    forwarded_ip: rightMostForwarded(forwardedHeaders),
+    forwarded_ip: lastForwarded === null ? null : rightMostOf(lastForwarded),
     client_cdn: publishedCdnOf(req.clientIp),
     country: req.country && req.country !== '-' ? cut(req.country, 8) : null,
     method: cut(upperAscii(req.httpMethod), 16),
@@ -227,7 +243,8 @@ export function normalize(record: WafLogRecord): WafEvent {
     body_inspected: record.requestBodySizeInspectedByWAF ?? null,
     user_agent: userAgent === null ? null : cut(userAgent, 1024),
     referer: referer === null ? null : cut(referer, 1024),
-    cookie_names: cookies.names.map((name) => cut(name)),
+    // Already cut (to 128 code points) and well formed: cut() would give the same array.
+    cookie_names: cookies.names,
     wp_session: cookies.wpSession,
     session_cookies: cookies.sessionCookies,
     cookie_redacted: cookies.redacted,
