@@ -5,9 +5,10 @@ import { join } from 'node:path';
 
 /**
  * `npm run bench` (startup part): how long `waftune --help` takes as a whole process, beside a bare
- * `node -e ''` and beside the CLI as it was before it was compiled (the `main` branch's bin: tsx in
- * a child process), all in the same run, interleaved so machine load hits each alike. Peak memory
- * comes from GNU time. Target (issue 12): under half the time of before.
+ * `node -e ''` and beside the CLI as it was before it was compiled (commit cec919c, the last bin
+ * that ran tsx in a child process; WAFTUNE_BENCH_BASE names another), all in the same run,
+ * interleaved so machine load hits each alike. Peak memory comes from GNU time. Target (issue 12):
+ * under half the time of before.
  */
 
 const ROOT = join(import.meta.dirname, '..');
@@ -36,10 +37,12 @@ const median = (xs: number[]) => {
   return s[Math.floor(s.length / 2)] ?? Number.NaN;
 };
 
-/** The CLI as `main` has it, in a temporary folder sharing this tree's node_modules. */
+/** The last CLI before it was compiled, in a temporary folder sharing this tree's node_modules. */
+const BEFORE_COMPILED = 'cec919c';
+
 function previousCli(): { dir: string; bin: string } | undefined {
   const dir = mkdtempSync(join(tmpdir(), 'waftune-bench-before-'));
-  const base = process.env.WAFTUNE_BENCH_BASE ?? 'main';
+  const base = process.env.WAFTUNE_BENCH_BASE ?? BEFORE_COMPILED;
   const archive = spawnSync('sh', ['-c', `git -C "${ROOT}" archive ${base} | tar -x -C "${dir}"`]);
   if (archive.status !== 0) {
     rmSync(dir, { recursive: true, force: true });
@@ -55,7 +58,7 @@ const subjects: Array<{ name: string; args: string[] }> = [
   { name: "node -e '' (baseline)", args: ['-e', ''] },
   { name: 'waftune --help (compiled, this tree)', args: [join(ROOT, 'bin', 'waftune.js'), '--help'] },
   { name: 'waftune --version (compiled, this tree)', args: [join(ROOT, 'bin', 'waftune.js'), '--version'] },
-  ...(before ? [{ name: 'waftune --help (main: tsx child process)', args: [before.bin, '--help'] }] : []),
+  ...(before ? [{ name: 'waftune --help (before: tsx child process)', args: [before.bin, '--help'] }] : []),
 ];
 const samples = new Map<string, Sample[]>(subjects.map((s) => [s.name, []]));
 try {
@@ -84,7 +87,7 @@ for (const r of rows) {
 }
 const node = rows[0];
 const now = rows[1];
-const old = rows.find((r) => r.name.includes('main'));
+const old = rows.find((r) => r.name.includes('before'));
 if (node && now && old) {
   const ratio = now.median / old.median;
   const net = (now.median - node.median) / (old.median - node.median);
@@ -92,4 +95,7 @@ if (node && now && old) {
     `  --help now takes ${ratio.toFixed(2)}x the time of before (target < 0.5: ${ratio < 0.5 ? 'met' : 'NOT met'}); ` +
       `above bare node: ${(now.median - node.median).toFixed(3)} s against ${(old.median - node.median).toFixed(3)} s (${net.toFixed(2)}x)\n`,
   );
-} else process.stdout.write('  (no `main` branch to compare with: set WAFTUNE_BENCH_BASE to a commit)\n');
+} else
+  process.stdout.write(
+    `  (no CLI from before to compare with: ${BEFORE_COMPILED} is not in this clone; set WAFTUNE_BENCH_BASE to a commit)\n`,
+  );
