@@ -9,15 +9,9 @@ export const FORWARDED_HEADER = 'x-forwarded-for';
  * The right-most `X-Forwarded-For` address, the only one a CDN in front vouches for (it appends the
  * address it saw; everything to the left was written by the client and may be forged), or null when
  * that entry is missing or not exactly an IP address. Several XFF headers are one list, as WAF reads
- * them. Decides like WAF's forwarded-IP inspection with position LAST: no port, no brackets, no
- * zone, no padding inside the address.
+ * them, so the caller passes the last header's value. Decides like WAF's forwarded-IP inspection
+ * with position LAST: no port, no brackets, no zone, no padding inside the address.
  */
-export function rightMostForwarded(headerValues: readonly string[]): string | null {
-  const last = headerValues[headerValues.length - 1];
-  return last === undefined ? null : rightMostOf(last);
-}
-
-/** rightMostForwarded of the last XFF header's value (the only one it reads). */
 export function rightMostOf(last: string): string | null {
   const comma = last.lastIndexOf(',');
   const entry = (comma === -1 ? last : last.slice(comma + 1)).trim();

@@ -137,7 +137,7 @@ function cookieColumns(d: SqlDialect): Record<string, string> {
   const word = lowerSql(`regexp_extract(${authLast}, ${sqlString(emitPattern(FIRST_WORD, 'sql'))}, 1)`, d);
   return {
     ...sent,
-    // rightMostForwarded: the last header's text after its last comma, trimmed.
+    // rightMostOf: the last header's text after its last comma, trimmed.
     xff_entry: trimSql(L.last(L.split(L.last('xff_values'), "','")), d),
     auth_scheme_sql: `CASE WHEN ${authLast} IS NULL THEN NULL WHEN ${authLast} = 'REDACTED' THEN coalesce(${labelled}, 'redacted') WHEN ${word} IN (${AUTHORIZATION_SCHEMES.map(sqlString).join(', ')}) THEN ${word} ELSE 'other' END`,
     cookie_names_all: L.filter(

@@ -136,6 +136,23 @@ describe('queries/ on DuckDB', () => {
     expect(lists.every((l) => Object.isFrozen(l))).toBe(true);
   });
 
+  it('gives the same rows read as JSON texts as read value by value, hostile values included', async () => {
+    const byValue = await DuckDbEngine.create({ rowsAs: 'values' });
+    try {
+      await byValue.loadEvents(events());
+      const sorted = (rows: readonly unknown[]) => rows.map((r) => JSON.stringify(r)).sort();
+      for (const name of listSqlFiles()) {
+        const json = await engine.run(name, defaultsFor(name));
+        const values = await byValue.run(name, defaultsFor(name));
+        expect({ name, rows: sorted(json.rows) }).toEqual({ name, rows: sorted(values.rows) });
+      }
+      const hostile = await engine.run('blocked_groups', defaultsFor('blocked_groups'));
+      expect(hostile.rows.some((r) => String(r.user_agent).includes('\u001b[31m'))).toBe(true);
+    } finally {
+      await byValue.close();
+    }
+  });
+
   it('every query declares its parameters, and a missing or mistyped value is refused', () => {
     expect(() => parseSqlFile('bad', '-- params: a:bigint\nSELECT ?, ?')).toThrow(
       /2 "\?" placeholders but 1/,
