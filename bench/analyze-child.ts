@@ -1,6 +1,21 @@
-import { DEFAULT_CONFIG } from '../schemas/config.js';
-import { analyzeLocal } from '../src/analyze/local.js';
-import { DuckDbEngine } from '../src/engines/duckdb.js';
+import { existsSync } from 'node:fs';
+
+// The compiled package, as users run it (`npm run bench` builds it first): its worker threads load
+// JavaScript, not TypeScript through tsx.
+const built = (path: string) => {
+  const url = new URL(`../dist/${path}`, import.meta.url);
+  if (!existsSync(url)) throw new Error('run `npm run build` first (npm run bench does)');
+  return url.href;
+};
+const { DEFAULT_CONFIG } = (await import(
+  built('schemas/config.js')
+)) as typeof import('../schemas/config.js');
+const { analyzeLocal } = (await import(
+  built('src/analyze/local.js')
+)) as typeof import('../src/analyze/local.js');
+const { DuckDbEngine } = (await import(
+  built('src/engines/duckdb.js')
+)) as typeof import('../src/engines/duckdb.js');
 
 /**
  * One measurement in its own process, so that its peak memory (maxRSS) is its own:
