@@ -97,8 +97,9 @@ export async function loadLocal(paths: readonly string[], options: LoadOptions):
       else await engine.insertJsonLines(batch);
       for (const file of batch) rmSync(file, { force: true });
     };
-    // Spill files load SPILL_BATCH at a time: one statement reads them in parallel, where one
-    // statement a file paid its fixed cost each time and held more memory (README, Benchmark).
+    // Spill files load SPILL_BATCH at a time, each batch one statement that reads them in parallel
+    // and commits: a statement a file paid its fixed cost each time, and one transaction around
+    // them all held every loaded row in memory until the end (README, Benchmark).
     const pending: string[] = [];
     const loadSpill = async (file: string) => {
       pending.push(file);
@@ -106,8 +107,6 @@ export async function loadLocal(paths: readonly string[], options: LoadOptions):
     };
     const loadPending = () => loadSpills(pending.splice(0));
     let stats: IngestStats;
-    // One transaction around every load: a commit per spill file costs more as the table grows.
-    if (!staging) await engine.sqlRun('BEGIN TRANSACTION');
     if (staging) {
       stats = await fastLoad(engine, files, {
         workers,
@@ -146,7 +145,6 @@ export async function loadLocal(paths: readonly string[], options: LoadOptions):
       ),
     );
     await loadPending();
-    if (!staging) await engine.sqlRun('COMMIT');
     if (options.accounts?.length)
       await keepAccounts(engine, options.accounts, staging ? 'events_local' : 'events');
     return { engine, stats, rejects: await rejectLog.close(), concatenated, close };

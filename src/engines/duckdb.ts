@@ -7,6 +7,7 @@ import {
   DOUBLE,
   type DuckDBConnection,
   DuckDBInstance,
+  type DuckDBResult,
   type DuckDBType,
   type DuckDBValue,
   VARCHAR,
@@ -184,57 +185,40 @@ export class DuckDbEngine implements QueryEngine {
     const bound = values.map((v, i) => (v !== null && file.params[i]?.type === 'bigint' ? BigInt(v) : v));
     const text = inlineCtes(file.text);
     const keep = keeper();
+    // Each row as one JSON text that DuckDB writes and JSON.parse reads: on the benchmark's 69k
+    // blocked groups 1.1 s against 2.4 s for 34 values a row through the binding. The texts are
+    // DuckDB's own JSON of its values (valid UTF-8, every character escaped that must be).
+    const fromJson = () => (values: readonly unknown[]) => {
+      const row = JSON.parse(values[0] as string) as Row;
+      for (const k in row) row[k] = keep(row[k]);
+      return row;
+    };
+    const fromValues = (result: DuckDBResult) => {
+      const build = rowBuilder(result.deduplicatedColumnNames());
+      return (values: readonly unknown[]) => build(values, (v) => keep(toPlain(v, keep)));
+    };
     let rows: R[];
     try {
       if (this.rowsAs === 'values') throw new Error('value by value');
-      rows = await this.jsonRows<R>(text, bound, types, keep);
+      rows = await this.readRows<R>(`SELECT to_json(q) AS row FROM (\n${text}\n) q`, bound, types, fromJson);
     } catch {
       // A result to_json cannot carry (a NaN, two columns of one name): read value by value, which
       // also says what is wrong when the query itself failed.
-      rows = await this.valueRows<R>(text, bound, types, keep);
+      rows = await this.readRows<R>(text, bound, types, fromValues);
     }
     return { rows, stats: { elapsedMs: performance.now() - started } };
   }
 
-  /**
-   * Each row as one JSON text that DuckDB writes and JSON.parse reads: on the benchmark's 69k
-   * blocked groups 1.0 s against 2.4 s for 34 values a row through the binding. The texts are
-   * DuckDB's own JSON of its values (valid UTF-8, every character escaped that must be), never SQL.
-   */
-  private async jsonRows<R extends Row>(
+  private async readRows<R extends Row>(
     text: string,
     bound: DuckDBValue[],
     types: DuckDBType[],
-    keep: (value: unknown) => unknown,
-  ): Promise<R[]> {
-    const result = await this.connection.stream(
-      `SELECT to_json(q) AS row FROM (\n${text}\n) q`,
-      bound,
-      types,
-    );
-    const rows: R[] = [];
-    for await (const chunk of result.yieldRowsJs()) {
-      for (const [json] of chunk) {
-        const row = JSON.parse(json as string) as Row;
-        for (const k in row) row[k] = keep(row[k]);
-        rows.push(row as R);
-      }
-    }
-    return rows;
-  }
-
-  private async valueRows<R extends Row>(
-    text: string,
-    bound: DuckDBValue[],
-    types: DuckDBType[],
-    keep: (value: unknown) => unknown,
+    rowOf: (result: DuckDBResult) => (values: readonly unknown[]) => Row,
   ): Promise<R[]> {
     const result = await this.connection.stream(text, bound, types);
-    const build = rowBuilder(result.deduplicatedColumnNames());
+    const toRow = rowOf(result);
     const rows: R[] = [];
-    for await (const chunk of result.yieldRowsJs()) {
-      for (const values of chunk) rows.push(build(values, (v) => keep(toPlain(v, keep))) as R);
-    }
+    for await (const chunk of result.yieldRowsJs()) for (const values of chunk) rows.push(toRow(values) as R);
     return rows;
   }
 
