@@ -272,8 +272,8 @@ function keeper(): (value: unknown) => unknown {
 
 /**
  * DuckDB materializes a CTE that is referenced more than once: a copy of every event's columns for
- * `w`, `hops` and `c` in ip_profile.sql, which took 8-10 of its 11 s on the benchmark's million
- * events (1.2-2.3 s inlined, the same rows). Trino inlines them and has no `NOT MATERIALIZED`, so
+ * `w`, `hops` and `c` in ip_profile.sql, which then took 10.9-16.0 s on the benchmark's million
+ * events, 1.2-2.7 s inlined (the same rows; four runs each on a machine busy with other work). Trino inlines them and has no `NOT MATERIALIZED`, so
  * the queries are written plainly and this engine marks each CTE head, which the files of
  * `queries/` write at the start of a line (`name AS (` or `WITH name AS (`), as inlined.
  */
