@@ -1,15 +1,21 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
 import type { ConcatenatedFile } from '../../schemas/report.js';
 import { publishedCdnOf } from '../cdn/published-edges.js';
 import type { DuckDbEngine } from '../engines/duckdb.js';
 import { loadBatchSql } from '../engines/raw-read-sql.js';
 import type { InputProblem } from '../ingest/read-lines.js';
 import type { SourceFile } from '../ingest/sources.js';
-import { emptyStats, type IngestProgress, type IngestStats } from './ingest-files.js';
-import type { FromWorker, ToWorker } from './ingest-messages.js';
+import {
+  addStats,
+  emptyStats,
+  type IngestProgress,
+  type IngestStats,
+  progressTotals,
+} from './ingest-files.js';
+import type { ToWorker } from './ingest-messages.js';
+import { startIngestThreads } from './ingest-threads.js';
 
 /**
  * The local load (DESIGN §1), shaped by what the queries need rather than one TypeScript event per
@@ -36,12 +42,6 @@ export interface FastLoadOptions {
   batchFiles?: number;
 }
 
-const BOOT = new URL('./worker-boot.mjs', import.meta.url);
-const ENTRY = new URL(
-  import.meta.url.endsWith('.ts') ? './ingest-worker.ts' : './ingest-worker.js',
-  import.meta.url,
-);
-
 interface StagedFile {
   src: number;
   path: string;
@@ -62,13 +62,7 @@ export async function fastLoad(
   const total = emptyStats();
   const spills: string[] = [];
   const batchFiles = options.batchFiles ?? 4;
-  let progressBytes = 0;
-  let progressEvents = 0;
-  const progress = (bytes: number, events: number) => {
-    progressBytes += bytes;
-    progressEvents += events;
-    options.progress?.({ bytes: progressBytes, events: progressEvents });
-  };
+  const progress = progressTotals(options.progress);
 
   // Tasks for the workers: staging first (largest files first, so the last does not run alone),
   // exact reads and line lists as they come up.
@@ -208,87 +202,71 @@ export async function fastLoad(
   for (const t of tasks) if (t.type === 'stage') staging.set(t.src, t.staging);
   outstanding = tasks.length;
 
-  const workers: Worker[] = [];
-  const runWorker = (id: number) =>
-    new Promise<void>((resolve, reject) => {
-      const worker = new Worker(BOOT, { workerData: { entry: ENTRY.href, spillDir: options.workDir, id } });
-      workers.push(worker);
-      const give = (t: ToWorker) => worker.postMessage(t);
-      const next = () => {
-        const t = tasks.shift();
-        if (t) give(t);
-        else idle.push(give);
-      };
-      worker.on('message', (m: FromWorker) => {
-        switch (m.type) {
-          case 'spill':
-            spills.push(m.file);
-            break;
-          case 'problem':
-            options.onProblem(m.problem);
-            break;
-          case 'concatenated':
-            options.onConcatenated(m.concatenated);
-            break;
-          case 'progress':
-            progress(m.bytes, m.events);
-            break;
-          case 'staged': {
-            outstanding--;
-            const f = files[m.src] as SourceFile;
-            if (m.ok) {
-              ready.push({
-                src: m.src,
-                path: f.path,
-                staging: staging.get(m.src) as string,
-                records: m.records,
-                bytes: m.bytes,
-                direct: m.direct,
-              });
-              flushReady(tasks.every((t) => t.type !== 'stage'));
-            } else {
-              rmSync(staging.get(m.src) as string, { force: true });
-              exact(m.src);
-              flushReady(tasks.every((t) => t.type !== 'stage'));
-            }
-            next();
-            checkDone();
-            break;
-          }
-          case 'lines-done': {
-            outstanding--;
-            total.events += m.stats.events;
-            total.rejected += m.stats.rejected;
-            progress(0, m.stats.events);
+  const next = (send: (t: ToWorker) => void) => {
+    const t = tasks.shift();
+    if (t) send(t);
+    else idle.push(send);
+  };
+  const threads = startIngestThreads(options.workers, options.workDir, {
+    onProblem: options.onProblem,
+    onConcatenated: options.onConcatenated,
+    onStart: next,
+    onMessage: (m, send) => {
+      switch (m.type) {
+        case 'spill':
+          spills.push(m.file);
+          break;
+        case 'progress':
+          progress(m.bytes, m.events);
+          break;
+        case 'staged': {
+          outstanding--;
+          const f = files[m.src] as SourceFile;
+          if (m.ok) {
+            ready.push({
+              src: m.src,
+              path: f.path,
+              staging: staging.get(m.src) as string,
+              records: m.records,
+              bytes: m.bytes,
+              direct: m.direct,
+            });
+          } else {
             rmSync(staging.get(m.src) as string, { force: true });
-            next();
-            checkDone();
-            break;
+            exact(m.src);
           }
-          case 'done':
-            outstanding--;
-            for (const k of Object.keys(total) as Array<keyof IngestStats>) total[k] += m.stats[k];
-            next();
-            checkDone();
-            break;
-          case 'stopped':
-            void worker.terminate().then(() => resolve());
-            break;
+          flushReady(tasks.every((t) => t.type !== 'stage'));
+          next(send);
+          checkDone();
+          break;
         }
-      });
-      worker.on('error', reject);
-      next();
-    });
+        case 'lines-done':
+          outstanding--;
+          total.events += m.stats.events;
+          total.rejected += m.stats.rejected;
+          progress(0, m.stats.events);
+          rmSync(staging.get(m.src) as string, { force: true });
+          next(send);
+          checkDone();
+          break;
+        case 'done':
+          outstanding--;
+          addStats(total, m.stats);
+          next(send);
+          checkDone();
+          break;
+      }
+    },
+  });
 
-  const running = Promise.all(Array.from({ length: options.workers }, (_, i) => runWorker(i)));
   checkDone();
   try {
-    await Promise.race([finished, running]);
+    await Promise.race([finished, threads.running]);
     // Every worker gets one stop, whether idle or not; each flushes its last spill file first.
-    for (const w of workers) w.postMessage({ type: 'stop' });
-    await running;
+    threads.stop();
+    await threads.running;
   } catch (error) {
-    await Promise.all(workers.map((w) => w.terminate()));
+    await threads.terminate();
     throw error;
   }
   if (failed) throw failed;

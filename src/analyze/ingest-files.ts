@@ -16,6 +16,21 @@ export type IngestProgress = (done: { bytes: number; events: number }) => void;
 
 export const emptyStats = (): IngestStats => ({ files: 0, bytes: 0, lines: 0, events: 0, rejected: 0 });
 
+export function addStats(total: IngestStats, more: IngestStats): void {
+  for (const k of Object.keys(total) as Array<keyof IngestStats>) total[k] += more[k];
+}
+
+/** Progress reported in pieces (worker threads), passed on as running totals. */
+export function progressTotals(progress?: IngestProgress): (bytes: number, events: number) => void {
+  let bytes = 0;
+  let events = 0;
+  return (b, e) => {
+    bytes += b;
+    events += e;
+    progress?.({ bytes, events });
+  };
+}
+
 /** Turns record texts into events for `emit` and bad ones into counted rejects; files and services share it. */
 class RecordTaker {
   readonly problem: (problem: InputProblem) => void;

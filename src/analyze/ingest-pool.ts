@@ -1,10 +1,16 @@
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
 import type { ConcatenatedFile } from '../../schemas/report.js';
 import type { InputProblem } from '../ingest/read-lines.js';
 import type { SourceFile } from '../ingest/sources.js';
-import { emptyStats, type IngestProgress, type IngestStats } from './ingest-files.js';
-import type { FromWorker } from './ingest-messages.js';
+import {
+  addStats,
+  emptyStats,
+  type IngestProgress,
+  type IngestStats,
+  progressTotals,
+} from './ingest-files.js';
+import type { ToWorker } from './ingest-messages.js';
+import { startIngestThreads } from './ingest-threads.js';
 
 export interface PoolOptions {
   workers: number;
@@ -20,12 +26,6 @@ export function defaultWorkers(files: number): number {
   return Math.max(1, Math.min(availableParallelism(), 4, files));
 }
 
-const BOOT = new URL('./worker-boot.mjs', import.meta.url);
-const ENTRY = new URL(
-  import.meta.url.endsWith('.ts') ? './ingest-worker.ts' : './ingest-worker.js',
-  import.meta.url,
-);
-
 /**
  * Parses files on worker threads, one file per worker at a time, largest first so the last
  * file does not run alone; spill files are loaded one after another as they come.
@@ -37,52 +37,29 @@ export async function ingestInWorkers(
   const total = emptyStats();
   const queue = [...files].sort((a, b) => b.bytes - a.bytes).map((f) => f.path);
   let loading: Promise<void> = Promise.resolve();
-  let progressBytes = 0;
-  let progressEvents = 0;
-
-  const workers: Worker[] = [];
-  const runWorker = (id: number) =>
-    new Promise<void>((resolve, reject) => {
-      const worker = new Worker(BOOT, { workerData: { entry: ENTRY.href, spillDir: options.spillDir, id } });
-      workers.push(worker);
-      const next = () => {
-        const file = queue.shift();
-        worker.postMessage(file === undefined ? { type: 'stop' } : { type: 'file', file });
-      };
-      worker.on('message', (m: FromWorker) => {
-        switch (m.type) {
-          case 'spill':
-            loading = loading.then(() => options.onSpill(m.file));
-            break;
-          case 'problem':
-            options.onProblem(m.problem);
-            break;
-          case 'concatenated':
-            options.onConcatenated(m.concatenated);
-            break;
-          case 'progress':
-            progressBytes += m.bytes;
-            progressEvents += m.events;
-            options.progress?.({ bytes: progressBytes, events: progressEvents });
-            break;
-          case 'done':
-            for (const k of Object.keys(total) as Array<keyof IngestStats>) total[k] += m.stats[k];
-            next();
-            break;
-          case 'stopped':
-            void worker.terminate().then(() => resolve());
-            break;
-        }
-      });
-      worker.on('error', reject);
-      next();
-    });
-
+  const progress = progressTotals(options.progress);
+  const next = (send: (task: ToWorker) => void) => {
+    const file = queue.shift();
+    send(file === undefined ? { type: 'stop' } : { type: 'file', file });
+  };
+  const threads = startIngestThreads(options.workers, options.spillDir, {
+    onProblem: options.onProblem,
+    onConcatenated: options.onConcatenated,
+    onStart: next,
+    onMessage: (m, send) => {
+      if (m.type === 'spill') loading = loading.then(() => options.onSpill(m.file));
+      else if (m.type === 'progress') progress(m.bytes, m.events);
+      else if (m.type === 'done') {
+        addStats(total, m.stats);
+        next(send);
+      }
+    },
+  });
   try {
-    await Promise.all(Array.from({ length: options.workers }, (_, i) => runWorker(i)));
+    await threads.running;
   } catch (error) {
     // One worker failing ends the run; the others must not keep the process alive.
-    await Promise.all(workers.map((w) => w.terminate()));
+    await threads.terminate();
     throw error;
   }
   await loading;

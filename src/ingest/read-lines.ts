@@ -130,21 +130,10 @@ const NOT_BLANK = /\S/;
 
 /**
  * Streams the lines of one log file, gzip (by its magic bytes, whatever the name) or plain, in
- * bounded memory. Problems (an empty file, corrupt gzip, an over-long line) go to `onProblem`
- * and reading goes on where it can; blank lines are skipped.
- */
-export async function* readLogLines(
-  file: string,
-  onProblem: (problem: InputProblem) => void,
-  onBytes?: (compressedBytes: number) => void,
-): AsyncGenerator<LogLine> {
-  for await (const batch of readLogLineBatches(file, onProblem, onBytes)) yield* batch;
-}
-
-/**
- * The same lines, a decoded chunk's worth at a time: one await per chunk rather than per line,
- * which the hot path of analyze pays a million times. A problem is reported after the lines
- * before it.
+ * bounded memory, a decoded chunk's worth at a time: one await per chunk rather than per line,
+ * which the hot path of analyze pays a million times. Problems (an empty file, corrupt gzip, an
+ * over-long line) go to `onProblem`, each after the lines before it, and reading goes on where it
+ * can; blank lines are skipped.
  */
 export async function* readLogLineBatches(
   file: string,

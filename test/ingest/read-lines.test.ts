@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { constants, gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type InputProblem, readLogLines } from '../../src/ingest/read-lines.js';
+import { type InputProblem, readLogLineBatches } from '../../src/ingest/read-lines.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'waftune-read-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -13,11 +13,11 @@ async function read(name: string, content: Buffer | string) {
   writeFileSync(file, content);
   const problems: InputProblem[] = [];
   const lines: Array<{ line: number; text: string }> = [];
-  for await (const l of readLogLines(file, (p) => problems.push(p))) lines.push(l);
+  for await (const batch of readLogLineBatches(file, (p) => problems.push(p))) lines.push(...batch);
   return { lines, problems, file };
 }
 
-describe('readLogLines', () => {
+describe('readLogLineBatches', () => {
   it('reads gzip by its magic bytes whatever the name, and plain JSON lines', async () => {
     const gz = await read('object-without-extension', gzipSync('{"a":1}\n{"a":2}\n'));
     expect(gz.lines.map((l) => l.text)).toEqual(['{"a":1}', '{"a":2}']);
