@@ -35,6 +35,8 @@ export interface FastLoadOptions {
   workDir: string;
   /** Where staging files go: memory-backed when the machine has it (/dev/shm). */
   stagingDir: string;
+  /** Events the exact reader gives that no rule acted on with FLEET_FACT_COLUMNS only. */
+  trimUnacted: boolean;
   onProblem: (problem: InputProblem) => void;
   onConcatenated: (file: ConcatenatedFile) => void;
   progress?: IngestProgress;
@@ -207,57 +209,61 @@ export async function fastLoad(
     if (t) send(t);
     else idle.push(send);
   };
-  const threads = startIngestThreads(options.workers, options.workDir, {
-    onProblem: options.onProblem,
-    onConcatenated: options.onConcatenated,
-    onStart: next,
-    onMessage: (m, send) => {
-      switch (m.type) {
-        case 'spill':
-          spills.push(m.file);
-          break;
-        case 'progress':
-          progress(m.bytes, m.events);
-          break;
-        case 'staged': {
-          outstanding--;
-          const f = files[m.src] as SourceFile;
-          if (m.ok) {
-            ready.push({
-              src: m.src,
-              path: f.path,
-              staging: staging.get(m.src) as string,
-              records: m.records,
-              bytes: m.bytes,
-              direct: m.direct,
-            });
-          } else {
-            rmSync(staging.get(m.src) as string, { force: true });
-            exact(m.src);
+  const threads = startIngestThreads(
+    options.workers,
+    { dir: options.workDir, trimUnacted: options.trimUnacted },
+    {
+      onProblem: options.onProblem,
+      onConcatenated: options.onConcatenated,
+      onStart: next,
+      onMessage: (m, send) => {
+        switch (m.type) {
+          case 'spill':
+            spills.push(m.file);
+            break;
+          case 'progress':
+            progress(m.bytes, m.events);
+            break;
+          case 'staged': {
+            outstanding--;
+            const f = files[m.src] as SourceFile;
+            if (m.ok) {
+              ready.push({
+                src: m.src,
+                path: f.path,
+                staging: staging.get(m.src) as string,
+                records: m.records,
+                bytes: m.bytes,
+                direct: m.direct,
+              });
+            } else {
+              rmSync(staging.get(m.src) as string, { force: true });
+              exact(m.src);
+            }
+            flushReady(tasks.every((t) => t.type !== 'stage'));
+            next(send);
+            checkDone();
+            break;
           }
-          flushReady(tasks.every((t) => t.type !== 'stage'));
-          next(send);
-          checkDone();
-          break;
+          case 'lines-done':
+            outstanding--;
+            total.events += m.stats.events;
+            total.rejected += m.stats.rejected;
+            progress(0, m.stats.events);
+            rmSync(staging.get(m.src) as string, { force: true });
+            next(send);
+            checkDone();
+            break;
+          case 'done':
+            outstanding--;
+            addStats(total, m.stats);
+            next(send);
+            checkDone();
+            break;
         }
-        case 'lines-done':
-          outstanding--;
-          total.events += m.stats.events;
-          total.rejected += m.stats.rejected;
-          progress(0, m.stats.events);
-          rmSync(staging.get(m.src) as string, { force: true });
-          next(send);
-          checkDone();
-          break;
-        case 'done':
-          outstanding--;
-          addStats(total, m.stats);
-          next(send);
-          checkDone();
-          break;
-      }
+      },
     },
-  });
+  );
 
   checkDone();
   try {

@@ -29,12 +29,21 @@ export interface IngestThreads {
   terminate: () => Promise<void>;
 }
 
-/** Starts `count` ingest worker threads (src/analyze/ingest-worker.ts), each spilling to `spillDir`. */
-export function startIngestThreads(count: number, spillDir: string, handlers: ThreadHandlers): IngestThreads {
+/**
+ * Starts `count` ingest worker threads (src/analyze/ingest-worker.ts), each spilling to `spill.dir`
+ * (events no rule acted on with their fleet-fact columns only where `spill.trimUnacted`).
+ */
+export function startIngestThreads(
+  count: number,
+  spill: { dir: string; trimUnacted: boolean },
+  handlers: ThreadHandlers,
+): IngestThreads {
   const workers: Worker[] = [];
   const runThread = (id: number) =>
     new Promise<void>((resolve, reject) => {
-      const worker = new Worker(BOOT, { workerData: { entry: ENTRY.href, spillDir, id } });
+      const worker = new Worker(BOOT, {
+        workerData: { entry: ENTRY.href, spillDir: spill.dir, trimUnacted: spill.trimUnacted, id },
+      });
       workers.push(worker);
       const send = (task: ToWorker) => worker.postMessage(task);
       worker.on('message', (m: FromWorker) => {

@@ -9,10 +9,16 @@ import type { FromWorker, ToWorker } from './ingest-messages.js';
 /** One ingest worker: takes files one at a time, writes their events to spill files, reports back. */
 const port = parentPort;
 if (!port) throw new Error('ingest-worker runs as a worker thread');
-const { spillDir, id } = workerData as { spillDir: string; id: number };
+const { spillDir, trimUnacted, id } = workerData as { spillDir: string; trimUnacted: boolean; id: number };
 const send = (m: FromWorker) => port.postMessage(m);
 
-const spill = new SpillWriter(spillDir, `w${id}`, (file, rows) => send({ type: 'spill', file, rows }));
+const spill = new SpillWriter(
+  spillDir,
+  `w${id}`,
+  (file, rows) => send({ type: 'spill', file, rows }),
+  undefined,
+  trimUnacted,
+);
 
 function exactFile(file: string): Promise<void> {
   const stats = emptyStats();

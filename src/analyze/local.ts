@@ -51,6 +51,12 @@ export interface LoadOptions {
    * faster one (README, Benchmark), so it is not the default.
    */
   reader?: 'fast' | 'exact';
+  /**
+   * Which columns of the events no rule acted on are loaded: `fleet-facts` (the default), the
+   * FLEET_FACT_COLUMNS that queries/ read of them, or `all` (the differential tests, which hold
+   * the readers equal column by column).
+   */
+  eventColumns?: 'fleet-facts' | 'all';
 }
 
 /** Spill files (25,000 events each) per load statement: a million events, about 1.3 GB of JSON on disk. */
@@ -70,6 +76,7 @@ export async function loadLocal(paths: readonly string[], options: LoadOptions):
   options.onStart?.(files.reduce((s, f) => s + f.bytes, 0));
   const work = mkdtempSync(join(tmpdir(), 'waftune-'));
   const fast = (options.reader ?? 'exact') === 'fast';
+  const trimUnacted = (options.eventColumns ?? 'fleet-facts') === 'fleet-facts';
   const staging = fast ? stagingRoot(work) : null;
   // A database file: past the memory limit, table data goes to disk, so memory stays flat.
   const engine = await DuckDbEngine.create({
@@ -112,6 +119,7 @@ export async function loadLocal(paths: readonly string[], options: LoadOptions):
         workers,
         workDir: work,
         stagingDir: staging,
+        trimUnacted,
         onProblem,
         onConcatenated,
         progress: options.progress,
@@ -120,6 +128,7 @@ export async function loadLocal(paths: readonly string[], options: LoadOptions):
       stats = await ingestInWorkers(files, {
         workers,
         spillDir: work,
+        trimUnacted,
         onProblem,
         onConcatenated,
         progress: options.progress,
@@ -130,14 +139,14 @@ export async function loadLocal(paths: readonly string[], options: LoadOptions):
     // One thread: files here too; then the record sources (services), always here.
     if (!staging && workers <= 1) {
       await ingestHere(
-        work,
+        { dir: work, trimUnacted },
         'events',
         loadSpill,
         files.map((f) => (emit) => ingestFile(f.path, stats, emit, onProblem, progress, onConcatenated)),
       );
     }
     await ingestHere(
-      work,
+      { dir: work, trimUnacted },
       'records',
       loadSpill,
       (options.streams ?? []).map(
@@ -159,14 +168,20 @@ export async function loadLocal(paths: readonly string[], options: LoadOptions):
  * each file into DuckDB as soon as it is full.
  */
 async function ingestHere(
-  work: string,
+  spillTo: { dir: string; trimUnacted: boolean },
   prefix: string,
   load: (file: string) => Promise<void>,
   steps: readonly ((emit: (event: WafEvent) => void) => Promise<void>)[],
 ): Promise<void> {
   if (steps.length === 0) return;
   const full: string[] = [];
-  const spill = new SpillWriter(work, prefix, (file) => full.push(file));
+  const spill = new SpillWriter(
+    spillTo.dir,
+    prefix,
+    (file) => full.push(file),
+    undefined,
+    spillTo.trimUnacted,
+  );
   const loadFull = async () => {
     for (let file = full.shift(); file !== undefined; file = full.shift()) await load(file);
   };

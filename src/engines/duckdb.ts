@@ -77,12 +77,21 @@ export class DuckDbEngine implements QueryEngine {
     return new DuckDbEngine(instance, connection, options.queriesDir, options.rowsAs ?? 'json');
   }
 
-  /** Loads events held in memory (tests, small inputs) through spill files, as the ingest does. */
-  async loadEvents(events: Iterable<WafEvent>): Promise<number> {
+  /**
+   * Loads events held in memory (tests, small inputs) through spill files, as the ingest does;
+   * `trimUnacted` as the local reader loads them (FLEET_FACT_COLUMNS).
+   */
+  async loadEvents(events: Iterable<WafEvent>, options: { trimUnacted?: boolean } = {}): Promise<number> {
     const dir = mkdtempSync(join(tmpdir(), 'waftune-'));
     const full: string[] = [];
     try {
-      const writer = new SpillWriter(dir, 'events', (file) => full.push(file), SINK_BATCH);
+      const writer = new SpillWriter(
+        dir,
+        'events',
+        (file) => full.push(file),
+        SINK_BATCH,
+        options.trimUnacted,
+      );
       let total = 0;
       for (const e of events) {
         writer.add(e);

@@ -1,6 +1,6 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import type { WafEvent } from '../../schemas/event.js';
+import type { FleetFactEvent, WafEvent } from '../../schemas/event.js';
 
 /**
  * Writes events as JSON lines to numbered files in a folder, handing each file over once it holds
@@ -22,10 +22,13 @@ export class SpillWriter {
     private readonly prefix: string,
     private readonly onFull: (file: string, rows: number) => void,
     private readonly rowsPerFile = 25_000,
+    /** Events no rule acted on keep only FLEET_FACT_COLUMNS (the local load; not Firehose's events). */
+    private readonly trimUnacted = false,
   ) {}
 
   add(event: WafEvent): void {
-    this.buffered.push(`${JSON.stringify(event)}\n`);
+    const row = this.trimUnacted && event.rule_action === null ? fleetFacts(event) : event;
+    this.buffered.push(`${JSON.stringify(row)}\n`);
     this.inFile++;
     if (this.buffered.length >= 2_000) this.flush();
     if (this.inFile >= this.rowsPerFile) this.handOver();
@@ -54,4 +57,33 @@ export class SpillWriter {
     this.inFile = 0;
     this.onFull(this.file, rows);
   }
+}
+
+/** An event no rule acted on as the queries read it (FLEET_FACT_COLUMNS; the type holds the keys to it). */
+export function fleetFacts(e: WafEvent): FleetFactEvent {
+  return {
+    ts: e.ts,
+    dt: e.dt,
+    web_acl_arn: e.web_acl_arn,
+    account_id: e.account_id,
+    host: e.host,
+    client_ip: e.client_ip,
+    forwarded_ip: e.forwarded_ip,
+    client_cdn: e.client_cdn,
+    method: e.method,
+    path: e.path,
+    query: e.query,
+    action: e.action,
+    rule_action: e.rule_action,
+    rule_id: e.rule_id,
+    user_agent: e.user_agent,
+    wp_session: e.wp_session,
+    session_cookies: e.session_cookies,
+    cookie_redacted: e.cookie_redacted,
+    auth_scheme: e.auth_scheme,
+    known_headers: e.known_headers,
+    verdict: e.verdict,
+    score: e.score,
+    signals: e.signals,
+  };
 }

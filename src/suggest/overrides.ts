@@ -11,7 +11,7 @@ import { type Identity, identityConditions, sessionUnknown, userAgentFamily } fr
 import { stableId } from './ids.js';
 import type { IpBlockMatcher } from './ip-match.js';
 import { labelForRule, managedGroup } from './labels.js';
-import { type Replay, replayOverride } from './replay.js';
+import { groupsByRule, type Replay, replayOverride } from './replay.js';
 import { sampleRequests } from './samples.js';
 import { ACTION_PARAMS, sharedQueryCondition } from './scope.js';
 
@@ -131,6 +131,7 @@ export function suggestOverrides(
   const notSuggested: NotSuggested[] = [];
   // The same on every row (queries/ip_profile.sql).
   const filteredLogs = ips.values().next().value?.filtered_logs ?? false;
+  const groupsOfRule = groupsByRule(groups);
   for (const c of mergeByScope(clusters.values(), notSuggested)) {
     const requests = requestsOf(c.groups);
     const skip = (why: string) => notSuggested.push({ ruleId: c.ruleId, path: c.pathKey, requests, why });
@@ -175,7 +176,7 @@ export function suggestOverrides(
     const webAcls = [...(aclsByGroup.get(c.ruleGroup) ?? [])].sort();
     const replay = replayOverride(
       { ruleGroup: c.ruleGroup, ruleId: c.ruleId, scope, webAcls },
-      groups,
+      groupsOfRule(c.ruleGroup, c.ruleId),
       replayContext,
     );
     const { impact } = replay;

@@ -69,6 +69,27 @@ export function stoppedByIpBlocks(g: FinalGroup, blocks: IpBlockMatcher): boolea
   });
 }
 
+const ruleKey = (ruleGroup: string, ruleId: string) => `${ruleGroup}\u0000${ruleId}`;
+
+/**
+ * The groups each rule acted on other than counting, by rule group and rule: a replay reads only
+ * its rule's groups (replaying every override over every group took 1.7 s of the benchmark's 4x
+ * analyze, 1,263 suggestions over 69,226 groups).
+ */
+export function groupsByRule(
+  groups: readonly FinalGroup[],
+): (ruleGroup: string, ruleId: string) => readonly FinalGroup[] {
+  const by = new Map<string, FinalGroup[]>();
+  for (const g of groups) {
+    if (g.rule_action === 'COUNT' || g.rule_group === null || g.rule_id === null) continue;
+    const key = ruleKey(g.rule_group, g.rule_id);
+    const list = by.get(key);
+    if (list) list.push(g);
+    else by.set(key, [g]);
+  }
+  return (ruleGroup, ruleId) => by.get(ruleKey(ruleGroup, ruleId)) ?? [];
+}
+
 /**
  * Replays the window through an override: the requests it would have let through (those that
  * `ruleId` stopped, inside the scope, header conditions included, on the web ACLs concerned), how

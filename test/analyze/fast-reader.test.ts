@@ -195,6 +195,7 @@ describe('the fast reader gives what the exact reader gives', () => {
             rejectsFile: join(root, `${reader}-${name.length}.jsonl`),
             reader,
             workers: 2,
+            eventColumns: 'all',
           }),
         ),
       );
@@ -229,7 +230,12 @@ describe('the fast reader gives what the exact reader gives', () => {
     const texts = [...HOSTILE_STRINGS, ...TRAPS].map((s, i) => JSON.stringify(allowedWith(s, i)));
     texts.push(...SHAPES.map((s) => JSON.stringify(s)));
     writeFileSync(join(dir, 'records.jsonl'), `${texts.join('\n')}\n`);
-    const fast = await loadLocal([dir], { rejectsFile: null, reader: 'fast', workers: 2 });
+    const fast = await loadLocal([dir], {
+      rejectsFile: null,
+      reader: 'fast',
+      workers: 2,
+      eventColumns: 'all',
+    });
     const lambda = await DuckDbEngine.create();
     try {
       const out = transformBatch(

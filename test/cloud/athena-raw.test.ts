@@ -163,7 +163,7 @@ describe("the view's SQL gives the events the TypeScript gives", () => {
 
   async function compare(dir: string, glob: string, skip: readonly string[] = []): Promise<void> {
     const duck = await DuckDbEngine.create();
-    const exact = await loadLocal([dir], { rejectsFile: null, reader: 'exact' });
+    const exact = await loadLocal([dir], { rejectsFile: null, reader: 'exact', eventColumns: 'all' });
     try {
       const spec = `{${Object.entries(COLUMNS)
         .map(([k, v]) => `'${k}': '${v}'`)
