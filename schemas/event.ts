@@ -203,7 +203,6 @@ export const FLEET_FACT_COLUMNS = [
   'ts',
   'dt',
   'web_acl_arn',
-  'account_id',
   'host',
   'client_ip',
   'forwarded_ip',

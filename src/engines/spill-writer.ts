@@ -65,7 +65,6 @@ export function fleetFacts(e: WafEvent): FleetFactEvent {
     ts: e.ts,
     dt: e.dt,
     web_acl_arn: e.web_acl_arn,
-    account_id: e.account_id,
     host: e.host,
     client_ip: e.client_ip,
     forwarded_ip: e.forwarded_ip,
