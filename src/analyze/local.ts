@@ -80,9 +80,10 @@ export async function loadLocal(paths: readonly string[], options: LoadOptions):
   const staging = fast ? stagingRoot(work) : null;
   // Past the memory limit DuckDB moves table blocks to the temporary folder, so memory stays flat.
   // The exact reader's table is in memory: a database file compresses every block as it is
-  // written, 6.0 against 2.6 s of CPU to load the benchmark's million events (its compressed
-  // blocks make the queries 0.6 s faster; 1.4-1.7 s net). The fast reader's staged batches need
-  // 32 MiB read buffers per file and keep the file.
+  // written, 6.0 against 2.6 s of CPU to load the benchmark's million events; its compressed
+  // blocks make the queries 0.6 s faster, so in memory is 0.5-2.5 s faster end to end (five
+  // interleaved pairs) at the same peak. The fast reader's staged batches need 32 MiB read buffers
+  // per file and keep the file.
   const engine = await DuckDbEngine.create({
     path: fast ? join(work, 'events.duckdb') : undefined,
     memoryLimit: options.memoryLimit ?? (fast ? '512MB' : '192MB'),
