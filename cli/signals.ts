@@ -6,8 +6,8 @@ import { EXIT } from './exit.js';
 /**
  * SIGINT and SIGTERM end every command cleanly. The CLI runs in one process (no wrapper, no child
  * process), its parsing workers are threads of it, and every temporary file of a run (DuckDB's
- * database and spill files, downloaded S3 objects) lives under one run folder that is removed on
- * the way out, whatever the way out is.
+ * database or temporary files, spill files, downloaded S3 objects) lives under one run folder that
+ * is removed on the way out, whatever the way out is.
  *
  * A command that is in the middle of something it should finish (apply writing a web ACL, watch
  * sending alerts) asks for a graceful stop: the first signal then only sets `stopSignal`, and the

@@ -121,26 +121,33 @@ export function saveSuggestions(stateDir: string, report: Report): { file: strin
   return { file, set };
 }
 
+/** Where `--engine athena` runs: the stack's Glue database and workgroup (analyze, suggest). */
+export function addAthenaTarget(cmd: Command): Command {
+  return cmd
+    .option(
+      '--athena-database <name>',
+      'with --engine athena: the Glue database (stack output)',
+      'waftune_dev',
+    )
+    .option(
+      '--athena-workgroup <name>',
+      'with --engine athena: the Athena workgroup (stack output)',
+      'waftune-dev',
+    );
+}
+
 export function register(program: Command): void {
   const cmd = addAuditOption(
     addAccountFilter(
       addCommonOptions(
-        addSourceArguments(program.command('analyze'))
-          .description(
-            'report what is blocked, on which sites, by which rule; false positives, attackers and suggestions',
-          )
-          .option('--since <duration>', 'only the last part of the data, e.g. 24h, 7d', durationArg)
-          .addOption(engineOption())
-          .option(
-            '--athena-database <name>',
-            'with --engine athena: the Glue database (stack output)',
-            'waftune_dev',
-          )
-          .option(
-            '--athena-workgroup <name>',
-            'with --engine athena: the Athena workgroup (stack output)',
-            'waftune-dev',
-          )
+        addAthenaTarget(
+          addSourceArguments(program.command('analyze'))
+            .description(
+              'report what is blocked, on which sites, by which rule; false positives, attackers and suggestions',
+            )
+            .option('--since <duration>', 'only the last part of the data, e.g. 24h, 7d', durationArg)
+            .addOption(engineOption()),
+        )
           .option('--no-save', 'read-only: save no suggestions and no rejected input in the state folder')
           .option('--no-progress', 'no progress bar'),
       ),

@@ -13,6 +13,7 @@ import {
 } from '../options.js';
 import {
   type AnalyzeOptions,
+  addAthenaTarget,
   checkStateDir,
   runAnalysis,
   saveSuggestions,
@@ -29,12 +30,14 @@ export function register(program: Command): void {
   const cmd = addAuditOption(
     addAccountFilter(
       addCommonOptions(
-        addSourceArguments(program.command('suggest'))
-          .description(
-            'suggestions only (rule overrides and IP blocks), with evidence and replayed impact; saved for plan/apply',
-          )
-          .option('--since <duration>', 'only the last part of the data, e.g. 24h, 7d', durationArg)
-          .addOption(engineOption())
+        addAthenaTarget(
+          addSourceArguments(program.command('suggest'))
+            .description(
+              'suggestions only (rule overrides and IP blocks), with evidence and replayed impact; saved for plan/apply',
+            )
+            .option('--since <duration>', 'only the last part of the data, e.g. 24h, 7d', durationArg)
+            .addOption(engineOption()),
+        )
           .option('--out <file>', 'also write the suggestion set (JSON) to this file')
           .option('--no-save', 'read-only: save nothing in the state folder (use --out or --json)')
           .option('--no-progress', 'no progress bar'),
@@ -59,7 +62,11 @@ export function register(program: Command): void {
   });
   withHelp(
     cmd,
-    ['waftune suggest ./logs', 'waftune suggest s3://my-waf-logs/AWSLogs/ --since 7d --out suggestions.json'],
+    [
+      'waftune suggest ./logs',
+      'waftune suggest s3://my-waf-logs/AWSLogs/ --since 7d --out suggestions.json',
+      'waftune suggest --engine athena --athena-workgroup waftune-prod --athena-database waftune_prod --since 7d',
+    ],
     SOURCE_ENV,
   );
 }

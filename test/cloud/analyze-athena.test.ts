@@ -5,8 +5,10 @@ import {
   StartQueryExecutionCommand,
 } from '@aws-sdk/client-athena';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, describe, expect, it } from 'vitest';
+import { Command } from 'commander';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { runAnalysis } from '../../cli/commands/analyze.js';
+import { register as registerSuggest } from '../../cli/commands/suggest.js';
 import { listSqlFiles, loadSqlFile } from '../../src/engines/sql-files.js';
 
 const athena = mockClient(AthenaClient);
@@ -37,30 +39,36 @@ const answers: Record<
   },
 };
 
+/** Athena answering each query file from `answers`; the query texts by file name. */
+function answerQueries(): Map<string, string> {
+  const texts = new Map(listSqlFiles().map((name) => [loadSqlFile(name).text, name]));
+  let n = 0;
+  athena.on(StartQueryExecutionCommand).callsFake((input: { QueryString: string }) => ({
+    QueryExecutionId: `${texts.get(input.QueryString) ?? 'unknown'}#${n++}`,
+  }));
+  athena.on(GetQueryExecutionCommand).resolves({
+    QueryExecution: {
+      StatementType: 'DML',
+      Status: { State: 'SUCCEEDED' },
+      Statistics: { DataScannedInBytes: 1 },
+    },
+  });
+  athena.on(GetQueryResultsCommand).callsFake((input: { QueryExecutionId: string }) => {
+    const name = input.QueryExecutionId.split('#')[0] ?? '';
+    const answer = answers[name] ?? { columns: [], rows: [] };
+    return {
+      ResultSet: {
+        ResultSetMetadata: { ColumnInfo: answer.columns },
+        Rows: [cells(...answer.columns.map((c) => c.Name)), ...answer.rows.map((r) => cells(...r))],
+      },
+    };
+  });
+  return texts;
+}
+
 describe('waftune analyze --engine athena', () => {
   it('runs the same query files on the stack’s workgroup and database, and reports', async () => {
-    const texts = new Map(listSqlFiles().map((name) => [loadSqlFile(name).text, name]));
-    let n = 0;
-    athena.on(StartQueryExecutionCommand).callsFake((input: { QueryString: string }) => ({
-      QueryExecutionId: `${texts.get(input.QueryString) ?? 'unknown'}#${n++}`,
-    }));
-    athena.on(GetQueryExecutionCommand).resolves({
-      QueryExecution: {
-        StatementType: 'DML',
-        Status: { State: 'SUCCEEDED' },
-        Statistics: { DataScannedInBytes: 1 },
-      },
-    });
-    athena.on(GetQueryResultsCommand).callsFake((input: { QueryExecutionId: string }) => {
-      const name = input.QueryExecutionId.split('#')[0] ?? '';
-      const answer = answers[name] ?? { columns: [], rows: [] };
-      return {
-        ResultSet: {
-          ResultSetMetadata: { ColumnInfo: answer.columns },
-          Rows: [cells(...answer.columns.map((c) => c.Name)), ...answer.rows.map((r) => cells(...r))],
-        },
-      };
-    });
+    const texts = answerQueries();
 
     const report = await runAnalysis(['s3://waftune-prod-logbucket/'], {
       engine: 'athena',
@@ -84,6 +92,46 @@ describe('waftune analyze --engine athena', () => {
     }
     expect(report.totals.byAction).toMatchObject({ ALLOW: 20, BLOCK: 10 });
     expect(report.input.files).toBe(0);
+  });
+
+  it('suggest takes the same --athena-database and --athena-workgroup', async () => {
+    const texts = answerQueries();
+    const program = new Command('waftune').exitOverride();
+    registerSuggest(program);
+    let written = '';
+    const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      written += String(chunk);
+      return true;
+    });
+    try {
+      await program.parseAsync(
+        [
+          'suggest',
+          's3://waftune-prod-logbucket/',
+          '--engine',
+          'athena',
+          '--athena-database',
+          'waftune_prod',
+          '--athena-workgroup',
+          'waftune-prod',
+          '--no-save',
+          '--no-progress',
+          '--json',
+        ],
+        { from: 'user' },
+      );
+    } finally {
+      out.mockRestore();
+      process.exitCode = undefined;
+    }
+    const starts = athena.commandCalls(StartQueryExecutionCommand).map((c) => c.args[0].input);
+    expect(starts.length).toBeGreaterThan(3);
+    for (const start of starts) {
+      expect(start.WorkGroup).toBe('waftune-prod');
+      expect(start.QueryExecutionContext).toEqual({ Database: 'waftune_prod' });
+      expect(texts.has(start.QueryString ?? '')).toBe(true);
+    }
+    expect(JSON.parse(written)).toMatchObject({ version: 1, suggestions: [] });
   });
 
   it('refuses local paths: Athena reads the stack’s bucket', async () => {
