@@ -66,6 +66,18 @@ function answerQueries(): Map<string, string> {
   return texts;
 }
 
+/** Every query Athena was asked to run: a file of queries/, on waftune-prod's workgroup and database. */
+function queriesRanOnProd(texts: ReadonlyMap<string, string>) {
+  const starts = athena.commandCalls(StartQueryExecutionCommand).map((c) => c.args[0].input);
+  expect(starts.length).toBeGreaterThan(3);
+  for (const start of starts) {
+    expect(start.WorkGroup).toBe('waftune-prod');
+    expect(start.QueryExecutionContext).toEqual({ Database: 'waftune_prod' });
+    expect(texts.has(start.QueryString ?? '')).toBe(true);
+  }
+  return starts;
+}
+
 describe('waftune analyze --engine athena', () => {
   it('runs the same query files on the stack’s workgroup and database, and reports', async () => {
     const texts = answerQueries();
@@ -78,13 +90,7 @@ describe('waftune analyze --engine athena', () => {
       stateDir: '.waftune-test-unused',
     });
 
-    const starts = athena.commandCalls(StartQueryExecutionCommand).map((c) => c.args[0].input);
-    expect(starts.length).toBeGreaterThan(3);
-    for (const start of starts) {
-      expect(start.WorkGroup).toBe('waftune-prod');
-      expect(start.QueryExecutionContext).toEqual({ Database: 'waftune_prod' });
-      expect(texts.has(start.QueryString ?? '')).toBe(true);
-    }
+    const starts = queriesRanOnProd(texts);
     // The first query finds the data's span; every later one is pruned to its days.
     expect(texts.get(starts[0]?.QueryString ?? '')).toBe('window');
     for (const start of starts.slice(1)) {
@@ -124,13 +130,7 @@ describe('waftune analyze --engine athena', () => {
       out.mockRestore();
       process.exitCode = undefined;
     }
-    const starts = athena.commandCalls(StartQueryExecutionCommand).map((c) => c.args[0].input);
-    expect(starts.length).toBeGreaterThan(3);
-    for (const start of starts) {
-      expect(start.WorkGroup).toBe('waftune-prod');
-      expect(start.QueryExecutionContext).toEqual({ Database: 'waftune_prod' });
-      expect(texts.has(start.QueryString ?? '')).toBe(true);
-    }
+    queriesRanOnProd(texts);
     expect(JSON.parse(written)).toMatchObject({ version: 1, suggestions: [] });
   });
 
