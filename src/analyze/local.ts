@@ -59,7 +59,7 @@ export interface LoadOptions {
   eventColumns?: 'fleet-facts' | 'all';
 }
 
-/** Spill files (25,000 events each) per load statement: a million events, about 1.3 GB of JSON on disk. */
+/** Spill files (25,000 events each) per load statement: a million events, about 0.7 GB of JSON on disk. */
 const SPILL_BATCH = 40;
 
 /** Memory-backed staging where the machine has it: the staged copies are written once and read once. */
