@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { changeListSchema, changeRecordSchema } from '../../schemas/change.js';
 import { type ChangeEntry, resolveChangeId, webAclState } from '../../src/waf/audit.js';
 import { diffRules } from '../../src/waf/diff.js';
 import { renderChange, renderChanges, rolledBackBy } from '../../src/waf/render.js';
@@ -24,7 +25,8 @@ export function register(program: Command): void {
     const store = auditStore(options);
     if (changeId) {
       const record = await resolveChangeId(store, changeId);
-      if (options.json) writeJson(record);
+      // Through the published contract (schemas/json/change.schema.json): what is printed is what it says.
+      if (options.json) writeJson(changeRecordSchema.parse(record));
       else process.stdout.write(renderChange(record, outputStyle(), entryDiff));
       process.exitCode = EXIT.ok;
       return;
@@ -33,19 +35,21 @@ export function register(program: Command): void {
     if (options.json) {
       const undone = rolledBackBy(records);
       writeJson(
-        records.map((r) => ({
-          id: r.header.id,
-          kind: r.header.kind,
-          createdAt: r.header.createdAt,
-          finishedAt: r.summary?.finishedAt ?? null,
-          status: r.summary?.status ?? 'interrupted',
-          actor: r.header.actor,
-          suggestions: r.header.suggestions.map((s) => s.id),
-          counts: r.summary?.counts ?? null,
-          rollbackOf: r.header.rollbackOf ?? null,
-          rolledBackBy: undone.get(r.header.id) ?? null,
-          resumes: r.header.resumes ?? null,
-        })),
+        changeListSchema.parse(
+          records.map((r) => ({
+            id: r.header.id,
+            kind: r.header.kind,
+            createdAt: r.header.createdAt,
+            finishedAt: r.summary?.finishedAt ?? null,
+            status: r.summary?.status ?? 'interrupted',
+            actor: r.header.actor,
+            suggestions: r.header.suggestions.map((s) => s.id),
+            counts: r.summary?.counts ?? null,
+            rollbackOf: r.header.rollbackOf ?? null,
+            rolledBackBy: undone.get(r.header.id) ?? null,
+            resumes: r.header.resumes ?? null,
+          })),
+        ),
       );
     } else process.stdout.write(renderChanges(records, outputStyle()));
     process.exitCode = EXIT.ok;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { alertSchema } from '../alert.js';
+import { changeListSchema, changeRecordSchema } from '../change.js';
 import { configSchema } from '../config.js';
 import { digestDataSchema } from '../digest.js';
 import { planOutputSchema } from '../plan.js';
@@ -62,6 +63,21 @@ export const PUBLISHED: readonly Published[] = [
     title: 'waftune alert',
     description: 'each of the `alerts` of a `waftune watch --json` line',
     schema: alertSchema,
+    io: 'output',
+  },
+  {
+    file: 'change-list.schema.json',
+    title: 'waftune change history',
+    description: '`waftune changes --json`: every change, oldest first, without its entries',
+    schema: changeListSchema,
+    io: 'output',
+  },
+  {
+    file: 'change.schema.json',
+    title: 'waftune change',
+    description:
+      '`waftune changes <change-id> --json`: one apply, rollback, expire or connect with the state before and after of each target',
+    schema: changeRecordSchema,
     io: 'output',
   },
 ];

@@ -1,7 +1,49 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { suggestionSchema } from '../../schemas/suggestion.js';
+import {
+  type Actor,
+  actorSchema,
+  type ChangeEntry,
+  type ChangeHeader,
+  type ChangeKind,
+  type ChangeSummary,
+  type ChangeTarget,
+  changeEntrySchema,
+  changeHeaderSchema,
+  changeKindSchema,
+  changeSummarySchema,
+  changeTargetSchema,
+  type EntryStatus,
+  entryStatusSchema,
+  type IpBlockRecord,
+  ipBlockRecordSchema,
+  policyChangeSchema,
+} from '../../schemas/change.js';
 import type { LoggingConfiguration, WebAcl } from './types.js';
+
+export type {
+  Actor,
+  ChangeEntry,
+  ChangeHeader,
+  ChangeKind,
+  ChangeSummary,
+  ChangeTarget,
+  EntryStatus,
+  IpBlockRecord,
+};
+// The record schemas live in schemas/change.ts (the contract `changes --json` prints); the code
+// that keeps the history imports them from here.
+export {
+  actorSchema,
+  changeEntrySchema,
+  changeHeaderSchema,
+  changeKindSchema,
+  changeSummarySchema,
+  changeTargetSchema,
+  entryStatusSchema,
+  ipBlockRecordSchema,
+  policyChangeSchema,
+};
 
 /**
  * The change history. Every apply, rollback and expire is one change; every web ACL or IP set it
@@ -13,134 +55,6 @@ import type { LoggingConfiguration, WebAcl } from './types.js';
  * (adapters/audit-store-s3.ts) where the scheduled functions read and write it: one file or object
  * per header, entry and summary, so concurrent writers never overwrite each other.
  */
-
-const webAclStateSchema = z.looseObject({
-  Name: z.string(),
-  Id: z.string(),
-  ARN: z.string(),
-  Rules: z.array(z.looseObject({ Name: z.string(), Priority: z.number() })).optional(),
-});
-const ipSetStateSchema = z.object({ addresses: z.array(z.string()) });
-const loggingStateSchema = z.looseObject({
-  ResourceArn: z.string(),
-  LogDestinationConfigs: z.array(z.string()),
-});
-
-export const actorSchema = z.object({
-  user: z.string(),
-  host: z.string().optional(),
-  profile: z.string().optional(),
-});
-export type Actor = z.infer<typeof actorSchema>;
-
-export const changeTargetSchema = z.object({
-  /** `logging`: a web ACL's logging configuration (name, id and ARN are the web ACL's). */
-  type: z.enum(['web-acl', 'ip-set', 'logging']),
-  name: z.string(),
-  id: z.string(),
-  arn: z.string(),
-  scope: z.enum(['REGIONAL', 'CLOUDFRONT']),
-  region: z.string(),
-  version: z.enum(['IPV4', 'IPV6']).optional(),
-  /** The AWS account (fleet runs; absent: the default credentials' account). */
-  account: z.string().optional(),
-  accountName: z.string().optional(),
-});
-export type ChangeTarget = z.infer<typeof changeTargetSchema>;
-
-export const ipBlockRecordSchema = z.object({
-  address: z.string(),
-  expiresAt: z.string(),
-  suggestionId: z.string(),
-  /** Already in the set before this change (only extends an expiry waftune already tracks). */
-  alreadyPresent: z.boolean().optional(),
-});
-export type IpBlockRecord = z.infer<typeof ipBlockRecordSchema>;
-
-export const policyChangeSchema = z.object({
-  stage: z.enum(['pre', 'post']),
-  policy: z.string().nullable(),
-  ruleGroupName: z.string(),
-  ruleGroup: z.string(),
-  ruleId: z.string(),
-  key: z.enum(['preProcessRuleGroups', 'postProcessRuleGroups']),
-  entry: z.record(z.string(), z.unknown()),
-  labelRule: z.enum(['account', 'policy']),
-  policyRule: z.unknown().optional(),
-});
-
-export const entryStatusSchema = z.enum(['applied', 'unchanged', 'refused', 'failed']);
-export type EntryStatus = z.infer<typeof entryStatusSchema>;
-
-export const changeEntrySchema = z.object({
-  seq: z.number().int().nonnegative(),
-  at: z.string(),
-  target: changeTargetSchema,
-  status: entryStatusSchema,
-  reason: z.string().optional(),
-  attempts: z.number().int().optional(),
-  suggestionIds: z.array(z.string()),
-  outcomes: z
-    .array(
-      z.object({
-        suggestionId: z.string(),
-        status: z.enum(['changed', 'unchanged', 'refused']),
-        reason: z.string().optional(),
-        /** What the Firewall Manager policy must change (waftune never writes it). */
-        policyChange: policyChangeSchema.optional(),
-      }),
-    )
-    .optional(),
-  /**
-   * Web ACL: the whole WebACL as read. IP set: its addresses. Logging: the LoggingConfiguration.
-   * null when it did not exist.
-   */
-  before: z.union([webAclStateSchema, ipSetStateSchema, loggingStateSchema, z.null()]).optional(),
-  after: z.union([webAclStateSchema, ipSetStateSchema, loggingStateSchema, z.null()]).optional(),
-  lockTokenAfter: z.string().optional(),
-  wcuBefore: z.number().optional(),
-  wcuAfter: z.number().optional(),
-  ipBlocks: z.array(ipBlockRecordSchema).optional(),
-});
-export type ChangeEntry = z.infer<typeof changeEntrySchema>;
-
-/** `connect`: logging turned on, with the evidence rule at the top of each web ACL. */
-export const changeKindSchema = z.enum(['apply', 'rollback', 'expire', 'connect']);
-export type ChangeKind = z.infer<typeof changeKindSchema>;
-
-export const changeHeaderSchema = z.object({
-  version: z.literal(1),
-  id: z.string(),
-  kind: changeKindSchema,
-  createdAt: z.string(),
-  actor: actorSchema,
-  command: z.array(z.string()).optional(),
-  /** The suggestions as applied (the whole suggestion, so the record stands on its own). */
-  suggestions: z.array(suggestionSchema),
-  /** Web ACL ARNs the run meant to touch (to resume an interrupted run). */
-  targets: z.array(z.string()),
-  rollbackOf: z.string().optional(),
-  resumes: z.string().optional(),
-  /** Fleet runs: the accounts it covered, and those it could not reach (to resume them whole). */
-  accounts: z
-    .array(
-      z.object({
-        id: z.string(),
-        name: z.string(),
-        status: z.enum(['reached', 'unavailable']),
-        reason: z.string().optional(),
-      }),
-    )
-    .optional(),
-});
-export type ChangeHeader = z.infer<typeof changeHeaderSchema>;
-
-export const changeSummarySchema = z.object({
-  finishedAt: z.string(),
-  status: z.enum(['done', 'partial', 'failed']),
-  counts: z.object({ applied: z.number(), unchanged: z.number(), refused: z.number(), failed: z.number() }),
-});
-export type ChangeSummary = z.infer<typeof changeSummarySchema>;
 
 export interface ChangeRecord {
   header: ChangeHeader;
