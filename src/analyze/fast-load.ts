@@ -5,6 +5,7 @@ import type { ConcatenatedFile } from '../../schemas/report.js';
 import { publishedCdnOf } from '../cdn/published-edges.js';
 import type { DuckDbEngine } from '../engines/duckdb.js';
 import { loadBatchSql } from '../engines/raw-read-sql.js';
+import type { SpillTo } from '../engines/spill-writer.js';
 import type { InputProblem } from '../ingest/read-lines.js';
 import type { SourceFile } from '../ingest/sources.js';
 import {
@@ -31,12 +32,10 @@ import { startIngestThreads } from './ingest-threads.js';
 
 export interface FastLoadOptions {
   workers: number;
-  /** A folder of this run's own, removed by the caller. */
-  workDir: string;
+  /** The exact reader's spill files: in a folder of this run's own, removed by the caller. */
+  spill: SpillTo;
   /** Where staging files go: memory-backed when the machine has it (/dev/shm). */
   stagingDir: string;
-  /** Events the exact reader gives that no rule acted on with FLEET_FACT_COLUMNS only. */
-  trimUnacted: boolean;
   onProblem: (problem: InputProblem) => void;
   onConcatenated: (file: ConcatenatedFile) => void;
   progress?: IngestProgress;
@@ -209,61 +208,57 @@ export async function fastLoad(
     if (t) send(t);
     else idle.push(send);
   };
-  const threads = startIngestThreads(
-    options.workers,
-    { dir: options.workDir, trimUnacted: options.trimUnacted },
-    {
-      onProblem: options.onProblem,
-      onConcatenated: options.onConcatenated,
-      onStart: next,
-      onMessage: (m, send) => {
-        switch (m.type) {
-          case 'spill':
-            spills.push(m.file);
-            break;
-          case 'progress':
-            progress(m.bytes, m.events);
-            break;
-          case 'staged': {
-            outstanding--;
-            const f = files[m.src] as SourceFile;
-            if (m.ok) {
-              ready.push({
-                src: m.src,
-                path: f.path,
-                staging: staging.get(m.src) as string,
-                records: m.records,
-                bytes: m.bytes,
-                direct: m.direct,
-              });
-            } else {
-              rmSync(staging.get(m.src) as string, { force: true });
-              exact(m.src);
-            }
-            flushReady(tasks.every((t) => t.type !== 'stage'));
-            next(send);
-            checkDone();
-            break;
-          }
-          case 'lines-done':
-            outstanding--;
-            total.events += m.stats.events;
-            total.rejected += m.stats.rejected;
-            progress(0, m.stats.events);
+  const threads = startIngestThreads(options.workers, options.spill, {
+    onProblem: options.onProblem,
+    onConcatenated: options.onConcatenated,
+    onStart: next,
+    onMessage: (m, send) => {
+      switch (m.type) {
+        case 'spill':
+          spills.push(m.file);
+          break;
+        case 'progress':
+          progress(m.bytes, m.events);
+          break;
+        case 'staged': {
+          outstanding--;
+          const f = files[m.src] as SourceFile;
+          if (m.ok) {
+            ready.push({
+              src: m.src,
+              path: f.path,
+              staging: staging.get(m.src) as string,
+              records: m.records,
+              bytes: m.bytes,
+              direct: m.direct,
+            });
+          } else {
             rmSync(staging.get(m.src) as string, { force: true });
-            next(send);
-            checkDone();
-            break;
-          case 'done':
-            outstanding--;
-            addStats(total, m.stats);
-            next(send);
-            checkDone();
-            break;
+            exact(m.src);
+          }
+          flushReady(tasks.every((t) => t.type !== 'stage'));
+          next(send);
+          checkDone();
+          break;
         }
-      },
+        case 'lines-done':
+          outstanding--;
+          total.events += m.stats.events;
+          total.rejected += m.stats.rejected;
+          progress(0, m.stats.events);
+          rmSync(staging.get(m.src) as string, { force: true });
+          next(send);
+          checkDone();
+          break;
+        case 'done':
+          outstanding--;
+          addStats(total, m.stats);
+          next(send);
+          checkDone();
+          break;
+      }
     },
-  );
+  });
 
   checkDone();
   try {

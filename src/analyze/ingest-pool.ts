@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import type { ConcatenatedFile } from '../../schemas/report.js';
+import type { SpillTo } from '../engines/spill-writer.js';
 import type { InputProblem } from '../ingest/read-lines.js';
 import type { SourceFile } from '../ingest/sources.js';
 import {
@@ -14,9 +15,7 @@ import { startIngestThreads } from './ingest-threads.js';
 
 export interface PoolOptions {
   workers: number;
-  spillDir: string;
-  /** Events no rule acted on with FLEET_FACT_COLUMNS only. */
-  trimUnacted: boolean;
+  spill: SpillTo;
   onSpill: (file: string) => Promise<void>;
   onProblem: (problem: InputProblem) => void;
   onConcatenated: (file: ConcatenatedFile) => void;
@@ -44,23 +43,19 @@ export async function ingestInWorkers(
     const file = queue.shift();
     send(file === undefined ? { type: 'stop' } : { type: 'file', file });
   };
-  const threads = startIngestThreads(
-    options.workers,
-    { dir: options.spillDir, trimUnacted: options.trimUnacted },
-    {
-      onProblem: options.onProblem,
-      onConcatenated: options.onConcatenated,
-      onStart: next,
-      onMessage: (m, send) => {
-        if (m.type === 'spill') loading = loading.then(() => options.onSpill(m.file));
-        else if (m.type === 'progress') progress(m.bytes, m.events);
-        else if (m.type === 'done') {
-          addStats(total, m.stats);
-          next(send);
-        }
-      },
+  const threads = startIngestThreads(options.workers, options.spill, {
+    onProblem: options.onProblem,
+    onConcatenated: options.onConcatenated,
+    onStart: next,
+    onMessage: (m, send) => {
+      if (m.type === 'spill') loading = loading.then(() => options.onSpill(m.file));
+      else if (m.type === 'progress') progress(m.bytes, m.events);
+      else if (m.type === 'done') {
+        addStats(total, m.stats);
+        next(send);
+      }
     },
-  );
+  });
   try {
     await threads.running;
   } catch (error) {

@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { ConcatenatedFile } from '../../schemas/report.js';
+import type { SpillTo } from '../engines/spill-writer.js';
 import type { InputProblem } from '../ingest/read-lines.js';
 import type { FromWorker, ToWorker } from './ingest-messages.js';
 
@@ -29,21 +30,12 @@ export interface IngestThreads {
   terminate: () => Promise<void>;
 }
 
-/**
- * Starts `count` ingest worker threads (src/analyze/ingest-worker.ts), each spilling to `spill.dir`
- * (events no rule acted on with their fleet-fact columns only where `spill.trimUnacted`).
- */
-export function startIngestThreads(
-  count: number,
-  spill: { dir: string; trimUnacted: boolean },
-  handlers: ThreadHandlers,
-): IngestThreads {
+/** Starts `count` ingest worker threads (src/analyze/ingest-worker.ts), each spilling to `spill`. */
+export function startIngestThreads(count: number, spill: SpillTo, handlers: ThreadHandlers): IngestThreads {
   const workers: Worker[] = [];
   const runThread = (id: number) =>
     new Promise<void>((resolve, reject) => {
-      const worker = new Worker(BOOT, {
-        workerData: { entry: ENTRY.href, spillDir: spill.dir, trimUnacted: spill.trimUnacted, id },
-      });
+      const worker = new Worker(BOOT, { workerData: { entry: ENTRY.href, spill, id } });
       workers.push(worker);
       const send = (task: ToWorker) => worker.postMessage(task);
       worker.on('message', (m: FromWorker) => {

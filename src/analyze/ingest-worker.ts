@@ -1,6 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { ConcatenatedFile } from '../../schemas/report.js';
-import { SpillWriter } from '../engines/spill-writer.js';
+import { type SpillTo, SpillWriter } from '../engines/spill-writer.js';
 import { pieceReason, processText } from '../ingest/process-text.js';
 import { stagedLines, stageFile } from '../ingest/staged-file.js';
 import { emptyStats, ingestFile } from './ingest-files.js';
@@ -9,16 +9,10 @@ import type { FromWorker, ToWorker } from './ingest-messages.js';
 /** One ingest worker: takes files one at a time, writes their events to spill files, reports back. */
 const port = parentPort;
 if (!port) throw new Error('ingest-worker runs as a worker thread');
-const { spillDir, trimUnacted, id } = workerData as { spillDir: string; trimUnacted: boolean; id: number };
+const { spill: spillTo, id } = workerData as { spill: SpillTo; id: number };
 const send = (m: FromWorker) => port.postMessage(m);
 
-const spill = new SpillWriter(
-  spillDir,
-  `w${id}`,
-  (file, rows) => send({ type: 'spill', file, rows }),
-  undefined,
-  trimUnacted,
-);
+const spill = new SpillWriter(spillTo, `w${id}`, (file, rows) => send({ type: 'spill', file, rows }));
 
 function exactFile(file: string): Promise<void> {
   const stats = emptyStats();

@@ -5,7 +5,7 @@ import type { Config } from '../../schemas/config.js';
 import type { WafEvent } from '../../schemas/event.js';
 import type { ConcatenatedFile, Report } from '../../schemas/report.js';
 import { DuckDbEngine } from '../engines/duckdb.js';
-import { SpillWriter } from '../engines/spill-writer.js';
+import { type SpillTo, SpillWriter } from '../engines/spill-writer.js';
 import type { RecordSource } from '../ingest/record-source.js';
 import { RejectLog, type RejectSummary } from '../ingest/rejects.js';
 import { listSourceFiles } from '../ingest/sources.js';
@@ -76,7 +76,7 @@ export async function loadLocal(paths: readonly string[], options: LoadOptions):
   options.onStart?.(files.reduce((s, f) => s + f.bytes, 0));
   const work = mkdtempSync(join(tmpdir(), 'waftune-'));
   const fast = (options.reader ?? 'exact') === 'fast';
-  const trimUnacted = (options.eventColumns ?? 'fleet-facts') === 'fleet-facts';
+  const spillTo = { dir: work, trimUnacted: (options.eventColumns ?? 'fleet-facts') === 'fleet-facts' };
   const staging = fast ? stagingRoot(work) : null;
   // Past the memory limit DuckDB moves table blocks to the temporary folder, so memory stays flat.
   // The exact reader's table is in memory: a database file compresses every block as it is
@@ -120,9 +120,8 @@ export async function loadLocal(paths: readonly string[], options: LoadOptions):
     if (staging) {
       stats = await fastLoad(engine, files, {
         workers,
-        workDir: work,
+        spill: spillTo,
         stagingDir: staging,
-        trimUnacted,
         onProblem,
         onConcatenated,
         progress: options.progress,
@@ -130,8 +129,7 @@ export async function loadLocal(paths: readonly string[], options: LoadOptions):
     } else if (workers > 1) {
       stats = await ingestInWorkers(files, {
         workers,
-        spillDir: work,
-        trimUnacted,
+        spill: spillTo,
         onProblem,
         onConcatenated,
         progress: options.progress,
@@ -142,14 +140,14 @@ export async function loadLocal(paths: readonly string[], options: LoadOptions):
     // One thread: files here too; then the record sources (services), always here.
     if (!staging && workers <= 1) {
       await ingestHere(
-        { dir: work, trimUnacted },
+        spillTo,
         'events',
         loadSpill,
         files.map((f) => (emit) => ingestFile(f.path, stats, emit, onProblem, progress, onConcatenated)),
       );
     }
     await ingestHere(
-      { dir: work, trimUnacted },
+      spillTo,
       'records',
       loadSpill,
       (options.streams ?? []).map(
@@ -171,20 +169,14 @@ export async function loadLocal(paths: readonly string[], options: LoadOptions):
  * each file into DuckDB as soon as it is full.
  */
 async function ingestHere(
-  spillTo: { dir: string; trimUnacted: boolean },
+  spillTo: SpillTo,
   prefix: string,
   load: (file: string) => Promise<void>,
   steps: readonly ((emit: (event: WafEvent) => void) => Promise<void>)[],
 ): Promise<void> {
   if (steps.length === 0) return;
   const full: string[] = [];
-  const spill = new SpillWriter(
-    spillTo.dir,
-    prefix,
-    (file) => full.push(file),
-    undefined,
-    spillTo.trimUnacted,
-  );
+  const spill = new SpillWriter(spillTo, prefix, (file) => full.push(file));
   const loadFull = async () => {
     for (let file = full.shift(); file !== undefined; file = full.shift()) await load(file);
   };

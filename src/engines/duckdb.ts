@@ -85,13 +85,8 @@ export class DuckDbEngine implements QueryEngine {
     const dir = mkdtempSync(join(tmpdir(), 'waftune-'));
     const full: string[] = [];
     try {
-      const writer = new SpillWriter(
-        dir,
-        'events',
-        (file) => full.push(file),
-        SINK_BATCH,
-        options.trimUnacted,
-      );
+      const to = { dir, trimUnacted: options.trimUnacted ?? false };
+      const writer = new SpillWriter(to, 'events', (file) => full.push(file), SINK_BATCH);
       let total = 0;
       for (const e of events) {
         writer.add(e);
@@ -206,14 +201,22 @@ export class DuckDbEngine implements QueryEngine {
       const build = rowBuilder(result.deduplicatedColumnNames());
       return (values: readonly unknown[]) => build(values, (v) => keep(toPlain(v, keep)));
     };
+    const byValue = () => this.readRows<R>(text, bound, types, fromValues);
     let rows: R[];
-    try {
-      if (this.rowsAs === 'values') throw new Error('value by value');
-      rows = await this.readRows<R>(`SELECT to_json(q) AS row FROM (\n${text}\n) q`, bound, types, fromJson);
-    } catch {
-      // A result to_json cannot carry (a NaN, two columns of one name): read value by value, which
-      // also says what is wrong when the query itself failed.
-      rows = await this.readRows<R>(text, bound, types, fromValues);
+    if (this.rowsAs === 'values') rows = await byValue();
+    else {
+      try {
+        rows = await this.readRows<R>(
+          `SELECT to_json(q) AS row FROM (\n${text}\n) q`,
+          bound,
+          types,
+          fromJson,
+        );
+      } catch {
+        // A result to_json cannot carry (a NaN, two columns of one name): read value by value,
+        // which also says what is wrong when the query itself failed.
+        rows = await byValue();
+      }
     }
     return { rows, stats: { elapsedMs: performance.now() - started } };
   }
@@ -282,9 +285,10 @@ function keeper(): (value: unknown) => unknown {
 /**
  * DuckDB materializes a CTE that is referenced more than once: a copy of every event's columns for
  * `w`, `hops` and `c` in ip_profile.sql, which then took 10.9-16.0 s on the benchmark's million
- * events, 1.2-2.7 s inlined (the same rows; four runs each on a machine busy with other work). Trino inlines them and has no `NOT MATERIALIZED`, so
- * the queries are written plainly and this engine marks each CTE head, which the files of
- * `queries/` write at the start of a line (`name AS (` or `WITH name AS (`), as inlined.
+ * events, 1.2-2.7 s inlined (the same rows; four runs each on a machine busy with other work).
+ * Trino inlines them and has no `NOT MATERIALIZED`, so the queries are written plainly and this
+ * engine marks each CTE head, which the files of `queries/` write at the start of a line
+ * (`name AS (` or `WITH name AS (`), as inlined.
  */
 export function inlineCtes(sql: string): string {
   return sql.replace(/^(WITH )?([a-z_][a-z0-9_]*) AS \(/gm, '$1$2 AS NOT MATERIALIZED (');

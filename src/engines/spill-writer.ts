@@ -10,6 +10,13 @@ import type { FleetFactEvent, WafEvent } from '../../schemas/event.js';
  * bench's 255k records (it builds each line by concatenation, and flattening those strings for
  * the write costs more than JSON.stringify, which writes a flat string at once).
  */
+/** Where spill files go, and whether events no rule acted on keep only FLEET_FACT_COLUMNS. */
+export interface SpillTo {
+  dir: string;
+  /** The local load's choice; Firehose's events and the differential tests keep every column. */
+  trimUnacted: boolean;
+}
+
 export class SpillWriter {
   private fd = -1;
   private file = '';
@@ -18,16 +25,14 @@ export class SpillWriter {
   private buffered: string[] = [];
 
   constructor(
-    private readonly dir: string,
+    private readonly to: SpillTo,
     private readonly prefix: string,
     private readonly onFull: (file: string, rows: number) => void,
     private readonly rowsPerFile = 25_000,
-    /** Events no rule acted on keep only FLEET_FACT_COLUMNS (the local load; not Firehose's events). */
-    private readonly trimUnacted = false,
   ) {}
 
   add(event: WafEvent): void {
-    const row = this.trimUnacted && event.rule_action === null ? fleetFacts(event) : event;
+    const row = this.to.trimUnacted && event.rule_action === null ? fleetFacts(event) : event;
     this.buffered.push(`${JSON.stringify(row)}\n`);
     this.inFile++;
     if (this.buffered.length >= 2_000) this.flush();
@@ -41,7 +46,7 @@ export class SpillWriter {
   private flush(): void {
     if (this.buffered.length === 0) return;
     if (this.fd === -1) {
-      this.file = join(this.dir, `${this.prefix}-${this.seq++}.jsonl`);
+      this.file = join(this.to.dir, `${this.prefix}-${this.seq++}.jsonl`);
       this.fd = openSync(this.file, 'w');
     }
     writeSync(this.fd, this.buffered.join(''));
