@@ -21,12 +21,14 @@ export async function analyzeOnAthena(
   options: AthenaOptions,
   config: Config,
   sinceMs: number | undefined,
+  accounts?: readonly string[],
 ): Promise<Report> {
   applyAwsOptions(options);
   const names = defaultAthenaNames();
   const engine = createAthenaEngine({
     workGroup: options.athenaWorkgroup ?? names.workGroup,
     database: options.athenaDatabase ?? names.database,
+    ...(accounts?.length ? { accounts } : {}),
   });
   try {
     // The table is live: --since counts back from now, and every query is pruned to those days.

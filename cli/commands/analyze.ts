@@ -59,9 +59,7 @@ export async function runAnalysis(sources: string[], options: AnalyzeOptions): P
       throw new UsageError(
         `--engine athena queries the stack's table over its bucket; ${local[0]} is not s3://`,
       );
-    if (accounts)
-      throw new UsageError("--account cuts local data; on Athena, read the account's lines of the report");
-    return finishReport(await analyzeOnAthena(options, config, sinceMs), config, options);
+    return finishReport(await analyzeOnAthena(options, config, sinceMs, accounts), config, options);
   }
   // --profile/--region reach the S3 and CloudWatch Logs clients through the standard SDK settings.
   applyAwsOptions(options);

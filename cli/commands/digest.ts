@@ -114,6 +114,7 @@ export async function openEngine(
     const engine = createAthenaEngine({
       workGroup: options.athenaWorkgroup ?? names.workGroup,
       database: options.athenaDatabase ?? names.database,
+      ...(accounts?.length ? { accounts } : {}),
     });
     return { engine, rejected: 0, dataEnd: null, close: () => engine.close() };
   }
@@ -191,8 +192,6 @@ export function register(program: Command): void {
     ensureWritableStateDir(options.stateDir, 'point --state-dir at a folder this user can write');
     const config = loadConfig(options.config);
     const accounts = accountIds(config, options.account);
-    if (accounts && options.engine === 'athena')
-      throw new Error('--account cuts local data; on Athena the digest covers the whole table');
     // Eight days: the day and the seven before it, for the trend.
     const opened = await openEngine(sources, options, 8 * 24 * HOUR + parseDuration('1h'), accounts);
     const store = new FileStateStore(options.stateDir);

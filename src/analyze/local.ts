@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Config } from '../../schemas/config.js';
 import type { WafEvent } from '../../schemas/event.js';
 import type { ConcatenatedFile, Report } from '../../schemas/report.js';
+import { accountPredicate } from '../engines/account-scope.js';
 import { DuckDbEngine } from '../engines/duckdb.js';
 import { type SpillTo, SpillWriter } from '../engines/spill-writer.js';
 import type { RecordSource } from '../ingest/record-source.js';
@@ -223,13 +224,7 @@ export async function analyzeLocal(
   );
 }
 
-/**
- * Cuts the loaded events to some accounts (the account is the fifth field of the web ACL ARN).
- * The ids are checked to be 12 digits, so the statement holds no text from anywhere else.
- */
+/** Cuts the loaded events to some accounts (the predicate checks the ids; nothing else is in it). */
 async function keepAccounts(engine: DuckDbEngine, accounts: readonly string[], table: string): Promise<void> {
-  if (!accounts.every((a) => /^\d{12}$/.test(a))) throw new Error('account ids are 12 digits');
-  await engine.sql(
-    `DELETE FROM ${table} WHERE split_part(web_acl_arn, ':', 5) NOT IN (${accounts.map((a) => `'${a}'`).join(', ')})`,
-  );
+  await engine.sql(`DELETE FROM ${table} WHERE NOT (${accountPredicate(accounts)})`);
 }

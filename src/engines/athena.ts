@@ -1,3 +1,4 @@
+import { scopeToAccounts } from './account-scope.js';
 import { athenaLiteral } from './athena-params.js';
 import type { QueryEngine, QueryResult, Row, SqlValue } from './query-engine.js';
 import { bindParams, loadSqlFile } from './sql-files.js';
@@ -46,6 +47,8 @@ export interface AthenaEngineOptions {
   workGroup: string;
   database: string;
   catalog?: string;
+  /** `--account`: every query reads only these accounts' web ACLs (account-scope.ts). */
+  accounts?: readonly string[];
   queriesDir?: string;
   /** A query still running after this long is stopped. Default 10 minutes. */
   timeoutMs?: number;
@@ -105,7 +108,9 @@ export class AthenaEngine implements QueryEngine {
     signal?.throwIfAborted();
 
     const id = await port.startQuery({
-      queryString: file.text,
+      queryString: this.options.accounts?.length
+        ? scopeToAccounts(file.text, [this.options.database, 'events'], this.options.accounts)
+        : file.text,
       workGroup: this.options.workGroup,
       database: this.options.database,
       ...(parameters.length > 0 ? { executionParameters: parameters } : {}),

@@ -9,6 +9,7 @@ import { Command } from 'commander';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { runAnalysis } from '../../cli/commands/analyze.js';
 import { register as registerSuggest } from '../../cli/commands/suggest.js';
+import { scopeToAccounts } from '../../src/engines/account-scope.js';
 import { listSqlFiles, loadSqlFile } from '../../src/engines/sql-files.js';
 
 const athena = mockClient(AthenaClient);
@@ -39,9 +40,9 @@ const answers: Record<
   },
 };
 
-/** Athena answering each query file from `answers`; the query texts by file name. */
-function answerQueries(): Map<string, string> {
-  const texts = new Map(listSqlFiles().map((name) => [loadSqlFile(name).text, name]));
+/** Athena answering each query file from `answers`; the query texts (as `sent`) by file name. */
+function answerQueries(sent: (text: string) => string = (text) => text): Map<string, string> {
+  const texts = new Map(listSqlFiles().map((name) => [sent(loadSqlFile(name).text), name]));
   let n = 0;
   athena.on(StartQueryExecutionCommand).callsFake((input: { QueryString: string }) => ({
     QueryExecutionId: `${texts.get(input.QueryString) ?? 'unknown'}#${n++}`,
@@ -132,6 +133,37 @@ describe('waftune analyze --engine athena', () => {
     }
     queriesRanOnProd(texts);
     expect(JSON.parse(written)).toMatchObject({ version: 1, suggestions: [] });
+  });
+
+  it('--account: every query reads only those accounts’ web ACLs', async () => {
+    const accounts = ['111122223333', '444455556666'];
+    const texts = answerQueries((text) => scopeToAccounts(text, ['waftune_prod', 'events'], accounts));
+
+    const report = await runAnalysis(['s3://waftune-prod-logbucket/'], {
+      engine: 'athena',
+      athenaDatabase: 'waftune_prod',
+      athenaWorkgroup: 'waftune-prod',
+      account: accounts,
+      progress: false,
+      stateDir: '.waftune-test-unused',
+    });
+
+    // Each text is a query file with `events` cut to the accounts (account-scope.test.ts runs
+    // the same rewrite on DuckDB against a cut table), and none went unscoped.
+    const starts = queriesRanOnProd(texts);
+    for (const start of starts)
+      expect(start.QueryString).toContain(
+        `events AS (SELECT * FROM "waftune_prod"."events" WHERE split_part(web_acl_arn, ':', 5) IN ('111122223333', '444455556666'))`,
+      );
+    expect(report.totals.byAction).toMatchObject({ ALLOW: 20, BLOCK: 10 });
+    await expect(
+      runAnalysis(['s3://waftune-prod-logbucket/'], {
+        engine: 'athena',
+        account: ['prod'],
+        progress: false,
+        stateDir: '.waftune-test-unused',
+      }),
+    ).rejects.toThrow(/--account prod: not a 12-digit account id/);
   });
 
   it('refuses local paths: Athena reads the stack’s bucket', async () => {

@@ -2,12 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateFleet } from '../../fixtures/generator/index.js';
 import { hostileRecords } from '../../fixtures/hostile.js';
 import { EVENT_COLUMNS, FLEET_FACT_COLUMNS, type WafEvent } from '../../schemas/event.js';
-import { windowParams } from '../../src/analyze/window.js';
 import { DuckDbEngine } from '../../src/engines/duckdb.js';
-import type { SqlValue } from '../../src/engines/query-engine.js';
-import { listSqlFiles, loadSqlFile } from '../../src/engines/sql-files.js';
+import { listSqlFiles } from '../../src/engines/sql-files.js';
 import { processRecord, processRecordText } from '../../src/ingest/process.js';
 import { eventFixture } from '../support/events.js';
+import { everyQueryParams, paramsOf } from '../support/query-params.js';
 import { awsDocExampleLines } from '../support/vendored.js';
 
 /**
@@ -54,8 +53,6 @@ function events(): WafEvent[] {
   return out;
 }
 
-const HOUR = 3_600_000;
-
 describe('events no rule acted on, loaded with the fleet-fact columns only', () => {
   let full: DuckDbEngine;
   let trimmed: DuckDbEngine;
@@ -88,34 +85,10 @@ describe('events no rule acted on, loaded with the fleet-fact columns only', () 
   });
 
   it('gives every query of queries/ the same rows as the full events', async () => {
-    const ts = loaded.map((e) => e.ts);
-    const fromTs = Math.min(...ts);
-    const toTs = Math.max(...ts) + 1;
-    const front = loaded.find((e) => e.forwarded_ip !== null && e.forwarded_ip !== e.client_ip)?.client_ip;
-    const [topRule] = (await full.run('top_rules', { ...windowParams({ fromTs, toTs }), max_rows: 1 })).rows;
-    const blocked = [...new Set(loaded.filter((e) => e.rule_action === 'BLOCK').map((e) => e.client_ip))];
-    const mid = fromTs + Math.floor((toTs - fromTs) / 2);
-    const params: Record<string, SqlValue> = {
-      ...windowParams({ fromTs, toTs }),
-      trusted_1: front ? `,${front},` : '',
-      trusted_2: '',
-      trusted_3: '',
-      trusted_4: '',
-      origin_ts: fromTs,
-      bucket_ms: HOUR,
-      max_rows: 1000,
-      per_site: 1000,
-      split_before: mid,
-      split_before_blocked: mid,
-      split_after: mid,
-      split_after_blocked: mid,
-      rule_group: String(topRule?.rule_group ?? ''),
-      rule_id: String(topRule?.rule_id ?? ''),
-      addresses: `,${blocked.slice(0, 40).join(',')},`,
-    };
+    const params = await everyQueryParams(full, loaded);
     const sorted = (rows: readonly unknown[]) => rows.map((r) => JSON.stringify(r)).sort();
     for (const name of listSqlFiles()) {
-      const bound = Object.fromEntries(loadSqlFile(name).params.map((p) => [p.name, params[p.name] ?? null]));
+      const bound = paramsOf(name, params);
       const a = await full.run(name, bound);
       const b = await trimmed.run(name, bound);
       expect(a.rows.length, name).toBeGreaterThan(0);
