@@ -62,7 +62,9 @@ export async function fastLoad(
   mkdirSync(options.stagingDir, { recursive: true });
   const total = emptyStats();
   const spills: string[] = [];
-  const batchFiles = options.batchFiles ?? 4;
+  // A statement costs about 0.33 s before it reads a row (an empty file's batch, measured), so
+  // 4 files a batch spent half its time there: 16 took the 4x bench from 79 to 62 s, same memory.
+  const batchFiles = options.batchFiles ?? 16;
   const progress = progressTotals(options.progress);
 
   // Tasks for the workers: staging first (largest files first, so the last does not run alone),
