@@ -15,7 +15,8 @@ const webAclStateSchema = z.looseObject({
   Rules: z.array(z.looseObject({ Name: z.string(), Priority: z.number() })).optional(),
 });
 const ipSetStateSchema = z.object({ addresses: z.array(z.string()) });
-const loggingStateSchema = z.looseObject({
+/** A web ACL's LoggingConfiguration in the WAFv2 API's JSON. */
+export const loggingStateSchema = z.looseObject({
   ResourceArn: z.string(),
   LogDestinationConfigs: z.array(z.string()),
 });
@@ -162,3 +163,47 @@ export const changeListItemSchema = z.object({
 export type ChangeListItem = z.infer<typeof changeListItemSchema>;
 
 export const changeListSchema = z.array(changeListItemSchema);
+
+/**
+ * The change a command just made, as `apply`, `rollback`, `expire` and `connect` print it under
+ * `change` with --json (schemas/json/run.schema.json): the outcome per target, without the state
+ * before and after (`waftune changes <change-id> --json` has that).
+ */
+export const runSummarySchema = z.object({
+  changeId: z
+    .string()
+    .describe('The id in the change history: `waftune changes <id>`, `waftune rollback <id>`'),
+  kind: changeKindSchema,
+  status: z
+    .enum(['done', 'partial', 'failed', 'running'])
+    .describe(
+      '`done`: every target applied or unchanged; `partial`: some refused or failed; `failed`: every target failed; `running`: the run recorded no end',
+    ),
+  counts: changeSummarySchema.shape.counts.describe(
+    'Targets (web ACLs, IP sets, logging configurations) by status',
+  ),
+  entries: z.array(
+    z.object({
+      target: changeTargetSchema,
+      status: entryStatusSchema.describe(
+        '`refused`: waftune did not write it (`reason` says why: over the WCU limit, changed since it was read, ...); `failed`: the write failed',
+      ),
+      reason: z.string().nullable(),
+      attempts: z
+        .number()
+        .int()
+        .nullable()
+        .describe('Writes it took: more than 1 when someone else wrote in between (a stale LockToken)'),
+      outcomes: changeEntrySchema.shape.outcomes.describe('Web ACLs: what became of each suggestion'),
+      wcuBefore: z.number().nullable(),
+      wcuAfter: z.number().nullable(),
+    }),
+  ),
+  storeProblems: z
+    .array(z.string())
+    .describe(
+      'The change history could not be written after WAF was changed: the change happened but is not (fully) recorded',
+    ),
+  location: z.string().describe('Where the change is recorded: a folder, or an s3:// URL'),
+});
+export type RunSummary = z.infer<typeof runSummarySchema>;

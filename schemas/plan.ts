@@ -35,7 +35,8 @@ const outcomeSchema = z.looseObject({
   reason: z.string().optional(),
 });
 
-const ruleDiffSchema = z.object({
+/** One rule added, removed or changed, with its description's lines marked (` `, `+`, `-`). */
+export const ruleDiffSchema = z.object({
   op: z.enum(['add', 'remove', 'change']),
   name: z.string(),
   priorityBefore: z.number().int().optional(),
@@ -81,6 +82,11 @@ const webAclPlanSchema = z.object({
   rulesAfter: z.array(wafRuleSchema).optional(),
 });
 
+/** Declined suggestions left out, or taken anyway with --include-declined. */
+export const declinedSchema = z.array(
+  z.looseObject({ suggestionId: z.string(), included: z.boolean(), decision: z.unknown() }),
+);
+
 export const planOutputSchema = z.object({
   version: z.literal(1),
   suggestions: z.array(z.string()),
@@ -93,9 +99,7 @@ export const planOutputSchema = z.object({
   /** What the change asks of Firewall Manager policies (web ACLs a policy owns), one entry per policy change. */
   firewallManager: z.array(z.looseObject({})),
   /** Declined suggestions left out, or taken anyway with --include-declined (plan --json only). */
-  declined: z
-    .array(z.looseObject({ suggestionId: z.string(), included: z.boolean(), decision: z.unknown() }))
-    .optional(),
+  declined: declinedSchema.optional(),
   summary: z.object({
     change: z.number().int().nonnegative(),
     unchanged: z.number().int().nonnegative(),
@@ -104,3 +108,4 @@ export const planOutputSchema = z.object({
   }),
 });
 export type PlanOutput = z.infer<typeof planOutputSchema>;
+export type Declined = z.infer<typeof declinedSchema>;

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { type ApplyOutput, type ApplyRunOutput, applyOutputSchema } from '../../schemas/apply.js';
 import type { Suggestion } from '../../schemas/suggestion.js';
 import { applyWork, unfinishedTargets } from '../../src/waf/apply.js';
 import { resolveChangeId } from '../../src/waf/audit.js';
@@ -43,6 +44,11 @@ interface ApplyCommandOptions extends WafCommandOptions {
   resume?: string;
 }
 
+// Through the published contract (schemas/json/apply.schema.json): what is printed is what it says.
+function printJson(out: ApplyOutput): void {
+  writeJson(applyOutputSchema.parse(out));
+}
+
 export function register(program: Command): void {
   const cmd = addWafOptions(
     addTargetOptions(
@@ -77,7 +83,7 @@ export function register(program: Command): void {
       resumes = record.header.id;
       suggestions = record.header.suggestions;
       if (!acls.length && !wholeAccounts.length) {
-        if (options.json) writeJson({ resumes, change: null, message: 'nothing left to do' });
+        if (options.json) printJson({ resumes, change: null, message: 'nothing left to do' });
         else process.stdout.write(`Change ${record.header.id} left nothing undone.\n`);
         process.exitCode = EXIT.ok;
         return;
@@ -87,8 +93,12 @@ export function register(program: Command): void {
       suggestions = selection.suggestions;
       say(options, selectionNote(selection));
     }
+    // Every answer from here on says which declined suggestions were left out (or taken anyway).
+    const chosen = selection;
+    const printRun = (out: Omit<ApplyRunOutput, 'declined'>) =>
+      printJson({ ...out, ...(chosen ? selectionJson(chosen) : {}) });
     if (!suggestions.length) {
-      if (options.json) writeJson({ plan: null, change: null });
+      if (options.json) printRun({ plan: null, change: null });
       else process.stdout.write('No suggestions to apply.\n');
       process.exitCode = EXIT.ok;
       return;
@@ -104,7 +114,7 @@ export function register(program: Command): void {
     const common = commonFailure(plan);
     if (common) {
       // One cause for every target: said once, nothing to apply (exit 1).
-      if (options.json) writeJson({ plan: planJson(plan), change: null, error: common });
+      if (options.json) printRun({ plan: planJson(plan), change: null, error: common });
       process.stderr.write(`waftune apply: nothing applied: every web ACL failed the same way: ${common}\n`);
       process.exitCode = EXIT.failed;
       return;
@@ -112,13 +122,13 @@ export function register(program: Command): void {
     say(options, renderPlan(plan, style));
     if (fleetFailure(targets)) {
       if (options.json)
-        writeJson({ plan: planJson(plan), change: null, error: 'no account could be reached' });
+        printRun({ plan: planJson(plan), change: null, error: 'no account could be reached' });
       else process.stderr.write('\nNothing applied: no account of the fleet could be reached.\n');
       process.exitCode = EXIT.failed;
       return;
     }
     if (!planHasChanges(plan)) {
-      if (options.json) writeJson({ plan: planJson(plan), change: null });
+      if (options.json) printRun({ plan: planJson(plan), change: null });
       else process.stdout.write(`\n${nothingToApply(plan)}\n`);
       process.exitCode = planExitCode(plan);
       return;
@@ -130,7 +140,7 @@ export function register(program: Command): void {
         answer === 'not-a-terminal'
           ? 'Not applied: there is no terminal to confirm on; pass --yes to apply from a script.'
           : 'Apply cancelled.';
-      if (options.json) writeJson({ plan: planJson(plan), change: null, error: why });
+      if (options.json) printRun({ plan: planJson(plan), change: null, error: why });
       else process.stderr.write(`\n${why}\n`);
       process.exitCode = EXIT.failed;
       return;
@@ -153,10 +163,9 @@ export function register(program: Command): void {
     const counts = record.summary?.counts ?? { applied: 0, unchanged: 0, refused: 0, failed: 0 };
     const unfinished = counts.failed + counts.refused > 0;
     if (options.json) {
-      writeJson({
+      printRun({
         plan: planJson(plan),
         change: runJson(record, { storeProblems, location: store.location }),
-        ...(selection ? selectionJson(selection) : {}),
       });
     } else {
       const lines = ['', ...renderRunSummary(record, store.location, style)];

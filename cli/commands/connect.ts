@@ -1,5 +1,6 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { Wafv2Port } from '../../adapters/wafv2.js';
+import { type ConnectOutput, type ConnectStepJson, connectOutputSchema } from '../../schemas/connect.js';
 import { KEPT_ALLOW_LABELS } from '../../schemas/waftune-labels.js';
 import { terminalSafe } from '../../src/text/terminal.js';
 import { accountLabel, inAccount } from '../../src/waf/accounts.js';
@@ -149,7 +150,7 @@ export async function runConnect(options: ConnectOptions, deps: ConnectDeps = {}
       );
   }
 
-  const stepJson = (p: ConnectPlan) =>
+  const stepJson = (p: ConnectPlan): ConnectStepJson[] =>
     p.steps.map((s) => ({
       acl: s.acl,
       action: s.action,
@@ -158,43 +159,46 @@ export async function runConnect(options: ConnectOptions, deps: ConnectDeps = {}
       evidence: s.evidence,
     }));
   if (options.json) {
-    write(
-      `${JSON.stringify(
-        {
-          dryRun,
-          stream: options.stream,
-          scope,
-          steps: stepJson(plan),
-          missing: plan.missing,
-          failed: [...failed].map(([arn, error]) => ({
-            acl: plan.steps.find((s) => s.ref.arn === arn)?.acl.name,
-            error,
-          })),
-          ...(fleet
-            ? {
-                accounts: sections.map((x) => ({
-                  account: x.account?.id,
-                  accountName: x.account?.name,
-                  region: x.region,
-                  stream: x.stream,
-                  steps: stepJson(x.plan),
-                  error: x.error ?? null,
-                })),
-                unavailable: fleet.unavailable.map((u) => ({
-                  account: u.account.id,
-                  accountName: u.account.name,
-                  reason: u.reason,
-                })),
-              }
-            : {}),
-          change: result
-            ? runJson(result.record, { storeProblems: result.storeProblems, location: store.location })
-            : null,
-        },
-        null,
-        2,
-      )}\n`,
-    );
+    const json: ConnectOutput = {
+      dryRun,
+      stream: options.stream,
+      scope,
+      steps: stepJson(plan),
+      missing: plan.missing,
+      failed: [...failed].map(([arn, error]) => ({
+        acl: plan.steps.find((s) => s.ref.arn === arn)?.acl.name ?? arn,
+        error,
+      })),
+      ...(fleet
+        ? {
+            // Every section of a fleet run has its account.
+            accounts: sections.flatMap((x) =>
+              x.account
+                ? [
+                    {
+                      account: x.account.id,
+                      accountName: x.account.name,
+                      region: x.region,
+                      stream: x.stream,
+                      steps: stepJson(x.plan),
+                      error: x.error ?? null,
+                    },
+                  ]
+                : [],
+            ),
+            unavailable: fleet.unavailable.map((u) => ({
+              account: u.account.id,
+              accountName: u.account.name,
+              reason: u.reason,
+            })),
+          }
+        : {}),
+      change: result
+        ? runJson(result.record, { storeProblems: result.storeProblems, location: store.location })
+        : null,
+    };
+    // Through the published contract (schemas/json/connect.schema.json): what is printed is what it says.
+    write(`${JSON.stringify(connectOutputSchema.parse(json), null, 2)}\n`);
   } else {
     const out: string[] = unavailableLines(fleet).map((l) => `warning: ${l}`);
     for (const x of sections) {

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { type ExpireOutput, expireOutputSchema } from '../../schemas/expire.js';
 import { executeExpiry, planExpiry } from '../../src/waf/expire.js';
 import {
   expiryPlanJson,
@@ -47,12 +48,15 @@ export function register(program: Command): void {
       ...(unavailable.size ? { unavailable } : {}),
       ...(targets.fleet ? { accounts: targets.fleet.accounts.map((a) => a.id) } : {}),
     });
+    // Through the published contract (schemas/json/expire.schema.json): what is printed is what it says.
+    const printJson = (out: Omit<ExpireOutput, 'plan'>) =>
+      writeJson(expireOutputSchema.parse({ plan: expiryPlanJson(plan), ...out }));
     for (const line of unavailableLines(targets.fleet)) say(options, `${style.change(`warning: ${line}`)}\n`);
     say(options, renderExpiryPlan(plan, style));
     const failed = plan.sets.some((s) => s.status === 'failed');
     const todo = plan.sets.filter((s) => s.status === 'remove');
     if (!todo.length) {
-      if (options.json) writeJson({ plan: expiryPlanJson(plan), change: null });
+      if (options.json) printJson({ change: null });
       process.exitCode =
         plan.sets.length > 0 && plan.sets.every((x) => x.status === 'failed')
           ? EXIT.failed
@@ -68,7 +72,7 @@ export function register(program: Command): void {
         answer === 'not-a-terminal'
           ? 'Not removed: there is no terminal to confirm on; pass --yes.'
           : 'Expire cancelled.';
-      if (options.json) writeJson({ plan: expiryPlanJson(plan), change: null, error: why });
+      if (options.json) printJson({ change: null, error: why });
       else process.stderr.write(`${why}\n`);
       process.exitCode = EXIT.failed;
       return;
@@ -81,7 +85,7 @@ export function register(program: Command): void {
       command: commandLine(),
     });
     for (const e of record.entries) say(options, `${renderEntry(e, style)}\n`);
-    if (options.json) writeJson({ plan: expiryPlanJson(plan), change: runJson(record, { storeProblems }) });
+    if (options.json) printJson({ change: runJson(record, { storeProblems, location: store.location }) });
     else
       process.stdout.write(
         `${['', ...renderRunSummary(record, store.location, style), ...storeProblems.map((p) => `warning: ${p}`)].join('\n')}\n`,

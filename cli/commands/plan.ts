@@ -3,6 +3,7 @@ import { globalAwsFailure } from '../../adapters/aws-errors.js';
 import type { Wafv2Port } from '../../adapters/wafv2.js';
 import type { Config } from '../../schemas/config.js';
 import type { DecisionsReport } from '../../schemas/decision.js';
+import type { Declined } from '../../schemas/plan.js';
 import type { Suggestion } from '../../schemas/suggestion.js';
 import { applyDecisions } from '../../src/suggest/decisions.js';
 import { terminalSafe } from '../../src/text/terminal.js';
@@ -172,7 +173,7 @@ export function selectionNote(selection: Selection): string {
   return '';
 }
 
-export function selectionJson(selection: Selection): Record<string, unknown> {
+export function selectionJson(selection: Selection): { declined: Declined } {
   return {
     declined: [...selection.leftOut, ...selection.included].map((h) => ({
       suggestionId: h.suggestion.id,

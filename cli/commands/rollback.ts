@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { type RollbackOutput, rollbackOutputSchema } from '../../schemas/rollback.js';
 import { resolveChangeId } from '../../src/waf/audit.js';
 import {
   renderEntry,
@@ -53,12 +54,15 @@ export function register(program: Command): void {
     const accounts =
       targets.fleet && options.account?.length ? targets.fleet.accounts.map((a) => a.id) : undefined;
     const plan = await planRollback(port, store, record, accounts ? { accounts } : {});
+    // Through the published contract (schemas/json/rollback.schema.json): what is printed is what it says.
+    const printJson = (out: Omit<RollbackOutput, 'plan'>) =>
+      writeJson(rollbackOutputSchema.parse({ plan: rollbackPlanJson(plan), ...out }));
     for (const line of unavailableLines(targets.fleet)) say(options, `${style.change(`warning: ${line}`)}\n`);
     say(options, renderRollbackPlan(plan, style));
     const conflicts = plan.items.filter((i) => i.action === 'conflict' || i.action === 'failed').length;
     const todo = plan.items.filter((i) => i.action === 'restore' || i.action === 'delete').length;
     if (!todo) {
-      if (options.json) writeJson({ plan: rollbackPlanJson(plan), change: null });
+      if (options.json) printJson({ change: null });
       else
         process.stdout.write(
           conflicts ? 'Nothing can be rolled back without undoing later edits.\n' : 'Nothing to roll back.\n',
@@ -72,7 +76,7 @@ export function register(program: Command): void {
         answer === 'not-a-terminal'
           ? 'Not rolled back: there is no terminal to confirm on; pass --yes.'
           : 'Rollback cancelled.';
-      if (options.json) writeJson({ plan: rollbackPlanJson(plan), change: null, error: why });
+      if (options.json) printJson({ change: null, error: why });
       else process.stderr.write(`${why}\n`);
       process.exitCode = EXIT.failed;
       return;
@@ -86,7 +90,7 @@ export function register(program: Command): void {
       onEntry: (entry) => say(options, `${renderEntry(entry, style)}\n`),
     });
     const counts = done.summary?.counts ?? { applied: 0, unchanged: 0, refused: 0, failed: 0 };
-    if (options.json) writeJson({ plan: rollbackPlanJson(plan), change: runJson(done, { storeProblems }) });
+    if (options.json) printJson({ change: runJson(done, { storeProblems, location: store.location }) });
     else {
       const lines = ['', ...renderRunSummary(done, store.location, style)];
       for (const p of storeProblems) lines.push(style.remove(`warning: ${p}`));

@@ -1,10 +1,14 @@
 import { z } from 'zod';
 import { alertSchema } from '../alert.js';
-import { changeListSchema, changeRecordSchema } from '../change.js';
+import { applyOutputSchema } from '../apply.js';
+import { changeListSchema, changeRecordSchema, runSummarySchema } from '../change.js';
 import { configSchema } from '../config.js';
+import { connectOutputSchema } from '../connect.js';
 import { digestDataSchema } from '../digest.js';
+import { expireOutputSchema } from '../expire.js';
 import { planOutputSchema } from '../plan.js';
 import { reportSchema } from '../report.js';
+import { rollbackOutputSchema } from '../rollback.js';
 import { suggestionSetSchema } from '../suggestion.js';
 
 /**
@@ -78,6 +82,46 @@ export const PUBLISHED: readonly Published[] = [
     description:
       '`waftune changes <change-id> --json`: one apply, rollback, expire or connect with the state before and after of each target',
     schema: changeRecordSchema,
+    io: 'output',
+  },
+  {
+    file: 'run.schema.json',
+    title: 'waftune change made',
+    description:
+      'the `change` member of `waftune apply --json`, `rollback --json`, `expire --json` and `connect --json`: the change just made, target by target',
+    schema: runSummarySchema,
+    io: 'output',
+  },
+  {
+    file: 'apply.schema.json',
+    title: 'waftune apply',
+    description:
+      '`waftune apply --json`: the plan and the change made, or (`--resume` of a change that left nothing undone) why nothing was done',
+    schema: applyOutputSchema,
+    io: 'output',
+  },
+  {
+    file: 'rollback.schema.json',
+    title: 'waftune rollback',
+    description:
+      '`waftune rollback <change-id> --json`: what the rollback does to each target of the change, and the change it made',
+    schema: rollbackOutputSchema,
+    io: 'output',
+  },
+  {
+    file: 'expire.schema.json',
+    title: 'waftune expire',
+    description:
+      '`waftune expire --json`: the IP blocks past their expiry per IP set, those still running, and the change that removed them',
+    schema: expireOutputSchema,
+    io: 'output',
+  },
+  {
+    file: 'connect.schema.json',
+    title: 'waftune connect',
+    description:
+      "`waftune connect --json`: each web ACL's logging to the stream and waftune's evidence rules, and the change made",
+    schema: connectOutputSchema,
     io: 'output',
   },
 ];

@@ -125,9 +125,14 @@ export async function resolveChangeId(store: AuditStore, idOrPrefix: string): Pr
   throw new Error(`no change ${idOrPrefix} in ${store.location} (see \`waftune changes\`)`);
 }
 
-export function summarize(entries: readonly ChangeEntry[], now: Date): ChangeSummary {
+export function countEntries(entries: readonly ChangeEntry[]): ChangeSummary['counts'] {
   const counts = { applied: 0, unchanged: 0, refused: 0, failed: 0 };
   for (const e of entries) counts[e.status]++;
+  return counts;
+}
+
+export function summarize(entries: readonly ChangeEntry[], now: Date): ChangeSummary {
+  const counts = countEntries(entries);
   const total = entries.length;
   const status =
     counts.failed + counts.refused === 0 ? 'done' : counts.failed === total ? 'failed' : 'partial';

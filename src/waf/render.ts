@@ -1,6 +1,10 @@
+import type { RunSummary } from '../../schemas/change.js';
+import type { ExpiryPlanJson } from '../../schemas/expire.js';
+import type { PlanOutput } from '../../schemas/plan.js';
+import type { RollbackPlanJson } from '../../schemas/rollback.js';
 import { terminalSafe } from '../text/terminal.js';
 import { accountLabel } from './accounts.js';
-import type { ChangeEntry, ChangeRecord } from './audit.js';
+import { type ChangeEntry, type ChangeRecord, countEntries } from './audit.js';
 import type { DiffLine, RuleDiff } from './diff.js';
 import type { ExpiryPlan } from './expire.js';
 import { type PolicyChangeSummary, summarizePolicyChanges } from './firewall-manager.js';
@@ -279,11 +283,12 @@ export function countPlan(plan: Plan): {
 }
 
 /** The account of a place in JSON output, only for fleet runs (single-account output is unchanged). */
-function accountJson(place: WafLocation): Record<string, string> {
+function accountJson(place: WafLocation): { account?: string; accountName?: string } {
   return place.account ? { account: place.account, accountName: place.accountName ?? place.account } : {};
 }
 
-export function planJson(plan: Plan) {
+/** schemas/plan.ts `planOutputSchema`. */
+export function planJson(plan: Plan): PlanOutput {
   return {
     version: 1,
     suggestions: plan.work.suggestions.map((x) => x.id),
@@ -317,7 +322,8 @@ export function planJson(plan: Plan) {
         after: acl.wcuAfter ?? null,
         estimated: acl.wcuEstimated ?? false,
       },
-      outcomes: acl.outcomes,
+      // Copies: a plain object type, as the contract's open objects want (an interface has no index signature).
+      outcomes: acl.outcomes.map((o) => ({ ...o })),
       // Where a CDN is in front: blocked addresses also match by forwarded address here.
       forwardedIp: acl.forwardedIp.map((r) => ({
         ipVersion: r.version,
@@ -330,7 +336,7 @@ export function planJson(plan: Plan) {
     })),
     skipped: plan.work.skipped,
     problems: plan.work.problems,
-    firewallManager: planPolicyChanges(plan),
+    firewallManager: planPolicyChanges(plan).map((c) => ({ ...c })),
     summary: countPlan(plan),
   };
 }
@@ -368,12 +374,16 @@ export function renderRunSummary(record: ChangeRecord, store: string, style: Sty
   return out;
 }
 
-export function runJson(record: ChangeRecord, extra: Record<string, unknown> = {}): unknown {
+/** What a command prints under `change` with --json (schemas/change.ts `runSummarySchema`). */
+export function runJson(
+  record: ChangeRecord,
+  extra: { storeProblems: readonly string[]; location: string },
+): RunSummary {
   return {
     changeId: record.header.id,
     kind: record.header.kind,
     status: record.summary?.status ?? 'running',
-    counts: record.summary?.counts,
+    counts: record.summary?.counts ?? countEntries(record.entries),
     entries: record.entries.map((e) => ({
       target: e.target,
       status: e.status,
@@ -383,7 +393,8 @@ export function runJson(record: ChangeRecord, extra: Record<string, unknown> = {
       wcuBefore: e.wcuBefore ?? null,
       wcuAfter: e.wcuAfter ?? null,
     })),
-    ...extra,
+    storeProblems: [...extra.storeProblems],
+    location: extra.location,
   };
 }
 
@@ -435,7 +446,8 @@ function renderAddressDiff(d: { add: string[]; remove: string[] }, style: Style,
   return out;
 }
 
-export function rollbackPlanJson(plan: RollbackPlan): unknown {
+/** schemas/rollback.ts `rollbackPlanSchema`. */
+export function rollbackPlanJson(plan: RollbackPlan): RollbackPlanJson {
   return {
     changeId: plan.record.header.id,
     items: plan.items.map((i) => ({
@@ -483,13 +495,15 @@ export function renderExpiryPlan(plan: ExpiryPlan, style: Style): string {
   return `${out.join('\n')}\n`;
 }
 
-export function expiryPlanJson(plan: ExpiryPlan): unknown {
+/** schemas/expire.ts `expiryPlanSchema`. */
+export function expiryPlanJson(plan: ExpiryPlan): ExpiryPlanJson {
   return {
     now: plan.now,
     sets: plan.sets.map((x) => ({
       name: x.name,
       scope: x.location.scope,
       region: x.location.region,
+      ...accountJson(x.location),
       status: x.status,
       reason: x.reason ?? null,
       expired: x.expired.map((i) => ({
@@ -505,6 +519,7 @@ export function expiryPlanJson(plan: ExpiryPlan): unknown {
       set: i.setName,
       scope: i.location.scope,
       region: i.location.region,
+      ...accountJson(i.location),
     })),
   };
 }

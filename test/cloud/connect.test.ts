@@ -13,6 +13,7 @@ import { executeRollback, planRollback } from '../../src/waf/rollback.js';
 import { decodeText } from '../../src/waf/statements.js';
 import { AwsModelValidator, loadAwsModel } from '../support/aws-model-validator.js';
 import { FAST_RETRY, type LocalWaf, startLocalWaf } from '../support/local-waf-port.js';
+import { publishedSchema } from '../support/published-schema.js';
 import { runCli } from '../support/run-cli.js';
 import { awsModelPath } from '../support/vendored.js';
 import { logThrough, withCountRules } from '../support/waf-simulator.js';
@@ -33,6 +34,8 @@ const STREAM = `arn:aws:firehose:eu-west-1:${ACCOUNT}:deliverystream/aws-waf-log
 const OTHER = `arn:aws:firehose:eu-west-1:${ACCOUNT}:deliverystream/aws-waf-logs-legacy`;
 const FAST = FAST_RETRY;
 const LABEL = `awswaf:${ACCOUNT}:webacl:off:waftune:wp-logged-in`;
+// What `connect --json` prints, checked against the published JSON Schema as a user's script would.
+const connectSchema = publishedSchema('connect.schema.json');
 
 describe('the logging configuration connect sends', () => {
   const arn = `arn:aws:wafv2:eu-west-1:${ACCOUNT}:regional/webacl/site-a/id-a`;
@@ -191,6 +194,31 @@ describe('waftune connect against a WAFv2 endpoint', () => {
     expect(out).toMatch(/skipped\s+fms\s+logging is managed by Firewall Manager/);
     expect(out).toContain('Nothing changed; 2 web ACLs would change.');
     expect(code).toBe(EXIT.partial);
+
+    const json = await connect({ dryRun: true, json: true });
+    const report = JSON.parse(json.out);
+    expect(connectSchema(report)).toEqual([]);
+    expect(report).toMatchObject({
+      dryRun: true,
+      stream: STREAM,
+      scope: 'REGIONAL',
+      change: null,
+      failed: [],
+    });
+    const off = report.steps.find((s: { acl: { name: string } }) => s.acl.name === 'off');
+    expect(off).toMatchObject({
+      action: 'enable',
+      request: { ResourceArn: ep.webAcl('off').acl.ARN, LogDestinationConfigs: [STREAM] },
+      evidence: { action: 'add', wcuBefore: 704, wcuAfter: 738 },
+    });
+    expect(off.evidence.diff[0]).toMatchObject({ op: 'add', name: 'waftune-evidence-wp-logged-in' });
+    expect(report.steps.find((s: { acl: { name: string } }) => s.acl.name === 'fms')).toMatchObject({
+      action: 'skip',
+      request: null,
+      evidence: { action: 'not-logging' },
+    });
+    expect(connectSchema({ ...report, steps: [{ ...off, action: 'disable' }] })).not.toEqual([]);
+    expect(ep.operations('PutLoggingConfiguration')).toEqual([]);
   });
 
   it('puts the evidence rule first and the logging on each web ACL, records both, and a second run is a no-op', async () => {
@@ -340,6 +368,7 @@ describe('waftune connect against a WAFv2 endpoint', () => {
     });
     const { code, out } = await connect({ evidence: false, replace: true, json: true });
     expect(ep.operations('UpdateWebACL')).toEqual([]);
+    expect(connectSchema(JSON.parse(out))).toEqual([]);
     const report = JSON.parse(out) as {
       steps: Array<{ acl: { name: string }; action: string; evidence: { action: string } }>;
       failed: Array<{ acl: string; error: string }>;
@@ -353,7 +382,13 @@ describe('waftune connect against a WAFv2 endpoint', () => {
       ['fms', 'skip', 'off'],
     ]);
     expect(report.failed).toEqual([{ acl: 'off', error: 'WAFLimitsExceededException: slow down' }]);
-    expect(report.change).toMatchObject({ kind: 'connect', counts: { applied: 2, failed: 1 } });
+    expect(report.change).toMatchObject({
+      kind: 'connect',
+      status: 'partial',
+      counts: { applied: 2, failed: 1 },
+      storeProblems: [],
+      location: store.location,
+    });
     expect(code).toBe(EXIT.partial);
   });
 

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { publishedSchema } from '../support/published-schema.js';
 import {
   type LocalWafv2,
   managedGroupRule,
@@ -69,6 +70,23 @@ function waftuneWith(extraEnv: NodeJS.ProcessEnv, ...args: string[]): Promise<Ru
 
 const sites = ['site-a', 'site-b', 'site-c'];
 let firstChange = '';
+
+// What --json prints is checked against the published JSON Schemas (schemas/json/), as a user's script would.
+const applySchema = publishedSchema('apply.schema.json');
+const expireSchema = publishedSchema('expire.schema.json');
+const rollbackSchema = publishedSchema('rollback.schema.json');
+
+/** Lets time pass: every expiry recorded in the change history moves to yesterday. */
+function expireEveryBlock(): void {
+  for (const change of readdirSync(join(stateDir, 'changes'))) {
+    const changeDir = join(stateDir, 'changes', change);
+    for (const f of readdirSync(changeDir).filter((n) => n.startsWith('entry-'))) {
+      const entry = JSON.parse(readFileSync(join(changeDir, f), 'utf8'));
+      for (const b of entry.ipBlocks ?? []) b.expiresAt = new Date(Date.now() - 86_400_000).toISOString();
+      writeFileSync(join(changeDir, f), JSON.stringify(entry));
+    }
+  }
+}
 
 beforeAll(async () => {
   ep = await startLocalWafv2();
@@ -149,6 +167,12 @@ describe('waftune CLI against a local WAFv2', () => {
     const run = await waftune('apply', 'ov-1');
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('pass --yes to apply from a script');
+    const json = await waftune('apply', 'ov-1', '--json');
+    expect(json.code).toBe(1);
+    const out = JSON.parse(json.stdout);
+    expect(applySchema(out)).toEqual([]);
+    expect(out).toMatchObject({ change: null, error: expect.stringContaining('pass --yes'), declined: [] });
+    expect(out.plan.summary).toMatchObject({ change: 3 });
     expect(ep.operations('UpdateWebACL')).toEqual([]);
   });
 
@@ -179,6 +203,13 @@ describe('waftune CLI against a local WAFv2', () => {
     const run = await waftune('apply', '--resume', firstChange, '--yes', '--json');
     expect(run.code, run.stderr + run.stdout).toBe(0);
     const out = JSON.parse(run.stdout);
+    expect(applySchema(out)).toEqual([]);
+    expect(out.change).toMatchObject({
+      kind: 'apply',
+      status: 'done',
+      storeProblems: [],
+      location: join(stateDir, 'changes'),
+    });
     expect(out.change.counts).toMatchObject({ applied: 1, failed: 0 });
     expect(
       out.change.entries
@@ -186,6 +217,16 @@ describe('waftune CLI against a local WAFv2', () => {
         .map((e: { target: { name: string } }) => e.target.name),
     ).toEqual(['site-c']);
     expect(ep.operations('UpdateWebACL').length - updates).toBe(1);
+    // The resume left nothing undone: resuming it is said, not done.
+    const done = await waftune('apply', '--resume', out.change.changeId, '--yes', '--json');
+    expect(done.code, done.stderr).toBe(0);
+    const nothing = JSON.parse(done.stdout);
+    expect(applySchema(nothing)).toEqual([]);
+    expect(nothing).toEqual({ resumes: out.change.changeId, change: null, message: 'nothing left to do' });
+    // A drift fails the published schema: an entry status apply never writes.
+    const drifted = structuredClone(out);
+    drifted.change.entries[0].status = 'overwritten';
+    expect(applySchema(drifted)).not.toEqual([]);
 
     const again = await waftune('apply', 'ov-1', 'ip-1', '--yes');
     expect(again.code, again.stderr + again.stdout).toBe(0);
@@ -215,15 +256,23 @@ describe('waftune CLI against a local WAFv2', () => {
     const none = await waftune('expire');
     expect(none.code).toBe(0);
     expect(none.stdout).toContain('No IP block has expired.');
-    // Let time pass: every recorded expiry is moved to yesterday.
-    for (const change of readdirSync(join(stateDir, 'changes'))) {
-      const changeDir = join(stateDir, 'changes', change);
-      for (const f of readdirSync(changeDir).filter((n) => n.startsWith('entry-'))) {
-        const entry = JSON.parse(readFileSync(join(changeDir, f), 'utf8'));
-        for (const b of entry.ipBlocks ?? []) b.expiresAt = new Date(Date.now() - 86_400_000).toISOString();
-        writeFileSync(join(changeDir, f), JSON.stringify(entry));
-      }
-    }
+    const noneJson = await waftune('expire', '--json');
+    expect(noneJson.code).toBe(0);
+    const upcoming = JSON.parse(noneJson.stdout);
+    expect(expireSchema(upcoming)).toEqual([]);
+    expect(upcoming).toMatchObject({ plan: { sets: [] }, change: null });
+    expect(upcoming.plan.upcoming.map((u: { address: string }) => u.address)).toContain('198.51.100.7/32');
+    expireEveryBlock();
+    // Not confirmed (no terminal, no --yes): the plan and why nothing was removed.
+    const unconfirmed = await waftune('expire', '--json');
+    expect(unconfirmed.code).toBe(1);
+    const due = JSON.parse(unconfirmed.stdout);
+    expect(expireSchema(due)).toEqual([]);
+    expect(due).toMatchObject({ change: null, error: expect.stringContaining('pass --yes') });
+    expect(due.plan.sets.map((x: { status: string }) => x.status)).toEqual(['remove', 'remove']);
+    expect(
+      expireSchema({ ...due, plan: { ...due.plan, sets: [{ ...due.plan.sets[0], status: 'purge' }] } }),
+    ).not.toEqual([]);
     const run = await waftune('expire', '--yes');
     expect(run.stdout).toContain('remove 1 expired address');
     expect(run.stdout).toContain('- 198.51.100.7/32');
@@ -236,6 +285,34 @@ describe('waftune CLI against a local WAFv2', () => {
     ep.editWebAcl('site-a', (acl) => {
       acl.Rules = [...(acl.Rules ?? []), rateRule('console-edit', 77)];
     });
+    // Without --yes and a terminal: the plan, its conflicts, and why nothing was rolled back.
+    const writes = ep.operations('UpdateWebACL').length;
+    const unconfirmed = await waftune('rollback', firstChange, '--json');
+    expect(unconfirmed.code).toBe(1);
+    const planned = JSON.parse(unconfirmed.stdout);
+    expect(rollbackSchema(planned)).toEqual([]);
+    expect(planned).toMatchObject({ change: null, error: expect.stringContaining('pass --yes') });
+    const item = (type: string, name: string, scope = 'REGIONAL') =>
+      planned.plan.items.find(
+        (i: { target: { type: string; name: string; scope: string } }) =>
+          i.target.type === type && i.target.name === name && i.target.scope === scope,
+      );
+    expect(item('web-acl', 'site-a')).toMatchObject({
+      action: 'conflict',
+      since: { diff: [{ op: 'add', name: 'console-edit' }], laterChanges: [] },
+    });
+    expect(item('web-acl', 'site-b')).toMatchObject({ action: 'restore', since: null, addresses: null });
+    expect(item('ip-set', 'waftune-blocked-ipv4')).toMatchObject({
+      action: 'conflict',
+      since: { addressDiff: { add: [], remove: ['198.51.100.7/32'] } },
+    });
+    expect(
+      rollbackSchema({
+        ...planned,
+        plan: { ...planned.plan, items: [{ ...item('web-acl', 'site-b'), action: 'overwrite' }] },
+      }),
+    ).not.toEqual([]);
+    expect(ep.operations('UpdateWebACL').length).toBe(writes);
     const run = await waftune('rollback', firstChange, '--yes');
     expect(run.code).toBe(2);
     expect(run.stdout).toContain(
@@ -255,6 +332,35 @@ describe('waftune CLI against a local WAFv2', () => {
     expect(ep.ipSet('waftune-blocked-ipv4')?.ipSet.Addresses).toEqual([]);
     const history = await waftune('changes');
     expect(history.stdout).toContain(`(rolled back by`);
+  });
+
+  it('apply, expire and rollback --json print the change they made, as the published schemas say', async () => {
+    const apply = await waftune('apply', 'ip-1', '--yes', '--json');
+    expect(apply.code, apply.stderr + apply.stdout).toBe(0);
+    const applied = JSON.parse(apply.stdout);
+    expect(applySchema(applied)).toEqual([]);
+    expect(applied.change).toMatchObject({ kind: 'apply', status: 'done' });
+    expireEveryBlock();
+    const expire = await waftune('expire', '--yes', '--json');
+    expect(expire.code, expire.stderr + expire.stdout).toBe(0);
+    const expired = JSON.parse(expire.stdout);
+    expect(expireSchema(expired)).toEqual([]);
+    expect(expired.change).toMatchObject({
+      kind: 'expire',
+      status: 'done',
+      counts: { applied: 2, failed: 0 },
+      storeProblems: [],
+      location: join(stateDir, 'changes'),
+    });
+    expect(ep.ipSet('waftune-blocked-ipv4')?.ipSet.Addresses).toEqual([]);
+    // Undoing the expiry puts the address back: a rollback with its change.
+    const undo = await waftune('rollback', expired.change.changeId, '--yes', '--json');
+    expect(undo.code, undo.stderr + undo.stdout).toBe(0);
+    const undone = JSON.parse(undo.stdout);
+    expect(rollbackSchema(undone)).toEqual([]);
+    expect(undone.plan.items.map((i: { action: string }) => i.action)).toEqual(['restore', 'restore']);
+    expect(undone.change).toMatchObject({ kind: 'rollback', status: 'done', counts: { applied: 2 } });
+    expect(ep.ipSet('waftune-blocked-ipv4')?.ipSet.Addresses).toEqual(['198.51.100.7/32']);
   });
 
   it('--acl naming no web ACL is a warning and exit 2', async () => {

@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { publishedSchema } from '../support/published-schema.js';
 import { runCli } from '../support/run-cli.js';
 import { type LocalSts, startLocalSts } from '../support/sts-local-endpoint.js';
 import {
@@ -205,6 +206,10 @@ describe('a fleet of accounts: plan, apply, rollback and expire with AssumeRole 
     const run = await waftune(['apply', '--resume', change, '--yes', '--json']);
     expect(run.code, run.stderr + run.stdout).toBe(0);
     const out = JSON.parse(run.stdout);
+    expect(publishedSchema('apply.schema.json')(out)).toEqual([]);
+    expect(out.plan.webAcls.map((w: { account: string; name: string }) => `${w.account}:${w.name}`)).toEqual([
+      `${C}:client-c-www`,
+    ]);
     expect(
       out.change.entries.map(
         (e: { target: { account: string; type: string } }) => `${e.target.account}:${e.target.type}`,
@@ -216,6 +221,21 @@ describe('a fleet of accounts: plan, apply, rollback and expire with AssumeRole 
 
   it('rollback restores per account: an account that fails is reported, the others are restored', async () => {
     sts.removeRole(ROLE(B));
+    // Asked without --yes and a terminal: the plan says what fails where, in the published shape.
+    const unconfirmed = await waftune(['rollback', change, '--json']);
+    expect(unconfirmed.code).toBe(1);
+    const planned = JSON.parse(unconfirmed.stdout);
+    expect(publishedSchema('rollback.schema.json')(planned)).toEqual([]);
+    expect(planned.error).toContain('pass --yes');
+    const actions = (account: string) => [
+      ...new Set(
+        planned.plan.items
+          .filter((i: { target: { account: string } }) => i.target.account === account)
+          .map((i: { action: string }) => i.action),
+      ),
+    ];
+    expect(actions(A).sort()).toEqual(['delete', 'restore']); // the IP set the change created goes
+    expect(actions(B)).toEqual(['failed']);
     const run = await waftune(['rollback', change, '--yes']);
     expect(run.code, run.stderr + run.stdout).toBe(2);
     expect(run.stdout).toMatch(/warning: account client-b \(222222222222\) is left out: cannot assume/);
@@ -255,6 +275,23 @@ describe('a fleet of accounts: plan, apply, rollback and expire with AssumeRole 
         writeFileSync(join(changeDir, f), JSON.stringify(entry));
       }
     }
+    const unconfirmed = await waftune(['expire', '--json']);
+    expect(unconfirmed.code).toBe(1);
+    const due = JSON.parse(unconfirmed.stdout);
+    expect(publishedSchema('expire.schema.json')(due)).toEqual([]);
+    // Each IP set names its account: every account has a waftune-blocked-ipv4.
+    expect(
+      due.plan.sets.map(
+        (x: { account: string; accountName: string; scope: string; status: string }) =>
+          `${x.accountName} ${x.account} ${x.scope} ${x.status}`,
+      ),
+    ).toEqual(
+      expect.arrayContaining([
+        `client-a ${A} REGIONAL remove`,
+        `client-b ${B} REGIONAL remove`,
+        `client-c ${C} REGIONAL failed`,
+      ]),
+    );
     const run = await waftune(['expire', '--yes']);
     expect(run.code, run.stderr + run.stdout).toBe(2); // client C is not reachable
     expect(run.stdout).toContain(
@@ -273,8 +310,21 @@ describe('a fleet of accounts: plan, apply, rollback and expire with AssumeRole 
     expect(dry.stdout).toMatch(/would enable\s+client-a-shop/);
     expect(ep.operations('PutLoggingConfiguration')).toEqual([]);
     const run = await waftune(['connect', '--stream', stream, '--json']);
+    expect(run.code, run.stderr).toBe(2); // client C is not reachable
     const out = JSON.parse(run.stdout);
+    const connectSchema = publishedSchema('connect.schema.json');
+    expect(connectSchema(out)).toEqual([]);
     expect(out.unavailable.map((u: { account: string }) => u.account)).toEqual([C]);
+    expect(
+      out.accounts.map(
+        (x: { accountName: string; region: string; stream: string; error: string | null }) =>
+          `${x.accountName} ${x.region} ${x.stream} ${x.error}`,
+      ),
+    ).toEqual([
+      `client-a eu-west-1 arn:aws:firehose:eu-west-1:${A}:deliverystream/${stream} null`,
+      `client-b eu-west-1 arn:aws:firehose:eu-west-1:${B}:deliverystream/${stream} null`,
+    ]);
+    expect(connectSchema({ ...out, unavailable: [{ account: C }] })).not.toEqual([]);
     const puts = ep.requests.filter((r) => r.operation === 'PutLoggingConfiguration');
     expect(
       puts
