@@ -79,15 +79,16 @@ export async function loadLocal(paths: readonly string[], options: LoadOptions):
   const fast = (options.reader ?? 'exact') === 'fast';
   const spillTo = { dir: work, trimUnacted: (options.eventColumns ?? 'fleet-facts') === 'fleet-facts' };
   const staging = fast ? stagingRoot(work) : null;
-  // Past the memory limit DuckDB moves table blocks to the temporary folder, so memory stays flat.
-  // The exact reader's table is in memory: a database file compresses every block as it is
-  // written, 6.0 against 2.6 s of CPU to load the benchmark's million events; its compressed
-  // blocks make the queries 0.6 s faster, so in memory is 0.5-2.5 s faster end to end (five
-  // interleaved pairs) at the same peak. The fast reader's staged batches need 32 MiB read buffers
-  // per file and keep the file.
+  // The table is a database file in the work folder, so that past the memory limit DuckDB writes
+  // its blocks out and memory stays flat. In memory (the table's blocks in DuckDB's temporary
+  // folder instead) loaded 0.5-2.5 s faster at the benchmark's million events, but at four million
+  // it ran out of memory while loading (192 MB limit; the file: 587 MiB peak, measured). The fast
+  // reader's staged batches need 32 MiB read buffers per file, hence its larger limit.
   const engine = await DuckDbEngine.create({
-    path: fast ? join(work, 'events.duckdb') : undefined,
+    path: join(work, 'events.duckdb'),
     memoryLimit: options.memoryLimit ?? (fast ? '512MB' : '192MB'),
+    // Four million events need about 512 MB for the client profiles (measured); more, more.
+    memoryLimitSteps: ['512MB', '1GB', '2GB', '4GB'],
     tempDirectory: join(work, 'duckdb-tmp'),
     preserveInsertionOrder: false,
   });

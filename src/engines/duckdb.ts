@@ -46,7 +46,17 @@ export interface DuckDbOptions {
   queriesDir?: string;
   /** How results come back: one JSON text a row (the default, faster) or value by value. */
   rowsAs?: 'json' | 'values';
+  /**
+   * Limits to raise the memory limit to, one after another, when a query or a load runs out of
+   * memory: a limit that keeps a small input's memory flat is too little for the aggregates of a
+   * large one, whose DISTINCT and list aggregates DuckDB cannot write out.
+   */
+  memoryLimitSteps?: readonly string[];
 }
+
+const MEMORY_LIMIT = /^[1-9][0-9]*(MB|GB)$/;
+const isOutOfMemory = (error: unknown) =>
+  error instanceof Error && error.message.startsWith('Out of Memory Error');
 
 const SINK_BATCH = 200_000;
 
@@ -55,15 +65,24 @@ export class DuckDbEngine implements QueryEngine {
 
   /** The run before this one: results stream one at a time on the connection. */
   private queue: Promise<void> = Promise.resolve();
+  private readonly stepsLeft: string[];
+  /** The memory limits the engine was raised to, in order (memoryLimitSteps). */
+  readonly memoryRaises: string[] = [];
 
   private constructor(
     private readonly instance: DuckDBInstance,
     private readonly connection: DuckDBConnection,
     private readonly queriesDir: string | undefined,
     private readonly rowsAs: 'json' | 'values',
-  ) {}
+    memoryLimitSteps: readonly string[],
+  ) {
+    this.stepsLeft = [...memoryLimitSteps];
+  }
 
   static async create(options: DuckDbOptions = {}): Promise<DuckDbEngine> {
+    const steps = options.memoryLimitSteps ?? [];
+    const bad = steps.find((step) => !MEMORY_LIMIT.test(step));
+    if (bad !== undefined) throw new Error(`memory limit step ${JSON.stringify(bad)}: e.g. 512MB or 2GB`);
     const config: Record<string, string> = {};
     if (options.threads) config.threads = String(options.threads);
     if (options.memoryLimit) config.memory_limit = options.memoryLimit;
@@ -74,7 +93,24 @@ export class DuckDbEngine implements QueryEngine {
     for (const macro of TRINO_MACROS) await connection.run(macro);
     const columns = EVENT_COLUMNS.map((c) => `${c.name} ${DUCK_TYPE[c.type]}`).join(', ');
     await connection.run(`CREATE TABLE IF NOT EXISTS events (${columns})`);
-    return new DuckDbEngine(instance, connection, options.queriesDir, options.rowsAs ?? 'json');
+    return new DuckDbEngine(instance, connection, options.queriesDir, options.rowsAs ?? 'json', steps);
+  }
+
+  /**
+   * Runs a statement that changes nothing when it fails (a query, or one INSERT, which rolls back
+   * whole), again at the next memory limit step each time it runs out of memory.
+   */
+  private async withMemorySteps<T>(work: () => Promise<T>): Promise<T> {
+    for (;;) {
+      try {
+        return await work();
+      } catch (error) {
+        const next = isOutOfMemory(error) ? this.stepsLeft.shift() : undefined;
+        if (next === undefined) throw error;
+        await this.connection.run(`SET memory_limit = '${next}'`);
+        this.memoryRaises.push(next);
+      }
+    }
   }
 
   /**
@@ -110,9 +146,8 @@ export class DuckDbEngine implements QueryEngine {
     // functions take no bound parameters for them.
     const list = `[${files.map((f) => `'${f.replaceAll("'", "''")}'`).join(', ')}]`;
     const [extraCols, extraValues] = extra === '' ? ['', ''] : extra.split('|');
-    await this.connection.run(
-      `INSERT INTO ${table} (${extraCols}${names}) SELECT ${extraValues}${names} FROM read_json(${list}, format = 'newline_delimited', columns = {${columns}}, maximum_object_size = 16777216)`,
-    );
+    const insert = `INSERT INTO ${table} (${extraCols}${names}) SELECT ${extraValues}${names} FROM read_json(${list}, format = 'newline_delimited', columns = {${columns}}, maximum_object_size = 16777216)`;
+    await this.withMemorySteps(() => this.connection.run(insert));
   }
 
   /**
@@ -166,7 +201,7 @@ export class DuckDbEngine implements QueryEngine {
    * connection (a new statement would end a pending stream), so runs wait their turn.
    */
   run<R extends Row = Row>(query: string, params: Record<string, SqlValue> = {}): Promise<QueryResult<R>> {
-    return this.inTurn(() => this.streamRows<R>(query, params));
+    return this.inTurn(() => this.withMemorySteps(() => this.streamRows<R>(query, params)));
   }
 
   private inTurn<T>(work: () => Promise<T>): Promise<T> {
@@ -212,7 +247,9 @@ export class DuckDbEngine implements QueryEngine {
           types,
           fromJson,
         );
-      } catch {
+      } catch (error) {
+        // Out of memory: the next limit step runs the query again (withMemorySteps).
+        if (isOutOfMemory(error)) throw error;
         // A result to_json cannot carry (a NaN, two columns of one name): read value by value,
         // which also says what is wrong when the query itself failed.
         rows = await byValue();
