@@ -1,5 +1,14 @@
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import {
+  copyFileSync,
+  existsSync,
+  linkSync,
+  mkdirSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import { writeFleet } from '../fixtures/generator/index.js';
 
 export const DATA_DIR = join(import.meta.dirname, '.data');
@@ -15,7 +24,6 @@ export async function fleetData(
   if (!existsSync(done)) {
     process.stderr.write(`generating ${name} (scale ${scale}, ${days} day(s))...\n`);
     await writeFleet(join(dir, 'logs'), { seed: 99, day: '2026-09-01', scale, days });
-    const { writeFileSync } = await import('node:fs');
     writeFileSync(done, new Date().toISOString());
   }
   let bytes = 0;
@@ -34,4 +42,34 @@ export async function fleetData(
   };
   walk(join(dir, 'logs'));
   return { dir: join(dir, 'logs'), bytes, files, paths };
+}
+
+/**
+ * `times` copies of a fleet's files side by side (hard links where the file system allows, else
+ * copies): a larger input for peak memory, with the same records, so every figure but memory and
+ * time scales. Generating a larger fleet takes longer than the benchmark itself.
+ */
+export function repeatedFleet(
+  source: { dir: string; paths: readonly string[] },
+  name: string,
+  times: number,
+): { dir: string; files: number } {
+  const dir = join(DATA_DIR, name, 'logs');
+  const done = join(DATA_DIR, name, '.complete');
+  if (!existsSync(done)) {
+    rmSync(join(DATA_DIR, name), { recursive: true, force: true });
+    for (let copy = 0; copy < times; copy++) {
+      for (const p of source.paths) {
+        const to = join(dir, `copy-${copy}`, relative(source.dir, p));
+        mkdirSync(dirname(to), { recursive: true });
+        try {
+          linkSync(p, to);
+        } catch {
+          copyFileSync(p, to);
+        }
+      }
+    }
+    writeFileSync(done, new Date().toISOString());
+  }
+  return { dir, files: source.paths.length * times };
 }

@@ -2,7 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { fleetData } from './fleet-data.js';
+import { defaultWorkers } from '../src/analyze/ingest-pool.js';
+import { fleetData, repeatedFleet } from './fleet-data.js';
 import { compareTopRules, runJqTopRules, type TopRule, toolVersion } from './jq-top-rules.js';
 
 /**
@@ -36,7 +37,11 @@ const transformBench = fileURLToPath(new URL('./transform.ts', import.meta.url))
 const say = (line: string) => process.stdout.write(`${line}\n`);
 const progress = (line: string) => process.stderr.write(`  ${line}\n`);
 
-function measure(mode: 'analyze' | 'scan', dir: string, reader: 'exact' | 'fast' = 'exact'): ChildMeasure {
+function measure(
+  mode: 'analyze' | 'scan' | 'floor',
+  dir: string,
+  reader: 'exact' | 'fast' = 'exact',
+): ChildMeasure {
   const r = spawnSync(process.execPath, ['--import', 'tsx', child, mode, dir], {
     encoding: 'utf8',
     maxBuffer: 64 << 20,
@@ -78,6 +83,7 @@ const startedAt = new Date();
 const loadAtStart = load();
 const full = await fleetData('fleet-33x', 33);
 const quarter = await fleetData('fleet-8x', 8.25);
+const sixteen = repeatedFleet(full, 'fleet-33x-times-4', 4);
 const jq = toolVersion('jq');
 const zcat = toolVersion('zcat');
 
@@ -101,7 +107,9 @@ for (let round = 0; round < ROUNDS; round++) {
     scans.push(measure('scan', full.dir));
   }
 }
+const floor = measure('floor', full.dir);
 const small = measure('analyze', quarter.dir);
+const large = process.env.BENCH_16X === '0' ? null : measure('analyze', sixteen.dir);
 // The fast reader (not the default): DuckDB reads the records no rule matched (README, Benchmark).
 const fast = process.env.BENCH_FAST_READER === '0' ? null : measure('analyze', full.dir, 'fast');
 const smallFast = fast ? measure('analyze', quarter.dir, 'fast') : null;
@@ -124,6 +132,15 @@ say(
   `waftune analyze: ${analyze.toFixed(2)} s, ${fmt(big.records / analyze)} records/s, ${big.suggestions} suggestions: ` +
     `${analyzeRatio.toFixed(2)}x the scan (target <= 3x: ${analyzeRatio <= 3 ? 'met' : 'NOT met'}) ${cpu(analyzeCpu)}`,
 );
+say(
+  `JavaScript's parse floor (gunzip, split and JSON.parse of every record on analyze's ${defaultWorkers(full.files)} worker threads, nothing else): ` +
+    `${floor.seconds.toFixed(2)} s, ${(floor.seconds / scan).toFixed(2)}x the scan: no reader that parses each record in JavaScript comes under it; ` +
+    `analyze spends ${(analyze - floor.seconds).toFixed(2)} s beyond it ${cpu(floor.cpuSeconds)}`,
+);
+if (floor.records !== big.records) {
+  say(`  check FAILED: the parse floor read ${floor.records} records, analyze ${big.records}`);
+  process.exitCode = 1;
+}
 if (fast && smallFast) {
   say(
     `waftune analyze, fast reader (SQL for the records no rule matched; not the default): ${fast.seconds.toFixed(2)} s, ` +
@@ -160,6 +177,16 @@ say(
     `${big.maxRssMiB.toFixed(0)} MiB at ${(big.records / small.records).toFixed(1)}x (${fmt(big.records)} records): ` +
     `${memoryRatio.toFixed(2)}x (goal <= 1.1x: ${memoryRatio <= 1.1 ? 'met' : 'NOT met'})`,
 );
+if (large) {
+  say(
+    `  and at 16x (the 4x files four times over, ${fmt(large.records)} records): ${large.maxRssMiB.toFixed(0)} MiB, ` +
+      `${(large.maxRssMiB / small.maxRssMiB).toFixed(2)}x the 1x peak, in ${large.seconds.toFixed(2)} s (${(large.seconds / analyze).toFixed(2)}x the 4x run's time)`,
+  );
+  if (large.records !== 4 * big.records) {
+    say(`  check FAILED: 16x read ${large.records} records, not 4 x ${big.records}`);
+    process.exitCode = 1;
+  }
+}
 
 const t = spawnSync(process.execPath, ['--import', 'tsx', transformBench], {
   encoding: 'utf8',
@@ -182,15 +209,18 @@ say(
     cpuSeconds: {
       scan: scanCpu,
       analyze: analyzeCpu,
+      parseFloor: floor.cpuSeconds,
       jq: jqRuns.length ? median(jqRuns.map((r) => r.cpuSeconds)) : null,
     },
     analyzeRatio: Number(analyzeRatio.toFixed(2)),
+    parseFloorRatio: Number((floor.seconds / scan).toFixed(2)),
     jqSeconds: jqRuns.length ? median(jqRuns.map((r) => r.seconds)) : null,
     jqRatio: jqRuns.length ? Number((median(jqRuns.map((r) => r.seconds)) / scan).toFixed(2)) : null,
     peakRssMiB: {
       x1: Math.round(small.maxRssMiB),
       x4: Math.round(big.maxRssMiB),
       ratio: Number(memoryRatio.toFixed(2)),
+      x16: large ? Math.round(large.maxRssMiB) : null,
     },
     transformRatio: transform.ratio,
   }),
