@@ -8,7 +8,9 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { Command } from 'commander';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { runAnalysis } from '../../cli/commands/analyze.js';
+import { openEngine } from '../../cli/commands/digest.js';
 import { register as registerSuggest } from '../../cli/commands/suggest.js';
+import { windowParams } from '../../src/analyze/window.js';
 import { scopeToAccounts } from '../../src/engines/account-scope.js';
 import { listSqlFiles, loadSqlFile } from '../../src/engines/sql-files.js';
 
@@ -68,9 +70,9 @@ function answerQueries(sent: (text: string) => string = (text) => text): Map<str
 }
 
 /** Every query Athena was asked to run: a file of queries/, on waftune-prod's workgroup and database. */
-function queriesRanOnProd(texts: ReadonlyMap<string, string>) {
+function queriesRanOnProd(texts: ReadonlyMap<string, string>, atLeast = 4) {
   const starts = athena.commandCalls(StartQueryExecutionCommand).map((c) => c.args[0].input);
-  expect(starts.length).toBeGreaterThan(3);
+  expect(starts.length).toBeGreaterThanOrEqual(atLeast);
   for (const start of starts) {
     expect(start.WorkGroup).toBe('waftune-prod');
     expect(start.QueryExecutionContext).toEqual({ Database: 'waftune_prod' });
@@ -164,6 +166,36 @@ describe('waftune analyze --engine athena', () => {
         stateDir: '.waftune-test-unused',
       }),
     ).rejects.toThrow(/--account prod: not a 12-digit account id/);
+  });
+
+  it('digest --account: the digest’s queries on Athena are scoped the same way', async () => {
+    const accounts = ['111122223333'];
+    const texts = answerQueries((text) => scopeToAccounts(text, ['waftune_prod', 'events'], accounts));
+    const opened = await openEngine(
+      [],
+      {
+        engine: 'athena',
+        athenaDatabase: 'waftune_prod',
+        athenaWorkgroup: 'waftune-prod',
+        stage: 'prod',
+        timeZone: 'UTC',
+        stateDir: '.waftune-test-unused',
+      },
+      undefined,
+      accounts,
+    );
+    try {
+      await opened.engine.run('digest_totals', {
+        ...windowParams({ fromTs: DAY, toTs: DAY + 86_400_000 }),
+        origin_ts: DAY,
+        bucket_ms: 3_600_000,
+      });
+    } finally {
+      await opened.close();
+    }
+    const [start] = queriesRanOnProd(texts, 1);
+    expect(texts.get(start?.QueryString ?? '')).toBe('digest_totals');
+    expect(start?.QueryString).toContain(`WHERE split_part(web_acl_arn, ':', 5) IN ('111122223333')`);
   });
 
   it('refuses local paths: Athena reads the stack’s bucket', async () => {

@@ -1,7 +1,8 @@
+import { expect } from 'vitest';
 import type { WafEvent } from '../../schemas/event.js';
 import { windowParams } from '../../src/analyze/window.js';
 import type { QueryEngine, SqlValue } from '../../src/engines/query-engine.js';
-import { loadSqlFile } from '../../src/engines/sql-files.js';
+import { listSqlFiles, loadSqlFile } from '../../src/engines/sql-files.js';
 
 const HOUR = 3_600_000;
 
@@ -44,4 +45,23 @@ export async function everyQueryParams(
 /** The query's parameters, by name, from a set of values for all of them. */
 export function paramsOf(query: string, values: Record<string, SqlValue>): Record<string, SqlValue> {
   return Object.fromEntries(loadSqlFile(query).params.map((p) => [p.name, values[p.name] ?? null]));
+}
+
+/**
+ * Every query of queries/ run on both engines with the same parameters: each returns rows, and
+ * `actual` gives `expected`'s rows (in any order).
+ */
+export async function expectSameRowsEveryQuery(
+  expected: QueryEngine,
+  actual: QueryEngine,
+  values: Record<string, SqlValue>,
+): Promise<void> {
+  const sorted = (rows: readonly unknown[]) => rows.map((r) => JSON.stringify(r)).sort();
+  for (const name of listSqlFiles()) {
+    const bound = paramsOf(name, values);
+    const a = await expected.run(name, bound);
+    const b = await actual.run(name, bound);
+    expect(a.rows.length, name).toBeGreaterThan(0);
+    expect({ name, rows: sorted(b.rows) }).toEqual({ name, rows: sorted(a.rows) });
+  }
 }
