@@ -89,6 +89,7 @@ export async function loadLocal(paths: readonly string[], options: LoadOptions):
     memoryLimit: options.memoryLimit ?? (fast ? '512MB' : '192MB'),
     // Four million events need about 512 MB for the client profiles (measured); more, more.
     memoryLimitSteps: ['512MB', '1GB', '2GB', '4GB'],
+    returnFreedMemory: true,
     tempDirectory: join(work, 'duckdb-tmp'),
     preserveInsertionOrder: false,
   });

@@ -52,6 +52,12 @@ export interface DuckDbOptions {
    * large one, whose DISTINCT and list aggregates DuckDB cannot write out.
    */
   memoryLimitSteps?: readonly string[];
+  /**
+   * Give freed memory back to the system soon (after any task that allocated 16 MB, and from the
+   * allocator's background thread) instead of keeping up to 128 MB of it per task: at the
+   * benchmark's 1x and 4x inputs the peak was about 50 MiB lower, in the same time.
+   */
+  returnFreedMemory?: boolean;
 }
 
 const MEMORY_LIMIT = /^[1-9][0-9]*(MB|GB)$/;
@@ -85,6 +91,10 @@ export class DuckDbEngine implements QueryEngine {
     if (bad !== undefined) throw new Error(`memory limit step ${JSON.stringify(bad)}: e.g. 512MB or 2GB`);
     const config: Record<string, string> = {};
     if (options.threads) config.threads = String(options.threads);
+    if (options.returnFreedMemory) {
+      config.allocator_flush_threshold = '16MB';
+      config.allocator_background_threads = 'true';
+    }
     if (options.memoryLimit) config.memory_limit = options.memoryLimit;
     if (options.tempDirectory) config.temp_directory = options.tempDirectory;
     if (options.preserveInsertionOrder === false) config.preserve_insertion_order = 'false';
