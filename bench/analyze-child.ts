@@ -99,7 +99,13 @@ if (mode === 'scan') {
 } else {
   // The default reader unless told otherwise (WAFTUNE_READER=fast: the fast reader's row).
   const reader = process.env.WAFTUNE_READER === 'fast' ? 'fast' : 'exact';
-  const report = await analyzeLocal([dir], { config: DEFAULT_CONFIG, rejectsFile: null, reader });
+  const report = await analyzeLocal([dir], {
+    config: DEFAULT_CONFIG,
+    rejectsFile: null,
+    reader,
+    // WAFTUNE_PROFILE=1: the load and query times on stderr.
+    ...(process.env.WAFTUNE_PROFILE ? { onTiming: (line: string) => process.stderr.write(`${line}\n`) } : {}),
+  });
   records = report.input.events;
   suggestions = report.suggestions.length;
   topRules = report.topRules;

@@ -41,6 +41,8 @@ export interface FastLoadOptions {
   progress?: IngestProgress;
   /** Staged files per DuckDB statement. */
   batchFiles?: number;
+  /** Where the load's timings and refused batches go, a line each (LoadOptions.onTiming). */
+  onTiming?: ((line: string) => void) | undefined;
 }
 
 interface StagedFile {
@@ -124,8 +126,7 @@ export async function fastLoad(
         // DuckDB names the file it could not read (a lone surrogate, a `}{` line, a wrong type):
         // that file goes to the exact reader, the rest of the batch is read again.
         const named = /in file "([^"]+)"/.exec((error as Error).message)?.[1];
-        if (process.env.WAFTUNE_PROFILE)
-          process.stderr.write(`batch: ${(error as Error).message.slice(0, 300)}\n`);
+        options.onTiming?.(`batch: ${(error as Error).message.slice(0, 300)}`);
         const bad = left.find((f) => f.staging === named);
         await engine.sqlRun(`DELETE FROM events_local WHERE src IN (${left.map((f) => f.src).join(', ')})`);
         if (bad) {
@@ -279,6 +280,6 @@ export async function fastLoad(
   await engine.insertJsonLines(spills, 'events_local', 'src, line, kind, |NULL, NULL, 2, ');
   for (const f of spills) rmSync(f, { force: true });
   timing.spills = performance.now() - t2;
-  if (process.env.WAFTUNE_PROFILE) process.stderr.write(`fast-load ms: ${JSON.stringify(timing)}\n`);
+  options.onTiming?.(`fast-load ms: ${JSON.stringify(timing)}`);
   return total;
 }

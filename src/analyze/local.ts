@@ -58,6 +58,8 @@ export interface LoadOptions {
    * the readers equal column by column).
    */
   eventColumns?: 'fleet-facts' | 'all';
+  /** Where the run's timings go, a line each (the benchmark's profile); none by default. */
+  onTiming?: (line: string) => void;
 }
 
 /** Spill files (25,000 events each) per load statement: a million events, about 0.7 GB of JSON on disk. */
@@ -128,6 +130,7 @@ export async function loadLocal(paths: readonly string[], options: LoadOptions):
         onProblem,
         onConcatenated,
         progress: options.progress,
+        onTiming: options.onTiming,
       });
     } else if (workers > 1) {
       stats = await ingestInWorkers(files, {
@@ -212,10 +215,9 @@ export async function analyzeLocal(
     // The suggester needs only the query results: DuckDB's memory goes back before it runs.
     await load.close();
   }
-  if (process.env.WAFTUNE_PROFILE)
-    process.stderr.write(
-      `load ${Math.round(loaded - started)} ms (${cpuSeconds(loadCpu)} s CPU), queries ${Math.round(performance.now() - loaded)} ms (${cpuSeconds(process.cpuUsage(loadCpu))} s CPU)\n`,
-    );
+  options.onTiming?.(
+    `load ${Math.round(loaded - started)} ms (${cpuSeconds(loadCpu)} s CPU), queries ${Math.round(performance.now() - loaded)} ms (${cpuSeconds(process.cpuUsage(loadCpu))} s CPU)`,
+  );
   const { suggestions, notSuggested, spared } = suggest(analysis, options.config);
   return completeReport(
     analysis,
