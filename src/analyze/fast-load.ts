@@ -65,7 +65,7 @@ export async function fastLoad(
   const total = emptyStats();
   const spills: string[] = [];
   // A statement costs about 0.33 s before it reads a row (an empty file's batch, measured), so
-  // 4 files a batch spent half its time there: 16 took the 4x bench from 79 to 62 s, same memory.
+  // 4 files a batch spent half its time there: 16 took the 4x bench from 79 to 54-62 s.
   const batchFiles = options.batchFiles ?? 16;
   const progress = progressTotals(options.progress);
 

@@ -82,14 +82,13 @@ export async function loadLocal(paths: readonly string[], options: LoadOptions):
   const spillTo = { dir: work, trimUnacted: (options.eventColumns ?? 'fleet-facts') === 'fleet-facts' };
   const staging = fast ? stagingRoot(work) : null;
   // The table is a database file in the work folder, so that past the memory limit DuckDB writes
-  // its blocks out and memory stays flat. In memory (the table's blocks in DuckDB's temporary
-  // folder instead) loaded 0.5-2.5 s faster at the benchmark's million events, but at four million
-  // it ran out of memory while loading (192 MB limit; the file: 587 MiB peak, measured). The fast
-  // reader's staged batches need 32 MiB read buffers per file, hence its larger limit.
+  // its blocks out and memory stays flat. In memory it was at most a second faster at the
+  // benchmark's million events, but at four million it ran out of memory while loading (192 MB
+  // limit). The fast reader's staged batches need 32 MiB read buffers per file, hence its limit.
   const engine = await DuckDbEngine.create({
     path: join(work, 'events.duckdb'),
     memoryLimit: options.memoryLimit ?? (fast ? '512MB' : '192MB'),
-    // Four million events need about 512 MB for the client profiles (measured); more, more.
+    // Four million events needed 512 MB for the client profiles (measured); larger inputs, more.
     memoryLimitSteps: ['512MB', '1GB', '2GB', '4GB'],
     returnFreedMemory: true,
     tempDirectory: join(work, 'duckdb-tmp'),
