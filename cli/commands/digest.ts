@@ -135,7 +135,8 @@ export async function openEngine(
     engine: load.engine,
     rejected: load.rejects.total,
     dataEnd: last === null ? null : last + 1,
-    close: () => load.engine.close(),
+    // The load's close: the engine and the run's work folder (its DuckDB file and spill files).
+    close: () => load.close(),
   };
 }
 

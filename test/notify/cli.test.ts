@@ -1,9 +1,10 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openEngine } from '../../cli/commands/digest.js';
 import { writeFleet } from '../../fixtures/generator/index.js';
 import { blockKitViolations, type SlackMessage } from '../../src/notify/block-kit.js';
 import { startWebhookServer, type WebhookServer } from './webhook-server.js';
@@ -43,6 +44,7 @@ describe('waftune digest and watch', () => {
 
   it('digest posts the day to the webhook from the environment and writes the HTML report', async () => {
     const html = join(dir, 'report.html');
+    const tmp = mkdtempSync(join(dir, 'tmp-'));
     const r = await waftune(
       [
         'digest',
@@ -56,10 +58,13 @@ describe('waftune digest and watch', () => {
       ],
       {
         WAFTUNE_SLACK_WEBHOOK_URL: server.url('/digest'),
+        TMPDIR: tmp,
       },
     );
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
+    // The run's work folder (its DuckDB file, spill files) is gone when it ends (tsx keeps its cache).
+    expect(readdirSync(tmp).filter((f) => f.startsWith('waftune-'))).toEqual([]);
     expect(r.stdout).toMatch(
       /^waftune digest 2025-05-03 \(2025-05-02 02:00 – 2025-05-03 02:00 Europe\/Berlin\)\n/,
     );
@@ -104,14 +109,17 @@ describe('waftune digest and watch', () => {
 
   it('watch --once checks the last 6 hours and records its state', async () => {
     const state = join(dir, 's3');
+    const tmp = mkdtempSync(join(dir, 'tmp-'));
     const r = await waftune(
       ['watch', join(dir, 'logs'), '--once', '--state-dir', state, '--time-zone', 'UTC'],
       {
         WAFTUNE_SLACK_WEBHOOK_URL: server.url('/watch'),
+        TMPDIR: tmp,
       },
     );
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
+    expect(readdirSync(tmp).filter((f) => f.startsWith('waftune-'))).toEqual([]);
     expect(r.stdout).toMatch(
       /^2025-05-02 23:55 UTC: \d+ alerts? · sent \d+, follow-ups 0, within cooldown 0, back to normal 0, failed 0\n/,
     );
@@ -120,5 +128,27 @@ describe('waftune digest and watch', () => {
     });
     for (const m of server.received.filter((x) => x.path === '/watch'))
       expect(blockKitViolations(m.json as SlackMessage)).toEqual([]);
+  });
+
+  it('each check closes its load with its work folder, so a long watch does not fill the disk', async () => {
+    // In this process (the CLI's own run folder would hide a leak until exit): TMPDIR is private.
+    const tmp = mkdtempSync(join(dir, 'tmp-'));
+    const before = process.env.TMPDIR;
+    process.env.TMPDIR = tmp;
+    try {
+      for (let check = 0; check < 2; check++) {
+        const opened = await openEngine([join(dir, 'logs')], {
+          engine: 'duckdb',
+          stage: 'dev',
+          timeZone: 'UTC',
+          stateDir: join(dir, 's4'),
+        });
+        expect(opened.dataEnd).not.toBeNull();
+        await opened.close();
+        expect(readdirSync(tmp).filter((f) => f.startsWith('waftune-'))).toEqual([]);
+      }
+    } finally {
+      process.env.TMPDIR = before;
+    }
   });
 });

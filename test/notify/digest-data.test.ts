@@ -24,16 +24,19 @@ const DAY = 86_400_000;
 describe('digest and alert data from a generated fleet on DuckDB', () => {
   let dir: string;
   let engine: DuckDbEngine;
+  let close: () => Promise<void> = async () => {};
   let toTs: number;
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'waftune-digest-data-'));
     await writeFleet(join(dir, 'logs'), { seed: 11, day: '2025-05-01', days: 3, sites: 12, scale: 0.2 });
     const load = await loadLocal([join(dir, 'logs')], { rejectsFile: null });
     engine = load.engine;
+    close = load.close;
     toTs = Date.UTC(2025, 4, 4);
   });
   afterAll(async () => {
-    await engine?.close();
+    // The load's close removes its work folder (the DuckDB file) too.
+    await close();
     rmSync(dir, { recursive: true, force: true });
   });
 

@@ -58,17 +58,21 @@ describe('notify function settings', () => {
 describe('digest and alerts functions (DuckDB for Athena, s3rver for S3, a local webhook for Slack)', () => {
   let dir: string;
   let engine: DuckDbEngine;
+  let close: () => Promise<void> = async () => {};
   let s3: LocalS3;
   let server: WebhookServer;
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'waftune-fn-'));
     await writeFleet(join(dir, 'logs'), { seed: 3, day: '2025-05-01', days: 2, sites: 8, scale: 0.2 });
-    engine = (await loadLocal([join(dir, 'logs')], { rejectsFile: null })).engine;
+    const load = await loadLocal([join(dir, 'logs')], { rejectsFile: null });
+    engine = load.engine;
+    close = load.close;
     s3 = await startLocalS3(['waftune-logs']);
     server = await startWebhookServer();
   });
   afterAll(async () => {
-    await engine?.close();
+    // The load's close removes its work folder (the DuckDB file) too.
+    await close();
     await s3?.close();
     await server?.close();
     rmSync(dir, { recursive: true, force: true });
