@@ -3,7 +3,7 @@ import { globalAwsFailure } from '../../adapters/aws-errors.js';
 import type { Wafv2Port } from '../../adapters/wafv2.js';
 import type { Config } from '../../schemas/config.js';
 import type { DecisionsReport } from '../../schemas/decision.js';
-import type { Declined } from '../../schemas/plan.js';
+import { type Declined, type PlanOutput, planOutputSchema } from '../../schemas/plan.js';
 import type { Suggestion } from '../../schemas/suggestion.js';
 import { applyDecisions } from '../../src/suggest/decisions.js';
 import { terminalSafe } from '../../src/text/terminal.js';
@@ -11,10 +11,10 @@ import { ipBlockLedger } from '../../src/waf/expire.js';
 import { renderCloudFormation } from '../../src/waf/iac/cloudformation.js';
 import { iacModel } from '../../src/waf/iac/model.js';
 import { renderTerraform } from '../../src/waf/iac/terraform.js';
-import { type Plan, planWork } from '../../src/waf/plan.js';
+import { type Plan, planWork, WEB_ACL_MAX_WCU } from '../../src/waf/plan.js';
 import { commonFailure, everyTargetFailed } from '../../src/waf/plan-health.js';
 import type { WafPort } from '../../src/waf/port.js';
-import { countPlan, planJson, renderPlan } from '../../src/waf/render.js';
+import { countPlan, emptyPlanJson, planJson, renderPlan } from '../../src/waf/render.js';
 import { selectSuggestions } from '../../src/waf/suggestions.js';
 import type { WafScope } from '../../src/waf/types.js';
 import { prepareWork } from '../../src/waf/work.js';
@@ -173,6 +173,11 @@ export function selectionNote(selection: Selection): string {
   return '';
 }
 
+/** Through the published contract (schemas/json/plan.schema.json): what is printed is what it says. */
+function printPlanJson(out: PlanOutput): void {
+  writeJson(planOutputSchema.parse(out));
+}
+
 export function selectionJson(selection: Selection): { declined: Declined } {
   return {
     declined: [...selection.leftOut, ...selection.included].map((h) => ({
@@ -252,7 +257,11 @@ export function register(program: Command): void {
     const { suggestions } = selection;
     if (format === 'text') process.stdout.write(selectionNote(selection));
     if (!suggestions.length) {
-      if (format === 'json') writeJson({ version: 1, suggestions: [], webAcls: [], ipSets: [] });
+      if (format === 'json')
+        printPlanJson({
+          ...emptyPlanJson(parseMaxWcu(options.maxWcu) ?? WEB_ACL_MAX_WCU),
+          ...selectionJson(selection),
+        });
       else
         process.stdout.write(format === 'text' ? 'No suggestions to plan.\n' : '# No suggestions to plan.\n');
       process.exitCode = EXIT.ok;
@@ -261,7 +270,7 @@ export function register(program: Command): void {
     const targets = await openTargets(options);
     const plan = await computePlan(targets, { suggestions, options });
     const common = commonFailure(plan);
-    if (format === 'json') writeJson({ ...planJson(plan), ...selectionJson(selection) });
+    if (format === 'json') printPlanJson({ ...planJson(plan), ...selectionJson(selection) });
     else if (common) process.stderr.write(`waftune plan: every web ACL failed the same way: ${common}\n`);
     else if (format === 'terraform') process.stdout.write(renderTerraform(iacModel(plan), iacHeader(plan)));
     else if (format === 'cloudformation')

@@ -287,6 +287,21 @@ function accountJson(place: WafLocation): { account?: string; accountName?: stri
   return place.account ? { account: place.account, accountName: place.accountName ?? place.account } : {};
 }
 
+/** The plan of no suggestions (`plan --json` when nothing is left to plan): every list empty. */
+export function emptyPlanJson(maxWcu: number): PlanOutput {
+  return {
+    version: 1,
+    suggestions: [],
+    maxWcu,
+    ipSets: [],
+    webAcls: [],
+    skipped: [],
+    problems: [],
+    firewallManager: [],
+    summary: { change: 0, unchanged: 0, refused: 0, failed: 0 },
+  };
+}
+
 /** schemas/plan.ts `planOutputSchema`. */
 export function planJson(plan: Plan): PlanOutput {
   return {

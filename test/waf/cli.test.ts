@@ -75,6 +75,7 @@ let firstChange = '';
 const applySchema = publishedSchema('apply.schema.json');
 const expireSchema = publishedSchema('expire.schema.json');
 const rollbackSchema = publishedSchema('rollback.schema.json');
+const planSchema = publishedSchema('plan.schema.json');
 
 /** Lets time pass: every expiry recorded in the change history moves to yesterday. */
 function expireEveryBlock(): void {
@@ -119,6 +120,24 @@ afterAll(async () => {
 });
 
 describe('waftune CLI against a local WAFv2', () => {
+  it('plan --json of no suggestions is a whole plan, as plan.schema.json says', async () => {
+    const empty = join(dir, 'empty.json');
+    writeFileSync(empty, JSON.stringify(suggestionSet([])));
+    const run = await waftune('plan', '--suggestions', empty, '--json');
+    expect(run.code, run.stderr).toBe(0);
+    const plan = JSON.parse(run.stdout);
+    expect(planSchema(plan)).toEqual([]);
+    expect(plan).toMatchObject({
+      suggestions: [],
+      webAcls: [],
+      ipSets: [],
+      maxWcu: 5000,
+      summary: { change: 0, unchanged: 0, refused: 0, failed: 0 },
+    });
+    // Before, the published schema refused it: four of its required members were missing.
+    expect(planSchema({ version: 1, suggestions: [], webAcls: [], ipSets: [] })).not.toEqual([]);
+  });
+
   it('rejects a suggestions file that is not a suggestion set, naming the file and the field', async () => {
     const bad = join(dir, 'bad.json');
     writeFileSync(bad, JSON.stringify({ version: 1, window: { from: 'x', to: 'y' }, suggestions: [] }));
@@ -156,6 +175,7 @@ describe('waftune CLI against a local WAFv2', () => {
     const json = await waftune('plan', 'ov-1', '--json', '--acl', 'site-b');
     expect(json.code).toBe(0);
     const plan = JSON.parse(json.stdout);
+    expect(planSchema(plan)).toEqual([]);
     expect(plan.webAcls.map((a: { name: string; status: string }) => `${a.name}:${a.status}`)).toEqual([
       'site-b:change',
     ]);
