@@ -119,46 +119,51 @@ export function saveSuggestions(stateDir: string, report: Report): { file: strin
   return { file, set };
 }
 
-/** Where `--engine athena` runs: the stack's Glue database and workgroup (analyze, suggest). */
-export function addAthenaTarget(cmd: Command): Command {
-  return cmd
-    .option(
-      '--athena-database <name>',
-      'with --engine athena: the Glue database (stack output)',
-      'waftune_dev',
-    )
-    .option(
-      '--athena-workgroup <name>',
-      'with --engine athena: the Athena workgroup (stack output)',
-      'waftune-dev',
-    );
-}
-
-export function register(program: Command): void {
-  const cmd = addAuditOption(
+/**
+ * A command that runs the analysis (analyze, suggest): the sources, the window, the engine and
+ * where `--engine athena` runs (the stack's Glue database and workgroup), the common options, the
+ * account filter and the change history. Each adds its own saving options.
+ */
+export function analysisCommand(program: Command, name: string, description: string): Command {
+  return addAuditOption(
     addAccountFilter(
       addCommonOptions(
-        addAthenaTarget(
-          addSourceArguments(program.command('analyze'))
-            .description(
-              'report what is blocked, on which sites, by which rule; false positives, attackers and suggestions',
-            )
-            .option('--since <duration>', 'only the last part of the data, e.g. 24h, 7d', durationArg)
-            .addOption(engineOption()),
-        )
-          .option('--no-save', 'read-only: save no suggestions and no rejected input in the state folder')
+        addSourceArguments(program.command(name))
+          .description(description)
+          .option('--since <duration>', 'only the last part of the data, e.g. 24h, 7d', durationArg)
+          .addOption(engineOption())
+          .option(
+            '--athena-database <name>',
+            'with --engine athena: the Glue database (stack output)',
+            'waftune_dev',
+          )
+          .option(
+            '--athena-workgroup <name>',
+            'with --engine athena: the Athena workgroup (stack output)',
+            'waftune-dev',
+          )
           .option('--no-progress', 'no progress bar'),
       ),
     ),
-  ).action(async (positional: string[], options: AnalyzeOptions) => {
-    const sources = sourcesOf(positional, options);
-    checkStateDir(options);
-    const report = await runAnalysis(sources, options);
-    if (options.save !== false) saveSuggestions(options.stateDir, report);
-    if (options.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-    else process.stdout.write(renderReport(report, { color: useColor(process.stdout) }));
-    process.exitCode = report.input.rejected > 0 ? EXIT.partial : EXIT.ok;
-  });
+  );
+}
+
+export function register(program: Command): void {
+  const cmd = analysisCommand(
+    program,
+    'analyze',
+    'report what is blocked, on which sites, by which rule; false positives, attackers and suggestions',
+  )
+    .option('--no-save', 'read-only: save no suggestions and no rejected input in the state folder')
+    .action(async (positional: string[], options: AnalyzeOptions) => {
+      const sources = sourcesOf(positional, options);
+      checkStateDir(options);
+      const report = await runAnalysis(sources, options);
+      if (options.save !== false) saveSuggestions(options.stateDir, report);
+      if (options.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+      else process.stdout.write(renderReport(report, { color: useColor(process.stdout) }));
+      process.exitCode = report.input.rejected > 0 ? EXIT.partial : EXIT.ok;
+    });
   withHelp(
     cmd,
     [

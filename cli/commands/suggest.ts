@@ -3,63 +3,45 @@ import type { Command } from 'commander';
 import { renderSuggestions } from '../../src/suggest/render-text.js';
 import { EXIT } from '../exit.js';
 import { SOURCE_ENV, withHelp } from '../help.js';
-import {
-  addCommonOptions,
-  addSourceArguments,
-  durationArg,
-  engineOption,
-  sourcesOf,
-  useColor,
-} from '../options.js';
+import { sourcesOf, useColor } from '../options.js';
 import {
   type AnalyzeOptions,
-  addAthenaTarget,
+  analysisCommand,
   checkStateDir,
   runAnalysis,
   saveSuggestions,
   suggestionSet,
 } from './analyze.js';
-import { addAccountFilter } from './fleet.js';
-import { addAuditOption } from './waf-shared.js';
 
 interface SuggestOptions extends AnalyzeOptions {
   out?: string;
 }
 
 export function register(program: Command): void {
-  const cmd = addAuditOption(
-    addAccountFilter(
-      addCommonOptions(
-        addAthenaTarget(
-          addSourceArguments(program.command('suggest'))
-            .description(
-              'suggestions only (rule overrides and IP blocks), with evidence and replayed impact; saved for plan/apply',
-            )
-            .option('--since <duration>', 'only the last part of the data, e.g. 24h, 7d', durationArg)
-            .addOption(engineOption()),
-        )
-          .option('--out <file>', 'also write the suggestion set (JSON) to this file')
-          .option('--no-save', 'read-only: save nothing in the state folder (use --out or --json)')
-          .option('--no-progress', 'no progress bar'),
-      ),
-    ),
-  ).action(async (positional: string[], options: SuggestOptions) => {
-    const sources = sourcesOf(positional, options);
-    checkStateDir(options);
-    const report = await runAnalysis(sources, options);
-    const saved = options.save === false ? undefined : saveSuggestions(options.stateDir, report);
-    const set = saved?.set ?? suggestionSet(report);
-    if (options.out) writeFileSync(options.out, `${JSON.stringify(set, null, 2)}\n`);
-    if (options.json) process.stdout.write(`${JSON.stringify(set, null, 2)}\n`);
-    else
-      process.stdout.write(
-        renderSuggestions(report, {
-          color: useColor(process.stdout),
-          savedTo: saved?.file ?? null,
-        }),
-      );
-    process.exitCode = report.input.rejected > 0 ? EXIT.partial : EXIT.ok;
-  });
+  const cmd = analysisCommand(
+    program,
+    'suggest',
+    'suggestions only (rule overrides and IP blocks), with evidence and replayed impact; saved for plan/apply',
+  )
+    .option('--out <file>', 'also write the suggestion set (JSON) to this file')
+    .option('--no-save', 'read-only: save nothing in the state folder (use --out or --json)')
+    .action(async (positional: string[], options: SuggestOptions) => {
+      const sources = sourcesOf(positional, options);
+      checkStateDir(options);
+      const report = await runAnalysis(sources, options);
+      const saved = options.save === false ? undefined : saveSuggestions(options.stateDir, report);
+      const set = saved?.set ?? suggestionSet(report);
+      if (options.out) writeFileSync(options.out, `${JSON.stringify(set, null, 2)}\n`);
+      if (options.json) process.stdout.write(`${JSON.stringify(set, null, 2)}\n`);
+      else
+        process.stdout.write(
+          renderSuggestions(report, {
+            color: useColor(process.stdout),
+            savedTo: saved?.file ?? null,
+          }),
+        );
+      process.exitCode = report.input.rejected > 0 ? EXIT.partial : EXIT.ok;
+    });
   withHelp(
     cmd,
     [
