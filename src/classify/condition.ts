@@ -148,8 +148,9 @@ function emitTs(c: Condition, refs: unknown[]): string {
  * The TypeScript predicate: compiled to one JavaScript function per condition (as
  * functions/transform/event-json.ts compiles the serializer), so a signal reads its fields by
  * name and calls its tests directly instead of walking a tree of closures that each read a field
- * by a variable key (four to five times slower on the transform's events). Only the condition's structure, the
- * event's field names and JSON-quoted constants become code; views, tests and sets are passed in.
+ * by a variable key (four to five times slower on the transform's events). Only the condition's
+ * structure, the event's field names and JSON-quoted constants become code; views, tests and sets
+ * are passed in.
  */
 export function compileTs(c: Condition): Predicate {
   const refs: unknown[] = [];

@@ -2,6 +2,13 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FleetFactEvent, WafEvent } from '../../schemas/event.js';
 
+/** Where spill files go, and whether events no rule acted on keep only FLEET_FACT_COLUMNS. */
+export interface SpillTo {
+  dir: string;
+  /** The local load's choice; Firehose's events and the differential tests keep every column. */
+  trimUnacted: boolean;
+}
+
 /**
  * Writes events as JSON lines to numbered files in a folder, handing each file over once it holds
  * `rowsPerFile` rows (and the last one on close): the way events reach DuckDB, which reads the
@@ -10,13 +17,6 @@ import type { FleetFactEvent, WafEvent } from '../../schemas/event.js';
  * bench's 255k records (it builds each line by concatenation, and flattening those strings for
  * the write costs more than JSON.stringify, which writes a flat string at once).
  */
-/** Where spill files go, and whether events no rule acted on keep only FLEET_FACT_COLUMNS. */
-export interface SpillTo {
-  dir: string;
-  /** The local load's choice; Firehose's events and the differential tests keep every column. */
-  trimUnacted: boolean;
-}
-
 export class SpillWriter {
   private fd = -1;
   private file = '';
