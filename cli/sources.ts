@@ -15,12 +15,17 @@ export interface ResolvedSources {
   paths: string[];
   /** Sources read record by record (cwl://). */
   streams: RecordSource[];
+  /**
+   * Removes the folders downloaded from S3. Call it once the load is done: a long-running `watch`
+   * downloads again at every check. Process exit removes what is left, as a last resort.
+   */
+  close: () => void;
 }
 
 /**
  * Turns the `<source>` arguments into what the local chain reads: files and folders pass through;
  * `s3://` sources are downloaded first (DuckDB cannot read s3:// here) into a temporary folder that
- * keeps the key layout and is removed when the process exits; `cwl://<log-group>` becomes a
+ * keeps the key layout and is removed by `close`; `cwl://<log-group>` becomes a
  * record source over the window (`sinceMs` back from now).
  */
 export async function resolveSources(
@@ -31,7 +36,18 @@ export async function resolveSources(
     now?: number;
   },
 ): Promise<ResolvedSources> {
-  const out: ResolvedSources = { paths: [], streams: [] };
+  const downloaded: string[] = [];
+  const removeDownloads = () => {
+    for (const dir of downloaded.splice(0)) rmSync(dir, { recursive: true, force: true });
+  };
+  const out: ResolvedSources = {
+    paths: [],
+    streams: [],
+    close: () => {
+      removeDownloads();
+      process.off('exit', removeDownloads);
+    },
+  };
   for (const s of sources) {
     if (isCwlUrl(s)) {
       const endTime = options.now ?? Date.now();
@@ -43,11 +59,18 @@ export async function resolveSources(
       out.paths.push(s);
       continue;
     }
-    const got = await downloadS3Prefix(
-      s,
-      options.sinceMs === undefined ? {} : { sinceLatestMs: options.sinceMs },
-    );
-    process.once('exit', () => rmSync(got.dir, { recursive: true, force: true }));
+    let got: Awaited<ReturnType<typeof downloadS3Prefix>>;
+    try {
+      got = await downloadS3Prefix(
+        s,
+        options.sinceMs === undefined ? {} : { sinceLatestMs: options.sinceMs },
+      );
+    } catch (error) {
+      out.close();
+      throw error;
+    }
+    if (downloaded.length === 0) process.once('exit', removeDownloads);
+    downloaded.push(got.dir);
     options.onDownload?.(s, got.objects, got.bytes);
     out.paths.push(got.dir);
   }

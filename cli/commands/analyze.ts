@@ -63,7 +63,7 @@ export async function runAnalysis(sources: string[], options: AnalyzeOptions): P
   }
   // --profile/--region reach the S3 and CloudWatch Logs clients through the standard SDK settings.
   applyAwsOptions(options);
-  const { paths, streams } = await resolveSources(sources, { sinceMs });
+  const { paths, streams, close } = await resolveSources(sources, { sinceMs });
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const rejectsFile = options.save === false ? null : join(options.stateDir, 'rejects', `${stamp}.jsonl`);
   const bar = byteProgress(options.progress && Boolean(process.stderr.isTTY));
@@ -80,6 +80,7 @@ export async function runAnalysis(sources: string[], options: AnalyzeOptions): P
     });
   } finally {
     bar.stop();
+    close();
   }
   return finishReport(report, config, options);
 }

@@ -122,14 +122,26 @@ export async function openEngine(
   if (sources.length === 0)
     throw new UsageError('name the log files or folders (or s3://bucket/prefix, cwl://log-group) to read');
   applyAwsOptions(options);
-  const { paths, streams } = await resolveSources(sources, sinceMs === undefined ? {} : { sinceMs });
+  const resolved = await resolveSources(sources, sinceMs === undefined ? {} : { sinceMs });
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-  const load = await loadLocal(paths, {
-    rejectsFile: join(options.stateDir, 'rejects', `${stamp}.jsonl`),
-    ...(accounts?.length ? { accounts } : {}),
-    streams,
-  });
-  const span = await load.engine.run<{ last_ts: number | null }>('window', windowParams(ALL_TIME));
+  let load: Awaited<ReturnType<typeof loadLocal>>;
+  try {
+    load = await loadLocal(resolved.paths, {
+      rejectsFile: join(options.stateDir, 'rejects', `${stamp}.jsonl`),
+      ...(accounts?.length ? { accounts } : {}),
+      streams: resolved.streams,
+    });
+  } finally {
+    // Loaded (or failed): the downloaded copies are no longer needed.
+    resolved.close();
+  }
+  let span: Awaited<ReturnType<typeof load.engine.run<{ last_ts: number | null }>>>;
+  try {
+    span = await load.engine.run<{ last_ts: number | null }>('window', windowParams(ALL_TIME));
+  } catch (error) {
+    await load.close();
+    throw error;
+  }
   const last = span.rows[0]?.last_ts ?? null;
   return {
     engine: load.engine,

@@ -1,7 +1,8 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openEngine } from '../../cli/commands/digest.js';
 import { writeFleet } from '../../fixtures/generator/index.js';
 import type { Report } from '../../schemas/report.js';
 import { analyzeSource } from '../support/analysis.js';
@@ -111,5 +112,32 @@ describe('waftune analyze s3://bucket/prefix', () => {
     expect(differences(comparable(fromS3), comparable(fromDisk))).toEqual([]);
     expect(fromS3.input.files).toBeLessThan(fromDisk.input.files);
     expect(fromS3.input.files).toBeGreaterThan(0);
+  });
+
+  it('removes what it downloaded when the analysis (or a digest or watch check) is done, not at exit', async () => {
+    // In this process, TMPDIR private: the process's exit would hide a leak, and a long-running
+    // watch downloads again at every check.
+    const tmp = mkdtempSync(join(work, 'tmp-'));
+    const before = process.env.TMPDIR;
+    process.env.TMPDIR = tmp;
+    const left = () => readdirSync(tmp).filter((f) => f.startsWith('waftune-'));
+    try {
+      const fromS3 = await report(`s3://${BUCKET}/raw/`);
+      expect(fromS3.input.events).toBeGreaterThan(1000);
+      expect(left()).toEqual([]);
+      for (let check = 0; check < 2; check++) {
+        const opened = await openEngine([`s3://${BUCKET}/raw/`], {
+          engine: 'duckdb',
+          stage: 'dev',
+          timeZone: 'UTC',
+          stateDir: join(work, 'digest-state'),
+        });
+        expect(opened.dataEnd).not.toBeNull();
+        await opened.close();
+        expect(left()).toEqual([]);
+      }
+    } finally {
+      process.env.TMPDIR = before;
+    }
   });
 });
