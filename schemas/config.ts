@@ -63,7 +63,7 @@ const proxyRange = z.string().superRefine((text, ctx) => {
 });
 
 const ACCOUNT_ID = /^\d{12}$/;
-const ROLE_ARN = /^arn:aws[\w-]*:iam::(\d{12}):role\/[\w+=,.@/-]{1,512}$/;
+export const ROLE_ARN = /^arn:aws[\w-]*:iam::(\d{12}):role\/[\w+=,.@/-]{1,512}$/;
 const REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
 
 /**

@@ -1,3 +1,4 @@
+import { accountOfArn } from '../../src/waf/accounts.js';
 import { type Actor, type AuditStore, ipSetState } from '../../src/waf/audit.js';
 import { executeExpiry, planExpiry } from '../../src/waf/expire.js';
 import { locationFor, type WafPort } from '../../src/waf/port.js';
@@ -13,6 +14,8 @@ import type { ExpireSettings } from './settings.js';
 
 export interface ExpiredSet {
   name: string;
+  /** The set's account (as recorded, or from its ARN); null when the history does not say. */
+  account: string | null;
   scope: WafLocation['scope'];
   region: string;
   status: 'removed' | 'unchanged' | 'failed';
@@ -45,9 +48,21 @@ export function expireLocations(settings: Pick<ExpireSettings, 'AWS_REGION' | 'W
 
 export async function expireOnce(
   deps: { port: WafPort; store: AuditStore },
-  options: { now: () => Date; locations: readonly WafLocation[]; actor: Actor; retry?: RetryPolicy },
+  options: {
+    now: () => Date;
+    locations: readonly WafLocation[];
+    actor: Actor;
+    retry?: RetryPolicy;
+    /** Several accounts (functions/expire/targets.ts): only their sets, and those it cannot reach. */
+    accounts?: readonly string[];
+    unavailable?: ReadonlyMap<string, string>;
+  },
 ): Promise<ExpireRunResult> {
-  const plan = await planExpiry(deps.port, deps.store, options.now(), { locations: options.locations });
+  const plan = await planExpiry(deps.port, deps.store, options.now(), {
+    locations: options.locations,
+    ...(options.accounts ? { accounts: options.accounts } : {}),
+    ...(options.unavailable ? { unavailable: options.unavailable } : {}),
+  });
   const base = {
     upcoming: plan.upcoming.length,
     nextExpiry: plan.upcoming[0]?.expiresAt ?? null,
@@ -55,6 +70,7 @@ export async function expireOnce(
   const acted = plan.sets.filter((s) => s.status !== 'nothing');
   const described = (s: (typeof acted)[number]) => ({
     name: s.name,
+    account: s.location.account ?? s.ref?.account ?? (s.ref ? (accountOfArn(s.ref.arn) ?? null) : null),
     scope: s.location.scope,
     region: s.location.region,
     addresses: s.expired.map((i) => i.address),

@@ -6,9 +6,10 @@ import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { S3AuditStore } from '../../adapters/audit-store-s3.js';
 import { createS3Client } from '../../adapters/s3-source.js';
-import { Wafv2Port } from '../../adapters/wafv2.js';
+import { accountOfArn } from '../../src/waf/accounts.js';
 import { type ExpireRunResult, expireLocations, expireOnce } from './expire.js';
 import { readExpireSettings } from './settings.js';
+import { expireTargets } from './targets.js';
 
 /**
  * Scheduled IP block expiry (EventBridge Scheduler, hourly by default): the change history in the
@@ -24,12 +25,20 @@ const metrics = new Metrics({ namespace: 'waftune', serviceName: 'waftune-expire
 async function expire(_event: unknown, context: Context): Promise<Omit<ExpireRunResult, 'sets'>> {
   const settings = readExpireSettings(process.env);
   const store = new S3AuditStore(createS3Client(), settings.WAFTUNE_BUCKET, settings.WAFTUNE_AUDIT_PREFIX);
-  const port = new Wafv2Port({ region: settings.AWS_REGION });
+  const { port, accounts, unavailable } = await expireTargets(
+    settings,
+    // Unknown (no ARN, as in some local runners): every account's sets are tried, as before.
+    accountOfArn(context.invokedFunctionArn ?? ''),
+  );
+  for (const [account, reason] of unavailable ?? [])
+    logger.error('account not reachable', { account, reason });
   const result = await expireOnce(
     { port, store },
     {
       now: () => new Date(),
       locations: expireLocations(settings),
+      ...(accounts ? { accounts } : {}),
+      ...(unavailable?.size ? { unavailable } : {}),
       actor: { user: `lambda:${context.functionName}`, host: settings.AWS_REGION },
     },
   );
@@ -37,7 +46,13 @@ async function expire(_event: unknown, context: Context): Promise<Omit<ExpireRun
   metrics.addMetric('ExpireFailures', MetricUnit.Count, result.failed);
   metrics.addMetric('AuditStoreProblems', MetricUnit.Count, result.storeProblems.length);
   for (const set of result.sets) {
-    const fields = { set: set.name, scope: set.scope, region: set.region, addresses: set.addresses };
+    const fields = {
+      set: set.name,
+      account: set.account,
+      scope: set.scope,
+      region: set.region,
+      addresses: set.addresses,
+    };
     if (set.status === 'failed') logger.error('IP set not expired', { ...fields, reason: set.reason });
     else logger.info(`IP set ${set.status}`, { ...fields, reason: set.reason });
   }

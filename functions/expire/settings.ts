@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ROLE_ARN } from '../../schemas/config.js';
 
 /**
  * The expire function's settings, from its environment (serverless.yml sets them), validated at
@@ -13,6 +14,28 @@ export const expireSettingsSchema = z.object({
   WAFTUNE_EXPIRE_CLOUDFRONT: z.enum(['true', 'false']).default('false'),
   /** REGIONAL IP sets are expired in the function's own region. */
   AWS_REGION: z.string().min(1),
+  /**
+   * Other accounts whose waftune IP sets this function expires too: IAM role ARNs, comma-separated,
+   * each assumed with STS (the stack's `expireRoleArns`). Empty: its own account only.
+   */
+  WAFTUNE_EXPIRE_ROLES: z
+    .string()
+    .default('')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((r) => r.trim())
+        .filter((r) => r !== ''),
+    )
+    .pipe(
+      z.array(z.string().regex(ROLE_ARN, 'an IAM role ARN, e.g. arn:aws:iam::111122223333:role/waftune')),
+    ),
+  /** The external id those roles' trust policies ask for (sts:ExternalId), if any: one for all. */
+  WAFTUNE_EXPIRE_EXTERNAL_ID: z
+    .string()
+    .default('')
+    .refine((v) => v === '' || /^[\w+=,.@:/-]{2,1224}$/.test(v), '2 to 1,224 of letters, digits and +=,.@:/-')
+    .transform((v) => (v === '' ? undefined : v)),
 });
 export type ExpireSettings = z.infer<typeof expireSettingsSchema>;
 

@@ -226,8 +226,10 @@ describe('expire function', () => {
         /WAFTUNE_EXPIRE_CLOUDFRONT/,
       );
       const { handler } = await import('../../functions/expire/handler.js');
+      // The local WAFv2's sets are in account 123456789012: the function's own, as in AWS.
       const result = await handler({}, {
         functionName: 'waftune-test-expire',
+        invokedFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:waftune-test-expire',
         awsRequestId: 'r1',
       } as Context);
       expect(result).toMatchObject({ removed: 1, failed: 0, storeProblems: [] });

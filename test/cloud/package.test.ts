@@ -31,10 +31,27 @@ function resource(type: string): Resource {
   return found[0] as Resource;
 }
 
-function statements(role: Resource): Array<{ Effect: string; Action: string | string[]; Resource: unknown }> {
-  return (role.Properties.Policies as Array<{ PolicyDocument: { Statement: Json[] } }>).flatMap(
-    (p) => p.PolicyDocument.Statement,
-  );
+/**
+ * A role's statements as deployed: a statement under `Fn::If` counts when its condition holds
+ * (`holds`: the conditions that are true for the parameters packaged), else it is left out.
+ */
+function statements(
+  role: Resource,
+  holds: readonly string[] = [],
+): Array<{ Effect: string; Action: string | string[]; Resource: unknown }> {
+  return (role.Properties.Policies as Array<{ PolicyDocument: { Statement: Json[] } }>)
+    .flatMap((p) => p.PolicyDocument.Statement)
+    .flatMap((s) => {
+      const branch = s['Fn::If'] as [string, Json, Json] | undefined;
+      if (!branch) return [s];
+      const chosen = holds.includes(branch[0]) ? branch[1] : branch[2];
+      return chosen?.Ref === 'AWS::NoValue' ? [] : [chosen];
+    });
+}
+
+function cfnLint(template: string): { output: string; status: number | null } {
+  const lint = spawnSync('cfn-lint', [template], { encoding: 'utf8' });
+  return { output: lint.stdout + lint.stderr, status: lint.status };
 }
 
 const actions = (s: { Action: string | string[] }) => (Array.isArray(s.Action) ? s.Action : [s.Action]);
@@ -55,11 +72,8 @@ const SERVICE_FILES = [
   'vendor/cdn-ranges',
 ];
 
-beforeAll(() => {
-  work = mkdtempSync(join(tmpdir(), 'waftune-sls-'));
-  for (const entry of SERVICE_FILES) cpSync(join(root, entry), join(work, entry), { recursive: true });
-  symlinkSync(join(root, 'node_modules'), join(work, 'node_modules'), 'dir');
-  out = join(work, 'artifact');
+/** `osls package` of the copied service into `artifact`, with `--param` values beside the test stage's. */
+function packageService(artifact: string, params: readonly string[]): void {
   const run = spawnSync(
     process.execPath,
     [
@@ -68,9 +82,10 @@ beforeAll(() => {
       '--stage',
       STAGE,
       '--package',
-      out,
+      artifact,
       '--param',
       'rawRetentionDays=7',
+      ...params.flatMap((p) => ['--param', p]),
     ],
     {
       cwd: work,
@@ -91,6 +106,14 @@ beforeAll(() => {
       `osls package failed (${run.error?.message ?? `exit ${run.status}`}):\n${run.stdout}\n${run.stderr}`,
     );
   }
+}
+
+beforeAll(() => {
+  work = mkdtempSync(join(tmpdir(), 'waftune-sls-'));
+  for (const entry of SERVICE_FILES) cpSync(join(root, entry), join(work, entry), { recursive: true });
+  symlinkSync(join(root, 'node_modules'), join(work, 'node_modules'), 'dir');
+  out = join(work, 'artifact');
+  packageService(out, []);
   templateText = readFileSync(join(out, 'cloudformation-template-update-stack.json'), 'utf8');
   resources = JSON.parse(templateText).Resources;
 }, 180_000);
@@ -144,11 +167,10 @@ describe('osls package (offline)', () => {
       );
       context.skip();
     }
-    const lint = spawnSync('cfn-lint', [join(out, 'cloudformation-template-update-stack.json')], {
-      encoding: 'utf8',
+    expect(cfnLint(join(out, 'cloudformation-template-update-stack.json'))).toEqual({
+      output: '',
+      status: 0,
     });
-    expect(lint.stdout + lint.stderr).toBe('');
-    expect(lint.status).toBe(0);
   });
 
   it('holds the Glue table to EVENT_COLUMNS, dt as the projected partition key', () => {
@@ -301,4 +323,49 @@ describe('osls package (offline)', () => {
     );
     expect(notifyHistory.flatMap(actions)).toEqual(['s3:GetObject']);
   });
+
+  it('lets expire assume the roles of expireRoleArns only when the stack is given some, with its external id', (context) => {
+    const roles = [
+      'arn:aws:iam::111111111111:role/waftune-expire',
+      'arn:aws:iam::222222222222:role/ops/waftune',
+    ];
+    const withRoles = join(work, 'artifact-roles');
+    packageService(withRoles, [`expireRoleArns=${roles.join(',')}`, 'expireExternalId=agency-7f3e']);
+    // The params reach the deploy as the stack's parameters ...
+    const state = JSON.parse(readFileSync(join(withRoles, 'serverless-state.json'), 'utf8'));
+    expect(state.service.provider.stackParameters).toEqual([
+      { ParameterKey: 'ExpireRoleArns', ParameterValue: roles.join(',') },
+      { ParameterKey: 'ExpireExternalId', ParameterValue: 'agency-7f3e' },
+    ]);
+    // ... which CloudFormation gives the function, and the AssumeRole statement when there are roles.
+    const template = JSON.parse(
+      readFileSync(join(withRoles, 'cloudformation-template-update-stack.json'), 'utf8'),
+    );
+    expect(template.Parameters.ExpireRoleArns).toMatchObject({ Type: 'CommaDelimitedList', Default: '' });
+    expect(template.Conditions.HasExpireRoles).toEqual({
+      'Fn::Not': [{ 'Fn::Equals': [{ 'Fn::Join': ['', { Ref: 'ExpireRoleArns' }] }, ''] }],
+    });
+    expect(template.Resources.ExpireLambdaFunction.Properties.Environment.Variables).toMatchObject({
+      WAFTUNE_EXPIRE_ROLES: { 'Fn::Join': [',', { Ref: 'ExpireRoleArns' }] },
+      WAFTUNE_EXPIRE_EXTERNAL_ID: { Ref: 'ExpireExternalId' },
+    });
+    const assume = (holds: string[]) =>
+      statements(template.Resources.ExpireRole, holds).filter((s) => actions(s).includes('sts:AssumeRole'));
+    expect(assume(['HasExpireRoles'])).toEqual([
+      { Effect: 'Allow', Action: 'sts:AssumeRole', Resource: { Ref: 'ExpireRoleArns' } },
+    ]);
+    expect(assume([])).toEqual([]);
+    // The stack packaged without them deploys with none.
+    expect(
+      JSON.parse(readFileSync(join(out, 'serverless-state.json'), 'utf8')).service.provider.stackParameters,
+    ).toEqual([
+      { ParameterKey: 'ExpireRoleArns', ParameterValue: '' },
+      { ParameterKey: 'ExpireExternalId', ParameterValue: '' },
+    ]);
+    if (spawnSync('cfn-lint', ['--version']).status !== 0) return context.skip();
+    expect(cfnLint(join(withRoles, 'cloudformation-template-update-stack.json'))).toEqual({
+      output: '',
+      status: 0,
+    });
+  }, 180_000);
 });
