@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { S3AuditStore } from '../../adapters/audit-store-s3.js';
 import { expireLocations, expireOnce } from '../../functions/expire/expire.js';
 import { readExpireSettings } from '../../functions/expire/settings.js';
-import { EXPIRE_SESSION_NAME, expireTargets } from '../../functions/expire/targets.js';
+import { EXPIRE_SESSION_NAME, type ExpireTargets, expireTargets } from '../../functions/expire/targets.js';
 import { applyWork } from '../../src/waf/apply.js';
 import { planWork, workToApply } from '../../src/waf/plan.js';
 import { prepareWork } from '../../src/waf/work.js';
@@ -122,6 +122,21 @@ async function blockEverywhere(id: string, address: string) {
   for (const account of [OPS, A, B]) expect(addresses(account)).toContain(`${address}/32`);
 }
 
+/** One run of the function as its handler makes it, nine days after the blocks began. */
+function runFunction(targets: ExpireTargets) {
+  return expireOnce(
+    { port: targets.port, store },
+    {
+      now: () => DAY9,
+      locations: expireLocations(settings([])),
+      actor: { user: 'lambda:waftune-expire', host: 'eu-west-1' },
+      retry: FAST_RETRY,
+      ...(targets.accounts ? { accounts: targets.accounts } : {}),
+      ...(targets.unavailable ? { unavailable: targets.unavailable } : {}),
+    },
+  );
+}
+
 describe('the expire function over several accounts (WAFTUNE_EXPIRE_ROLES)', () => {
   it('expires the blocks of its own account and of every role it can assume; an unreachable one is reported', async () => {
     await blockEverywhere('ip-short', '198.51.100.1');
@@ -141,17 +156,7 @@ describe('the expire function over several accounts (WAFTUNE_EXPIRE_ROLES)', () 
       expect(r.params.ExternalId).toBe(EXTERNAL_ID);
       expect(r.params.RoleSessionName).toBe(EXPIRE_SESSION_NAME);
     }
-    const result = await expireOnce(
-      { port: targets.port, store },
-      {
-        now: () => DAY9,
-        locations: expireLocations(settings([])),
-        actor: { user: 'lambda:waftune-expire', host: 'eu-west-1' },
-        retry: FAST_RETRY,
-        ...(targets.accounts ? { accounts: targets.accounts } : {}),
-        ...(targets.unavailable ? { unavailable: targets.unavailable } : {}),
-      },
-    );
+    const result = await runFunction(targets);
     for (const account of [OPS, A, B]) expect(addresses(account)).toEqual([]);
     expect(result.removed).toBe(3);
     expect(result.failed).toBe(0);
@@ -165,16 +170,7 @@ describe('the expire function over several accounts (WAFTUNE_EXPIRE_ROLES)', () 
     const own = await expireTargets(settings([]), OPS);
     expect(own.accounts).toEqual([OPS]);
     expect(own.unavailable).toBeUndefined();
-    const result = await expireOnce(
-      { port: own.port, store },
-      {
-        now: () => DAY9,
-        locations: expireLocations(settings([])),
-        actor: { user: 'lambda:waftune-expire', host: 'eu-west-1' },
-        retry: FAST_RETRY,
-        ...(own.accounts ? { accounts: own.accounts } : {}),
-      },
-    );
+    const result = await runFunction(own);
     expect(result.sets.map((s) => `${s.account} ${s.status}`)).toEqual([`${OPS} removed`]);
     expect(addresses(OPS)).toEqual([]);
     for (const account of [A, B]) expect(addresses(account)).toEqual(['198.51.100.2/32']);
