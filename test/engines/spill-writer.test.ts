@@ -2,8 +2,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { WafEvent } from '../../schemas/event.js';
-import { fleetFacts, SpillWriter } from '../../src/engines/spill-writer.js';
+import { FLEET_FACT_COLUMNS, type WafEvent } from '../../schemas/event.js';
+import { SpillWriter } from '../../src/engines/spill-writer.js';
 import { eventFixture } from '../support/events.js';
 
 /**
@@ -51,14 +51,23 @@ describe('SpillWriter', () => {
     expect(files.map((f) => f.rows)).toEqual([1_000, 1_000, 504]);
   });
 
-  it('keeps only the fleet facts of the events no rule acted on when asked', () => {
+  it('keeps only the fleet facts of the events no rule acted on when asked, their null columns left out', () => {
     const acted = eventFixture({ path: '/blocked' });
-    const unacted = eventFixture({ rule_action: null, rule_group: null, rule_id: null, action: 'ALLOW' });
+    const unacted = eventFixture({
+      rule_action: null,
+      rule_group: null,
+      rule_id: null,
+      action: 'ALLOW',
+      forwarded_ip: null,
+      user_agent: 'curl/8',
+    });
     const { rows } = spill([acted, unacted], 10, true);
-    expect(rows).toEqual([
-      JSON.parse(JSON.stringify(acted)),
-      JSON.parse(JSON.stringify(fleetFacts(unacted))),
-    ]);
+    const facts = Object.fromEntries(
+      FLEET_FACT_COLUMNS.map((c) => [c, unacted[c]]).filter(([, v]) => v !== null),
+    );
+    expect(rows).toEqual([JSON.parse(JSON.stringify(acted)), facts]);
+    expect(Object.keys(rows[1] as object)).not.toContain('forwarded_ip');
+    expect(facts).toMatchObject({ user_agent: 'curl/8' });
   });
 
   it('hands over no file for no events', () => {
