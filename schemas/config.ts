@@ -63,8 +63,17 @@ const proxyRange = z.string().superRefine((text, ctx) => {
 });
 
 const ACCOUNT_ID = /^\d{12}$/;
-export const ROLE_ARN = /^arn:aws[\w-]*:iam::(\d{12}):role\/[\w+=,.@/-]{1,512}$/;
+const ROLE_ARN = /^arn:aws[\w-]*:iam::(\d{12}):role\/[\w+=,.@/-]{1,512}$/;
 const REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
+
+/** An IAM role to assume (the fleet file's accounts, the expire function's other accounts). */
+export const roleArnSchema = z
+  .string()
+  .regex(ROLE_ARN, 'an IAM role ARN, e.g. arn:aws:iam::111122223333:role/waftune');
+/** What a role's trust policy asks for as sts:ExternalId. */
+export const externalIdSchema = z
+  .string()
+  .regex(/^[\w+=,.@:/-]{2,1224}$/, '2 to 1,224 of letters, digits and +=,.@:/-');
 
 /**
  * One AWS account of the fleet. Credentials come from a named profile, or from STS AssumeRole on
@@ -78,14 +87,8 @@ export const fleetAccountSchema = z
     name: z.string().regex(/^[\w.-]{1,64}$/, 'letters, digits, ".", "_" or "-", at most 64'),
     id: z.string().regex(ACCOUNT_ID, 'a 12-digit AWS account id').optional(),
     profile: z.string().min(1).optional(),
-    roleArn: z
-      .string()
-      .regex(ROLE_ARN, 'an IAM role ARN, e.g. arn:aws:iam::111122223333:role/waftune')
-      .optional(),
-    externalId: z
-      .string()
-      .regex(/^[\w+=,.@:/-]{2,1224}$/, '2 to 1,224 of letters, digits and +=,.@:/-')
-      .optional(),
+    roleArn: roleArnSchema.optional(),
+    externalId: externalIdSchema.optional(),
     /** RoleSessionName: what CloudTrail in the client account shows as the session. */
     sessionName: z
       .string()

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ROLE_ARN } from '../../schemas/config.js';
+import { externalIdSchema, roleArnSchema } from '../../schemas/config.js';
 
 /**
  * The expire function's settings, from its environment (serverless.yml sets them), validated at
@@ -27,15 +27,13 @@ export const expireSettingsSchema = z.object({
         .map((r) => r.trim())
         .filter((r) => r !== ''),
     )
-    .pipe(
-      z.array(z.string().regex(ROLE_ARN, 'an IAM role ARN, e.g. arn:aws:iam::111122223333:role/waftune')),
-    ),
+    .pipe(z.array(roleArnSchema)),
   /** The external id those roles' trust policies ask for (sts:ExternalId), if any: one for all. */
   WAFTUNE_EXPIRE_EXTERNAL_ID: z
     .string()
     .default('')
-    .refine((v) => v === '' || /^[\w+=,.@:/-]{2,1224}$/.test(v), '2 to 1,224 of letters, digits and +=,.@:/-')
-    .transform((v) => (v === '' ? undefined : v)),
+    .transform((v) => (v === '' ? undefined : v))
+    .pipe(externalIdSchema.optional()),
 });
 export type ExpireSettings = z.infer<typeof expireSettingsSchema>;
 
