@@ -1,6 +1,5 @@
-import { accountOfArn } from '../../src/waf/accounts.js';
 import { type Actor, type AuditStore, ipSetState } from '../../src/waf/audit.js';
-import { executeExpiry, planExpiry } from '../../src/waf/expire.js';
+import { accountOfItem, executeExpiry, planExpiry } from '../../src/waf/expire.js';
 import { locationFor, type WafPort } from '../../src/waf/port.js';
 import type { RetryPolicy } from '../../src/waf/retry.js';
 import type { WafLocation } from '../../src/waf/types.js';
@@ -70,7 +69,7 @@ export async function expireOnce(
   const acted = plan.sets.filter((s) => s.status !== 'nothing');
   const described = (s: (typeof acted)[number]) => ({
     name: s.name,
-    account: s.location.account ?? s.ref?.account ?? (s.ref ? (accountOfArn(s.ref.arn) ?? null) : null),
+    account: accountOfItem(s) ?? null,
     scope: s.location.scope,
     region: s.location.region,
     addresses: s.expired.map((i) => i.address),

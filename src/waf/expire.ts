@@ -101,7 +101,8 @@ export function ipBlockLedger(records: readonly ChangeRecord[]): LedgerItem[] {
   });
 }
 
-function accountOfItem(i: LedgerItem): string | undefined {
+/** The account of a recorded block or of an expiry set: as recorded, else its IP set's ARN's. */
+export function accountOfItem(i: Pick<LedgerItem, 'location' | 'ref'>): string | undefined {
   return i.location.account ?? (i.ref ? accountOfArn(i.ref.arn) : undefined);
 }
 
