@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,7 +6,7 @@ import { openEngine } from '../../cli/commands/digest.js';
 import { writeFleet } from '../../fixtures/generator/index.js';
 import type { Report } from '../../schemas/report.js';
 import { analyzeSource } from '../support/analysis.js';
-import { filesUnder } from '../support/files.js';
+import { filesUnder, withPrivateTmpdir } from '../support/files.js';
 import { type LocalS3, startLocalS3 } from './local-s3.js';
 
 /**
@@ -115,13 +115,8 @@ describe('waftune analyze s3://bucket/prefix', () => {
   });
 
   it('removes what it downloaded when the analysis (or a digest or watch check) is done, not at exit', async () => {
-    // In this process, TMPDIR private: the process's exit would hide a leak, and a long-running
-    // watch downloads again at every check.
-    const tmp = mkdtempSync(join(work, 'tmp-'));
-    const before = process.env.TMPDIR;
-    process.env.TMPDIR = tmp;
-    const left = () => readdirSync(tmp).filter((f) => f.startsWith('waftune-'));
-    try {
+    // A long-running watch downloads again at every check.
+    await withPrivateTmpdir(work, async (left) => {
       const fromS3 = await report(`s3://${BUCKET}/raw/`);
       expect(fromS3.input.events).toBeGreaterThan(1000);
       expect(left()).toEqual([]);
@@ -136,8 +131,6 @@ describe('waftune analyze s3://bucket/prefix', () => {
         await opened.close();
         expect(left()).toEqual([]);
       }
-    } finally {
-      process.env.TMPDIR = before;
-    }
+    });
   });
 });

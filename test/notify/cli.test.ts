@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openEngine } from '../../cli/commands/digest.js';
 import { writeFleet } from '../../fixtures/generator/index.js';
 import { blockKitViolations, type SlackMessage } from '../../src/notify/block-kit.js';
+import { withPrivateTmpdir } from '../support/files.js';
 import { startWebhookServer, type WebhookServer } from './webhook-server.js';
 
 const run = promisify(execFile);
@@ -131,11 +132,8 @@ describe('waftune digest and watch', () => {
   });
 
   it('each check closes its load with its work folder, so a long watch does not fill the disk', async () => {
-    // In this process (the CLI's own run folder would hide a leak until exit): TMPDIR is private.
-    const tmp = mkdtempSync(join(dir, 'tmp-'));
-    const before = process.env.TMPDIR;
-    process.env.TMPDIR = tmp;
-    try {
+    // In this process: the CLI's own run folder would hide a leak until exit.
+    await withPrivateTmpdir(dir, async (left) => {
       for (let check = 0; check < 2; check++) {
         const opened = await openEngine([join(dir, 'logs')], {
           engine: 'duckdb',
@@ -145,10 +143,8 @@ describe('waftune digest and watch', () => {
         });
         expect(opened.dataEnd).not.toBeNull();
         await opened.close();
-        expect(readdirSync(tmp).filter((f) => f.startsWith('waftune-'))).toEqual([]);
+        expect(left()).toEqual([]);
       }
-    } finally {
-      process.env.TMPDIR = before;
-    }
+    });
   });
 });
