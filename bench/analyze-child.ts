@@ -18,6 +18,9 @@ const { analyzeLocal } = (await import(
 const { DuckDbEngine } = (await import(
   built('src/engines/duckdb.js')
 )) as typeof import('../src/engines/duckdb.js');
+const { terminalSafe } = (await import(
+  built('src/text/terminal.js')
+)) as typeof import('../src/text/terminal.js');
 const { defaultWorkers } = (await import(
   built('src/analyze/ingest-pool.js')
 )) as typeof import('../src/analyze/ingest-pool.js');
@@ -103,8 +106,11 @@ if (mode === 'scan') {
     config: DEFAULT_CONFIG,
     rejectsFile: null,
     reader,
-    // WAFTUNE_PROFILE=1: the load and query times on stderr.
-    ...(process.env.WAFTUNE_PROFILE ? { onTiming: (line: string) => process.stderr.write(`${line}\n`) } : {}),
+    // WAFTUNE_PROFILE=1: the load and query times on stderr, made inert (a refused batch's line
+    // quotes DuckDB's message, which can quote a record).
+    ...(process.env.WAFTUNE_PROFILE
+      ? { onTiming: (line: string) => process.stderr.write(`${terminalSafe(line, 1000)}\n`) }
+      : {}),
   });
   records = report.input.events;
   suggestions = report.suggestions.length;

@@ -58,7 +58,10 @@ export interface LoadOptions {
    * the readers equal column by column).
    */
   eventColumns?: 'fleet-facts' | 'all';
-  /** Where the run's timings go, a line each (the benchmark's profile); none by default. */
+  /**
+   * Where the run's timings go, a line each (the benchmark's profile); none by default. A line can
+   * quote DuckDB's message about a refused batch, and so a record: the printer makes it inert.
+   */
   onTiming?: (line: string) => void;
 }
 
