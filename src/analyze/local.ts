@@ -20,7 +20,7 @@ import {
   ingestRecords,
 } from './ingest-files.js';
 import { defaultWorkers, ingestInWorkers } from './ingest-pool.js';
-import { analyze, completeReport } from './run-analysis.js';
+import { completeReport, type FleetResults, foldFleet, queryFleet } from './run-analysis.js';
 
 export interface LocalLoad {
   engine: DuckDbEngine;
@@ -207,19 +207,20 @@ export async function analyzeLocal(
   const load = await loadLocal(paths, options);
   const loaded = performance.now();
   const loadCpu = process.cpuUsage();
-  let analysis: Awaited<ReturnType<typeof analyze>>;
+  let results: FleetResults;
   try {
-    analysis = await analyze(load.engine, {
+    results = await queryFleet(load.engine, {
       sinceMs: options.sinceMs,
       trustedProxies: options.config.trustedProxies,
     });
   } finally {
-    // The suggester needs only the query results: DuckDB's memory goes back before it runs.
+    // The fold and the suggester need only the query results: DuckDB's memory goes back first.
     await load.close();
   }
   options.onTiming?.(
     `load ${Math.round(loaded - started)} ms (${cpuSeconds(loadCpu)} s CPU), queries ${Math.round(performance.now() - loaded)} ms (${cpuSeconds(process.cpuUsage(loadCpu))} s CPU)`,
   );
+  const analysis = foldFleet(results);
   const { suggestions, notSuggested, spared } = suggest(analysis, options.config);
   return completeReport(
     analysis,

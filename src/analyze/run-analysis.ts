@@ -74,7 +74,42 @@ export async function resolveWindow(
   return { window, row: narrowed.rows[0] ?? row };
 }
 
+type TotalsRow = { action: string; rule_action: string | null; verdict: string | null; requests: number };
+type TopRuleRow = {
+  rule_group: string | null;
+  rule_id: string | null;
+  rule_action: string;
+  requests: number;
+  client_ips: number;
+  sites: number;
+};
+type TopPathRow = {
+  host: string;
+  path: string;
+  requests: number;
+  client_ips: number;
+  top_rule: string | null;
+};
+
+/** What the queries return, before the fold: an engine can be closed once it has them. */
+export interface FleetResults {
+  window: TimeWindow;
+  windowRow: WindowRow;
+  fronts: TrustedFronts;
+  totals: TotalsRow[];
+  topRules: TopRuleRow[];
+  topPaths: TopPathRow[];
+  groupRows: BlockedGroupRow[];
+  ipRows: IpProfileRow[];
+}
+
+/** The queries and the fold: the analysis of what the engine holds. */
 export async function analyze(engine: QueryEngine, options: AnalysisOptions = {}): Promise<Analysis> {
+  return foldFleet(await queryFleet(engine, options));
+}
+
+/** Runs the report's queries over the engine's events. */
+export async function queryFleet(engine: QueryEngine, options: AnalysisOptions = {}): Promise<FleetResults> {
   const { window, row } = await resolveWindow(engine, options.sinceMs, options.nowMs);
   const params = windowParams(window);
   const fronts = await trustedFronts(engine, window, options.trustedProxies ?? []);
@@ -83,25 +118,9 @@ export async function analyze(engine: QueryEngine, options: AnalysisOptions = {}
   // while DuckDB runs its heaviest query.
   const ipProfile = engine.run<IpProfileRow & Record<string, unknown>>('ip_profile', profileParams);
   const [totals, topRules, topPaths, groupRows, ipRows] = await Promise.all([
-    engine.run<{ action: string; rule_action: string | null; verdict: string | null; requests: number }>(
-      'totals',
-      params,
-    ),
-    engine.run<{
-      rule_group: string | null;
-      rule_id: string | null;
-      rule_action: string;
-      requests: number;
-      client_ips: number;
-      sites: number;
-    }>('top_rules', { ...params, max_rows: options.topRules ?? 15 }),
-    engine.run<{ host: string; path: string; requests: number; client_ips: number; top_rule: string | null }>(
-      'top_blocked_paths',
-      {
-        ...params,
-        per_site: options.pathsPerSite ?? 3,
-      },
-    ),
+    engine.run<TotalsRow>('totals', params),
+    engine.run<TopRuleRow>('top_rules', { ...params, max_rows: options.topRules ?? 15 }),
+    engine.run<TopPathRow>('top_blocked_paths', { ...params, per_site: options.pathsPerSite ?? 3 }),
     engine.run<BlockedGroupRow & Record<string, unknown>>('blocked_groups', {
       ...profileParams,
       origin_ts: window.fromTs,
@@ -109,15 +128,33 @@ export async function analyze(engine: QueryEngine, options: AnalysisOptions = {}
     }),
     ipProfile,
   ]);
-  const ips = new Map(ipRows.rows.map((r) => [r.client_ip, r]));
+  return {
+    window,
+    windowRow: row,
+    fronts,
+    totals: totals.rows,
+    topRules: topRules.rows,
+    topPaths: topPaths.rows,
+    groupRows: groupRows.rows,
+    ipRows: ipRows.rows,
+  };
+}
+
+/**
+ * Folds the fleet-stage signals onto the query results: the report and the material the
+ * suggester needs. Needs no engine, so a local one can give its memory back first.
+ */
+export function foldFleet(results: FleetResults): Analysis {
+  const { window, windowRow: row, fronts } = results;
+  const ips = new Map(results.ipRows.map((r) => [r.client_ip, r]));
   // Engines return groups in any order; every list built from them must come out the same each run.
-  const groups = foldGroups(groupRows.rows.sort(compareGroups), ips);
+  const groups = foldGroups(results.groupRows.sort(compareGroups), ips);
 
   // WAF's final action, as an operator reads it in the console; a count is a figure of its own.
   const byAction: Record<string, number> = {};
   let classified = 0;
   let countedRequests = 0;
-  for (const t of totals.rows) {
+  for (const t of results.totals) {
     byAction[t.action] = (byAction[t.action] ?? 0) + t.requests;
     if (t.rule_action === 'COUNT') countedRequests += t.requests;
     if (t.verdict !== null) classified += t.requests;
@@ -132,7 +169,7 @@ export async function analyze(engine: QueryEngine, options: AnalysisOptions = {}
       window: { from: isoOrEpoch(window.fromTs), to: isoOrEpoch(window.toTs) },
       fleet: { events: row.events, webAcls: row.web_acls, sites: row.sites, clientIps: row.client_ips },
       totals: { byAction, countedRequests, classified, byVerdict: verdictTotals(groups) },
-      topRules: topRules.rows.map((r) => ({
+      topRules: results.topRules.map((r) => ({
         ruleGroup: r.rule_group,
         ruleId: r.rule_id,
         action: r.rule_action,
@@ -140,7 +177,7 @@ export async function analyze(engine: QueryEngine, options: AnalysisOptions = {}
         clientIps: r.client_ips,
         sites: r.sites,
       })),
-      topBlockedPaths: topPaths.rows.map((r) => ({
+      topBlockedPaths: results.topPaths.map((r) => ({
         host: r.host,
         path: r.path,
         requests: r.requests,
