@@ -1,29 +1,15 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { DEFAULT_CONFIG } from '../schemas/config.js';
+import { defaultWorkers } from '../src/analyze/ingest-pool.js';
+import { analyzeLocal } from '../src/analyze/local.js';
+import { DuckDbEngine } from '../src/engines/duckdb.js';
+import { terminalSafe } from '../src/text/terminal.js';
 
-// The compiled package, as users run it (`npm run bench` builds it first): its worker threads load
-// JavaScript, not TypeScript through tsx.
-const built = (path: string) => {
-  const url = new URL(`../dist/${path}`, import.meta.url);
-  if (!existsSync(url)) throw new Error('run `npm run build` first (npm run bench does)');
-  return url.href;
-};
-const { DEFAULT_CONFIG } = (await import(
-  built('schemas/config.js')
-)) as typeof import('../schemas/config.js');
-const { analyzeLocal } = (await import(
-  built('src/analyze/local.js')
-)) as typeof import('../src/analyze/local.js');
-const { DuckDbEngine } = (await import(
-  built('src/engines/duckdb.js')
-)) as typeof import('../src/engines/duckdb.js');
-const { terminalSafe } = (await import(
-  built('src/text/terminal.js')
-)) as typeof import('../src/text/terminal.js');
-const { defaultWorkers } = (await import(
-  built('src/analyze/ingest-pool.js')
-)) as typeof import('../src/analyze/ingest-pool.js');
+// The build compiles this file with the package (dist/bench/analyze-child.js), and the bench runs
+// that: the compiled package as users run it, with no TypeScript loader in this process or its
+// worker threads (tsx's hooks, inherited by the workers, cost about 0.7-1 s and 30-40 MiB at 4x).
 
 /**
  * What any reader that parses every record in JavaScript must spend at least: each file read,

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { defaultWorkers } from '../src/analyze/ingest-pool.js';
@@ -33,7 +33,9 @@ interface ChildMeasure {
 }
 
 const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 1));
-const child = fileURLToPath(new URL('./analyze-child.ts', import.meta.url));
+// Compiled by `npm run build` (bench:startup runs it first): see the file's head.
+const child = fileURLToPath(new URL('../dist/bench/analyze-child.js', import.meta.url));
+if (!existsSync(child)) throw new Error('run `npm run build` first (npm run bench does)');
 const transformBench = fileURLToPath(new URL('./transform.ts', import.meta.url));
 const say = (line: string) => process.stdout.write(`${line}\n`);
 const progress = (line: string) => process.stderr.write(`  ${line}\n`);
@@ -43,7 +45,7 @@ function measure(
   dir: string,
   reader: 'exact' | 'fast' = 'exact',
 ): ChildMeasure {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', child, mode, dir], {
+  const r = spawnSync(process.execPath, [child, mode, dir], {
     encoding: 'utf8',
     maxBuffer: 64 << 20,
     env: { ...process.env, WAFTUNE_READER: reader },
