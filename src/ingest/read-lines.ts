@@ -157,10 +157,23 @@ export async function* readLogLineBatches(
   let yielded = 0;
   try {
     for await (const chunk of input) {
-      const buf: Buffer = rest ? Buffer.concat([rest, chunk as Buffer]) : (chunk as Buffer);
+      let buf = chunk as Buffer;
       const batch: LogLine[] = [];
       let start = 0;
       let nl = buf.indexOf(10, start);
+      // Only the line that runs across the chunks is joined (not the whole chunk to the rest, a
+      // copy of every byte read).
+      if (rest && nl === -1) buf = Buffer.concat([rest, buf]);
+      else if (rest) {
+        lineNo++;
+        if (skipping) skipping = false;
+        else if (rest.length + nl > 0) {
+          const text = Buffer.concat([rest, buf.subarray(0, nl)]).toString('utf8');
+          if (NOT_BLANK.test(text)) batch.push({ line: lineNo, text });
+        }
+        start = nl + 1;
+        nl = buf.indexOf(10, start);
+      }
       while (nl !== -1) {
         lineNo++;
         if (skipping) {

@@ -117,6 +117,56 @@ describe('readLogLineBatches', () => {
     ]);
   });
 
+  it('gives every line as a split of the whole file does, however the lines fall across read chunks', async () => {
+    // Reads come 256 KiB at a time (plain) and inflate 256 KiB at a time (gzip): put a newline at
+    // each edge of a chunk, a four-byte character and an invalid byte across edges, a line longer
+    // than a chunk, and blank lines between.
+    const CHUNK = 256 * 1024;
+    const parts: Buffer[] = [];
+    let size = 0;
+    const put = (b: Buffer | string) => {
+      const buf = typeof b === 'string' ? Buffer.from(b) : b;
+      parts.push(buf);
+      size += buf.length;
+    };
+    const fillTo = (offset: number) => {
+      let n = 0;
+      while (size < offset) {
+        const room = offset - size;
+        put(
+          room > 40
+            ? `{"n":${n++},"e":"${'a'.repeat(Math.min(room, 900) - 30)}"}\n`.slice(0, room)
+            : 'b'.repeat(room),
+        );
+      }
+    };
+    fillTo(CHUNK - 1);
+    put('\n'); // the last byte of the first chunk
+    fillTo(2 * CHUNK);
+    put('\n\n \n'); // the first bytes of the third chunk, blank lines
+    fillTo(3 * CHUNK - 2);
+    put('😀'); // four bytes across the edge
+    fillTo(4 * CHUNK - 1);
+    put(Buffer.from([0xe2, 0x82, 0x0a])); // a broken three-byte character, then the line ends
+    put(`{"long":"${'é'.repeat(CHUNK)}"}\n`); // longer than a chunk
+    put('{"last":true}');
+    const content = Buffer.concat(parts);
+    const expected: Array<{ line: number; text: string }> = [];
+    let from = 0;
+    for (let line = 1; from <= content.length; line++) {
+      const nl = content.indexOf(10, from);
+      const text = content.toString('utf8', from, nl === -1 ? content.length : nl);
+      if (text.trim() !== '') expected.push({ line, text });
+      from = nl === -1 ? content.length + 1 : nl + 1;
+    }
+    expect(expected.length).toBeGreaterThan(1000);
+    const plain = await read('edges.jsonl', content);
+    const gz = await read('edges.jsonl.gz', gzipSync(content));
+    expect(plain.lines).toEqual(expected);
+    expect(gz.lines).toEqual(expected);
+    expect([...plain.problems, ...gz.problems]).toEqual([]);
+  });
+
   it('passes binary junk and invalid UTF-8 on as text for the parser to reject', async () => {
     const r = await read('junk.bin', Buffer.from([0x00, 0xff, 0xfe, 0x0a, 0x80, 0x81]));
     expect(r.lines).toHaveLength(2);
