@@ -3,6 +3,7 @@ import { pathKey } from '../classify/path-key.js';
 import type { IpFacts, RulePathFacts } from '../classify/signal.js';
 import { carriesInjection } from '../classify/signals/forged-session.js';
 import type { BlockedGroupRow, IpProfileRow } from './query-rows.js';
+import { rowCopier } from './row-copy.js';
 
 export interface FinalGroup extends BlockedGroupRow {
   pathKey: string;
@@ -66,6 +67,8 @@ export function foldGroups(
   ips: ReadonlyMap<string, IpProfileRow>,
 ): FinalGroup[] {
   completeProfiles(rows, ips);
+  const [first] = rows;
+  if (first === undefined) return [];
   const keyed = rows.map((r) => ({ row: r, key: pathKey(r.path) }));
   const crowd = new Map<string, { ips: Set<string>; hosts: Set<string>; attackIps: Set<string> }>();
   for (const { row, key } of keyed) {
@@ -82,6 +85,7 @@ export function foldGroups(
     c.hosts.add(row.host);
     if ((ips.get(row.client_ip)?.attack_requests ?? 0) > 0) c.attackIps.add(independentSource(row));
   }
+  const toGroup = rowCopier(first, 'pathKey', 'final');
   return keyed.map(({ row, key }) => {
     const c = crowd.get(rulePathKey(row, key));
     const rulePath: RulePathFacts | undefined =
@@ -90,6 +94,6 @@ export function foldGroups(
         : undefined;
     const ipRow = ips.get(row.client_ip);
     const final = foldFleetSignals(row, { ip: ipRow && ipFactsFrom(ipRow), rulePath });
-    return { ...row, pathKey: key, final };
+    return toGroup(row, key, final);
   });
 }
