@@ -60,12 +60,13 @@ export function completeProfiles(
 
 /**
  * Folds the fleet-stage signals onto every group: the final verdicts the report and suggester use.
- * Completes the profiles first (completeProfiles).
+ * Completes the profiles first (completeProfiles). Each group is a copy of its row, every column
+ * kept (a bucketed row's bucket too), with its path key and final verdict.
  */
-export function foldGroups(
-  rows: readonly BlockedGroupRow[],
+export function foldGroups<R extends BlockedGroupRow>(
+  rows: readonly R[],
   ips: ReadonlyMap<string, IpProfileRow>,
-): FinalGroup[] {
+): Array<R & Pick<FinalGroup, 'pathKey' | 'final'>> {
   completeProfiles(rows, ips);
   const [first] = rows;
   if (first === undefined) return [];

@@ -78,15 +78,7 @@ export async function foldWindow(
     engine.run<IpProfileRow & Record<string, unknown>>('ip_profile', params),
   ]);
   const ips = new Map(ipRows.rows.map((r) => [r.client_ip, r]));
-  const folded = foldGroups(rows.rows, ips);
-  const buckets = folded.map((g, i) => {
-    const row = rows.rows[i];
-    return {
-      ...g,
-      bucket_ts: row?.bucket_ts ?? window.fromTs,
-      country: row?.country ?? null,
-      asn: row?.asn ?? null,
-    };
-  });
+  // The folded rows keep their bucket columns: they are the buckets.
+  const buckets: BucketedGroup[] = foldGroups(rows.rows, ips);
   return { buckets, groups: foldGroups(mergeBuckets(rows.rows), ips), ips };
 }
