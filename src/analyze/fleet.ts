@@ -98,3 +98,47 @@ export function foldGroups<R extends BlockedGroupRow>(
     return toGroup(row, key, final);
   });
 }
+
+const GROUP_ORDER = [
+  'client_ip',
+  'host',
+  'web_acl_arn',
+  'method',
+  'path',
+  'query',
+  'rule_group',
+  'rule_id',
+  'rule_action',
+  'user_agent',
+  'verdict',
+] as const;
+
+/**
+ * One order for groups, whatever order an engine returns them in (DuckDB's parallel aggregates
+ * differ from run to run): lists built from them (an IP block's signals and reasons) must come out
+ * the same each run.
+ */
+export function compareGroups(a: BlockedGroupRow, b: BlockedGroupRow): number {
+  for (const k of GROUP_ORDER) {
+    const x = a[k] ?? '';
+    const y = b[k] ?? '';
+    if (x !== y) return x < y ? -1 : 1;
+  }
+  const ja = JSON.stringify([
+    a.labels,
+    a.signals,
+    a.cookie_names,
+    a.matched_data,
+    a.wp_session,
+    a.cookie_redacted,
+  ]);
+  const jb = JSON.stringify([
+    b.labels,
+    b.signals,
+    b.cookie_names,
+    b.matched_data,
+    b.wp_session,
+    b.cookie_redacted,
+  ]);
+  return ja < jb ? -1 : ja > jb ? 1 : 0;
+}

@@ -2,7 +2,7 @@ import type { ConcatenatedFile, Report } from '../../schemas/report.js';
 import type { QueryEngine } from '../engines/query-engine.js';
 import type { RejectSummary } from '../ingest/rejects.js';
 import { accountLines } from './accounts.js';
-import { type FinalGroup, foldGroups } from './fleet.js';
+import { compareGroups, type FinalGroup, foldGroups } from './fleet.js';
 import type { IngestStats } from './ingest-files.js';
 import type { BlockedGroupRow, IpProfileRow } from './query-rows.js';
 import { attackSources, falsePositiveCandidates, verdictTotals } from './summarize.js';
@@ -188,45 +188,6 @@ export function foldFleet(results: FleetResults): Analysis {
       attackSources: attackSources(groups),
     },
   };
-}
-
-const GROUP_ORDER = [
-  'client_ip',
-  'host',
-  'web_acl_arn',
-  'method',
-  'path',
-  'query',
-  'rule_group',
-  'rule_id',
-  'rule_action',
-  'user_agent',
-  'verdict',
-] as const;
-
-function compareGroups(a: BlockedGroupRow, b: BlockedGroupRow): number {
-  for (const k of GROUP_ORDER) {
-    const x = a[k] ?? '';
-    const y = b[k] ?? '';
-    if (x !== y) return x < y ? -1 : 1;
-  }
-  const ja = JSON.stringify([
-    a.labels,
-    a.signals,
-    a.cookie_names,
-    a.matched_data,
-    a.wp_session,
-    a.cookie_redacted,
-  ]);
-  const jb = JSON.stringify([
-    b.labels,
-    b.signals,
-    b.cookie_names,
-    b.matched_data,
-    b.wp_session,
-    b.cookie_redacted,
-  ]);
-  return ja < jb ? -1 : ja > jb ? 1 : 0;
 }
 
 const isoOrEpoch = (ts: number) => new Date(ts).toISOString();

@@ -1,5 +1,5 @@
 import type { FinalGroup } from '../analyze/fleet.js';
-import { foldGroups } from '../analyze/fleet.js';
+import { compareGroups, foldGroups } from '../analyze/fleet.js';
 import type { BlockedGroupRow, IpProfileRow } from '../analyze/query-rows.js';
 import { trustedFronts } from '../analyze/trusted-proxies.js';
 import { windowParams } from '../analyze/window.js';
@@ -78,7 +78,9 @@ export async function foldWindow(
     engine.run<IpProfileRow & Record<string, unknown>>('ip_profile', params),
   ]);
   const ips = new Map(ipRows.rows.map((r) => [r.client_ip, r]));
+  // In one order each run, as analyze's (compareGroups), the buckets of a group by time.
+  const ordered = rows.rows.sort((a, b) => compareGroups(a, b) || a.bucket_ts - b.bucket_ts);
   // The folded rows keep their bucket columns: they are the buckets.
-  const buckets: BucketedGroup[] = foldGroups(rows.rows, ips);
-  return { buckets, groups: foldGroups(mergeBuckets(rows.rows), ips), ips };
+  const buckets: BucketedGroup[] = foldGroups(ordered, ips);
+  return { buckets, groups: foldGroups(mergeBuckets(ordered).sort(compareGroups), ips), ips };
 }

@@ -11,6 +11,7 @@ import type { BlockedGroupRow, IpProfileRow } from '../../src/analyze/query-rows
 import { NO_TRUSTED_FRONTS } from '../../src/analyze/trusted-proxies.js';
 import { windowParams } from '../../src/analyze/window.js';
 import type { DuckDbEngine } from '../../src/engines/duckdb.js';
+import type { QueryEngine, Row, SqlValue } from '../../src/engines/query-engine.js';
 import { alertWindowEnd, buildAlertInput } from '../../src/notify/alert-data.js';
 import { blockKitViolations } from '../../src/notify/block-kit.js';
 import { digestBlocks } from '../../src/notify/digest-blocks.js';
@@ -92,6 +93,46 @@ describe('digest and alert data from a generated fleet on DuckDB', () => {
     const message = digestBlocks(data);
     expect(blockKitViolations(message)).toEqual([]);
     expect(htmlReport(data)).toContain('<svg class="chart" id="chart-over-time"');
+  });
+
+  it('gives the same day and alerts whatever order the engine returns its rows in', async () => {
+    // DuckDB's parallel aggregates return groups in an order that changes from run to run; the
+    // signals and reasons of an IP block were listed in that order.
+    const reordered = (order: (rows: readonly unknown[]) => unknown[]): QueryEngine => ({
+      name: 'duckdb',
+      run: async <R extends Row = Row>(query: string, params?: Record<string, SqlValue>) => {
+        const result = await engine.run<R>(query, params);
+        return { ...result, rows: order(result.rows) as R[] };
+      },
+      close: async () => {},
+    });
+    let seed = 7;
+    const shuffle = (rows: readonly unknown[]) => {
+      const out = [...rows];
+      for (let i = out.length - 1; i > 0; i--) {
+        seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+        const j = seed % (i + 1);
+        [out[i], out[j]] = [out[j], out[i]];
+      }
+      return out;
+    };
+    const day = async (e: QueryEngine) => {
+      const { data, suggestions } = await buildDigestData({
+        engine: e,
+        toTs,
+        timeZone: 'UTC',
+        now: new Date(toTs + 60_000),
+        config: DEFAULT_CONFIG,
+        changes: [],
+        lastDigestAt: null,
+      });
+      const alerts = await buildAlertInput({ ...alertOptions(), engine: e });
+      return JSON.stringify({ data, suggestions, alerts, detected: detectAlerts(alerts.input) });
+    };
+    const asReturned = await day(engine);
+    expect(await day(reordered((rows) => [...rows].reverse()))).toBe(asReturned);
+    expect(await day(reordered(shuffle))).toBe(asReturned);
+    expect(asReturned).toContain('"kind":"ip-block"');
   });
 
   it('reports an applied override as applied, with blocks before and after it, and no longer pending', async () => {
