@@ -52,16 +52,19 @@ describe('digest and alert data from a generated fleet on DuckDB', () => {
     fallbackCommand: 'waftune suggest logs --since 6h',
   });
 
+  /** The day before toTs, nothing applied or decided, as `waftune digest` asks for it. */
+  const digestOptions = (e: QueryEngine = engine) => ({
+    engine: e,
+    toTs,
+    timeZone: 'UTC',
+    now: new Date(toTs + 60_000),
+    config: DEFAULT_CONFIG,
+    changes: [],
+    lastDigestAt: null,
+  });
+
   it('builds the day with the final verdicts `analyze` gives the same window', async () => {
-    const { data, suggestions } = await buildDigestData({
-      engine,
-      toTs,
-      timeZone: 'UTC',
-      now: new Date(toTs + 60_000),
-      config: DEFAULT_CONFIG,
-      changes: [],
-      lastDigestAt: null,
-    });
+    const { data, suggestions } = await buildDigestData(digestOptions());
     // `analyze`'s own path over the same window: blocked_groups.sql folded with ip_profile.sql.
     const params = { ...windowParams({ fromTs: toTs - DAY, toTs }), ...NO_TRUSTED_FRONTS.params };
     const rows = await engine.run<BlockedGroupRow & Record<string, unknown>>('blocked_groups', {
@@ -117,15 +120,7 @@ describe('digest and alert data from a generated fleet on DuckDB', () => {
       return out;
     };
     const day = async (e: QueryEngine) => {
-      const { data, suggestions } = await buildDigestData({
-        engine: e,
-        toTs,
-        timeZone: 'UTC',
-        now: new Date(toTs + 60_000),
-        config: DEFAULT_CONFIG,
-        changes: [],
-        lastDigestAt: null,
-      });
+      const { data, suggestions } = await buildDigestData(digestOptions(e));
       const alerts = await buildAlertInput({ ...alertOptions(), engine: e });
       return JSON.stringify({ data, suggestions, alerts, detected: detectAlerts(alerts.input) });
     };
@@ -136,15 +131,7 @@ describe('digest and alert data from a generated fleet on DuckDB', () => {
   });
 
   it('reports an applied override as applied, with blocks before and after it, and no longer pending', async () => {
-    const first = await buildDigestData({
-      engine,
-      toTs,
-      timeZone: 'UTC',
-      now: new Date(toTs),
-      config: DEFAULT_CONFIG,
-      changes: [],
-      lastDigestAt: null,
-    });
+    const first = await buildDigestData({ ...digestOptions(), now: new Date(toTs) });
     const override = first.data.pendingSuggestions.find(
       (p) => p.suggestion.kind === 'rule-override',
     )?.suggestion;
@@ -178,15 +165,7 @@ describe('digest and alert data from a generated fleet on DuckDB', () => {
         },
       ],
     };
-    const { data } = await buildDigestData({
-      engine,
-      toTs,
-      timeZone: 'UTC',
-      now: new Date(toTs),
-      config: DEFAULT_CONFIG,
-      changes: [record],
-      lastDigestAt: null,
-    });
+    const { data } = await buildDigestData({ ...digestOptions(), now: new Date(toTs), changes: [record] });
     expect(data.pendingSuggestions.map((p) => p.suggestion.id)).not.toContain(override.id);
     expect(data.appliedChanges).toHaveLength(1);
     const change = data.appliedChanges[0];
@@ -227,15 +206,7 @@ describe('digest and alert data from a generated fleet on DuckDB', () => {
     const before = await buildAlertInput(alertOptions());
     const target = before.input.suggestions[0];
     expect(target).toBeDefined();
-    const day = await buildDigestData({
-      engine,
-      toTs,
-      timeZone: 'UTC',
-      now: new Date(toTs + 60_000),
-      config: DEFAULT_CONFIG,
-      changes: [],
-      lastDigestAt: null,
-    });
+    const day = await buildDigestData(digestOptions());
     const pending = day.data.pendingSuggestions.map((p) => p.suggestion);
     const declined = pending.find((p) => p.id === target?.id) ?? pending[0];
     if (!target || !declined) throw new Error('the fleet has no suggestion to decline');
@@ -256,16 +227,7 @@ describe('digest and alert data from a generated fleet on DuckDB', () => {
     expect(after.input.suggestions.map((s) => s.id)).not.toContain(target.id);
     for (const alert of detectAlerts(after.input)) expect(alert.command).not.toContain(target.id);
 
-    const { data } = await buildDigestData({
-      engine,
-      toTs,
-      timeZone: 'UTC',
-      now,
-      config: DEFAULT_CONFIG,
-      changes: [],
-      lastDigestAt: null,
-      decisions,
-    });
+    const { data } = await buildDigestData({ ...digestOptions(), now, decisions });
     expect(data.pendingSuggestions.map((p) => p.suggestion.id)).not.toContain(declined.id);
     expect(data.decisions?.held.map((h) => h.suggestionId)).toContain(declined.id);
     const message = digestBlocks(data);
