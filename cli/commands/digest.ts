@@ -124,24 +124,20 @@ export async function openEngine(
   applyAwsOptions(options);
   const resolved = await resolveSources(sources, sinceMs === undefined ? {} : { sinceMs });
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-  let load: Awaited<ReturnType<typeof loadLocal>>;
-  try {
-    load = await loadLocal(resolved.paths, {
-      rejectsFile: join(options.stateDir, 'rejects', `${stamp}.jsonl`),
-      ...(accounts?.length ? { accounts } : {}),
-      streams: resolved.streams,
-    });
-  } finally {
+  const load = await loadLocal(resolved.paths, {
+    rejectsFile: join(options.stateDir, 'rejects', `${stamp}.jsonl`),
+    ...(accounts?.length ? { accounts } : {}),
+    streams: resolved.streams,
+  }).finally(() => {
     // Loaded (or failed): the downloaded copies are no longer needed.
     resolved.close();
-  }
-  let span: Awaited<ReturnType<typeof load.engine.run<{ last_ts: number | null }>>>;
-  try {
-    span = await load.engine.run<{ last_ts: number | null }>('window', windowParams(ALL_TIME));
-  } catch (error) {
-    await load.close();
-    throw error;
-  }
+  });
+  const span = await load.engine
+    .run<{ last_ts: number | null }>('window', windowParams(ALL_TIME))
+    .catch(async (error: unknown) => {
+      await load.close();
+      throw error;
+    });
   const last = span.rows[0]?.last_ts ?? null;
   return {
     engine: load.engine,
