@@ -2,11 +2,11 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openEngine } from '../../cli/commands/digest.js';
 import { writeFleet } from '../../fixtures/generator/index.js';
 import type { Report } from '../../schemas/report.js';
 import { analyzeSource } from '../support/analysis.js';
 import { filesUnder, withPrivateTmpdir } from '../support/files.js';
+import { expectChecksLeaveNothing } from '../support/watch-checks.js';
 import { type LocalS3, startLocalS3 } from './local-s3.js';
 
 /**
@@ -120,17 +120,7 @@ describe('waftune analyze s3://bucket/prefix', () => {
       const fromS3 = await report(`s3://${BUCKET}/raw/`);
       expect(fromS3.input.events).toBeGreaterThan(1000);
       expect(left()).toEqual([]);
-      for (let check = 0; check < 2; check++) {
-        const opened = await openEngine([`s3://${BUCKET}/raw/`], {
-          engine: 'duckdb',
-          stage: 'dev',
-          timeZone: 'UTC',
-          stateDir: join(work, 'digest-state'),
-        });
-        expect(opened.dataEnd).not.toBeNull();
-        await opened.close();
-        expect(left()).toEqual([]);
-      }
+      await expectChecksLeaveNothing([`s3://${BUCKET}/raw/`], join(work, 'digest-state'), left);
     });
   });
 });

@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openEngine } from '../../cli/commands/digest.js';
 import { writeFleet } from '../../fixtures/generator/index.js';
 import { blockKitViolations, type SlackMessage } from '../../src/notify/block-kit.js';
 import { withPrivateTmpdir } from '../support/files.js';
+import { expectChecksLeaveNothing } from '../support/watch-checks.js';
 import { startWebhookServer, type WebhookServer } from './webhook-server.js';
 
 const run = promisify(execFile);
@@ -134,17 +134,7 @@ describe('waftune digest and watch', () => {
   it('each check closes its load with its work folder, so a long watch does not fill the disk', async () => {
     // In this process: the CLI's own run folder would hide a leak until exit.
     await withPrivateTmpdir(dir, async (left) => {
-      for (let check = 0; check < 2; check++) {
-        const opened = await openEngine([join(dir, 'logs')], {
-          engine: 'duckdb',
-          stage: 'dev',
-          timeZone: 'UTC',
-          stateDir: join(dir, 's4'),
-        });
-        expect(opened.dataEnd).not.toBeNull();
-        await opened.close();
-        expect(left()).toEqual([]);
-      }
+      await expectChecksLeaveNothing([join(dir, 'logs')], join(dir, 's4'), left);
     });
   });
 });
